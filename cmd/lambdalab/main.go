@@ -1,0 +1,68 @@
+// Command lambdalab is an offline AWS lab: a fake S3 on loopback whose
+// events run real aws-lambda-go handlers, as AWS Lambda runs them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries an exit code: 2 for usage and configuration mistakes,
+// 1 for failures.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCommand()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "lambdalab:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		os.Exit(ee.code)
+	}
+	os.Exit(2) // cobra's own errors are flag and argument mistakes
+}
+
+func newRootCommand() *cobra.Command {
+	var o serveOptions
+	root := &cobra.Command{
+		Use:   "lambdalab",
+		Short: "An offline AWS lab: S3 uploads trigger real Lambda handlers, on your machine",
+		Long: `lambdalab runs the classic AWS exercise offline: upload an image to an S3 bucket,
+the PUT event triggers a Lambda function, and it writes a 300x300 copy to another
+bucket. S3 is served on loopback, so the aws CLI, boto3 and the AWS SDKs work
+against it.`,
+		Example: `  lambdalab                      # the default lab (the exercise)
+  lambdalab --lab my-lab.yaml    # your own lab file
+  lambdalab serve                # headless: log lines instead of a UI`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+		},
+	}
+	o.addFlags(root)
+	root.AddCommand(newServeCommand())
+	return root
+}

@@ -1,0 +1,203 @@
+package bus
+
+import "time"
+
+// Event is anything published on the bus. Every event carries the lab time at
+// which it happened.
+type Event interface {
+	// At is the lab time of the happening.
+	At() time.Time
+}
+
+// Header is embedded in every event.
+type Header struct {
+	Time time.Time
+}
+
+// At returns the event's lab time.
+func (h Header) At() time.Time { return h.Time }
+
+// S3Request is one request answered by the lab's S3 endpoint.
+type S3Request struct {
+	Header
+	RequestID string
+	Method    string
+	Operation string // AWS's operation name: PutObject, ListObjectsV2, ...
+	Bucket    string
+	Key       string
+	Status    int
+	ErrorCode string // AWS's error code when Status >= 300
+	Message   string // the error message, when there is one
+	Principal string // who called: "root", or the role session
+	Trace     string // the X-Amzn-Trace-Id the request carried
+}
+
+// BucketCreated is published when a bucket comes into existence.
+type BucketCreated struct {
+	Header
+	Bucket string
+}
+
+// BucketDeleted is published when a bucket is removed.
+type BucketDeleted struct {
+	Header
+	Bucket string
+}
+
+// ObjectChanged is a committed write or delete, named as S3 names the event
+// it causes (ObjectCreated:Put, ObjectRemoved:Delete, ...).
+type ObjectChanged struct {
+	Header
+	EventName string
+	Bucket    string
+	Key       string
+	Size      int64
+	ETag      string
+	VersionID string
+	Sequencer string
+	RequestID string
+	Principal string
+}
+
+// NotificationConfigured is published when a bucket's notification
+// configuration is replaced.
+type NotificationConfigured struct {
+	Header
+	Bucket         string
+	Configurations []string // the Ids of the Lambda configurations now in force
+}
+
+// EventEmitted is an S3 event notification sent to a Lambda function.
+type EventEmitted struct {
+	Header
+	Bucket          string
+	Key             string
+	EventName       string
+	ConfigurationID string
+	Function        string
+	Payload         []byte // the event JSON the function receives
+}
+
+// InvocationQueued is an asynchronous invocation accepted into a function's
+// queue.
+type InvocationQueued struct {
+	Header
+	Function string
+	EventID  string
+	Source   string // what asked for it, e.g. "s3:cis-examples/cat.png"
+}
+
+// InvocationStarted is an attempt that entered the handler.
+type InvocationStarted struct {
+	Header
+	Function    string
+	RequestID   string
+	EventID     string
+	Attempt     int
+	Environment string // the log stream of the execution environment
+	Cold        bool
+}
+
+// LogLine is one line of a function's log, as CloudWatch would show it.
+type LogLine struct {
+	Header
+	Function  string
+	RequestID string
+	Stream    string
+	Line      string
+}
+
+// InvocationEnded is the end of one attempt.
+type InvocationEnded struct {
+	Header
+	Function  string
+	RequestID string
+	EventID   string
+	Attempt   int
+	Status    string // ok, error, timeout, ...
+	Duration  time.Duration
+	Error     string // the error JSON, when Status is not ok
+	Result    []byte // the handler's JSON result, when ok
+}
+
+// EventUndeliverable is an S3 event that could not be handed to Lambda (the
+// function was deleted after the trigger was configured).
+type EventUndeliverable struct {
+	Header
+	Function string
+	Reason   string
+}
+
+// InvocationThrottled is an event that found no free concurrency; Lambda
+// puts it back in the queue and tries again after Retry.
+type InvocationThrottled struct {
+	Header
+	Function string
+	EventID  string
+	Retry    time.Duration
+}
+
+// InvocationRetryScheduled is a failed attempt that Lambda will retry after
+// Delay (about 1 minute, then about 2).
+type InvocationRetryScheduled struct {
+	Header
+	Function string
+	EventID  string
+	Attempt  int // the attempt that failed
+	Delay    time.Duration
+}
+
+// InvocationDropped is an event Lambda gave up on.
+type InvocationDropped struct {
+	Header
+	Function string
+	EventID  string
+	// Condition is the invocation record's requestContext.condition:
+	// RetriesExhausted, EventAgeExceeded, RecursiveInvocationDropped, ...
+	Condition string
+	Attempts  int
+	// Destination is s3://bucket/key of the invocation record, "" when the
+	// function has no on-failure destination.
+	Destination string
+	Error       string // why the record could not be delivered, if it could not
+}
+
+// EnvironmentCreated is a new execution environment (a cold start).
+type EnvironmentCreated struct {
+	Header
+	Function string
+	Stream   string
+}
+
+// EnvironmentEnded is an execution environment that went away: reclaimed
+// when idle, or ended by a crash, timeout or out-of-memory.
+type EnvironmentEnded struct {
+	Header
+	Function string
+	Stream   string
+	Reason   string
+}
+
+// FunctionMetrics is a snapshot of a function's CloudWatch-style metrics,
+// published whenever they change.
+type FunctionMetrics struct {
+	Header
+	Function string
+	Metrics  Metrics
+}
+
+// Metrics are the per-function numbers Lambda publishes to CloudWatch.
+type Metrics struct {
+	Invocations                 int
+	Errors                      int
+	Throttles                   int
+	DurationP50                 time.Duration
+	DurationP99                 time.Duration
+	ConcurrentExecutions        int // now
+	MaxConcurrentExecutions     int // the most at once so far
+	AsyncEventsReceived         int
+	AsyncEventAge               time.Duration // age of the last event when it started or was dropped
+	AsyncEventsDropped          int
+	RecursiveInvocationsDropped int
+	DestinationDeliveryFailures int
+}

@@ -1,0 +1,37 @@
+// Package clock is the lab's one source of time. Everything that waits or
+// stamps a time (retry back-off, event age, idle reclaim, event timestamps)
+// asks a Clock, so tests and scenarios can run on a virtual clock instead of
+// sleeping.
+package clock
+
+import "time"
+
+// Clock tells the time and makes timers.
+type Clock interface {
+	// Now is the current lab time.
+	Now() time.Time
+	// NewTimer returns a timer that fires once after d of lab time.
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a one-shot timer made by a Clock.
+type Timer interface {
+	// C delivers the lab time at which the timer fired.
+	C() <-chan time.Time
+	// Stop prevents the timer from firing; it reports whether it was still pending.
+	Stop() bool
+}
+
+// Wall is the real clock.
+type Wall struct{}
+
+// Now returns time.Now().
+func (Wall) Now() time.Time { return time.Now() }
+
+// NewTimer wraps time.NewTimer.
+func (Wall) NewTimer(d time.Duration) Timer { return wallTimer{time.NewTimer(d)} }
+
+type wallTimer struct{ t *time.Timer }
+
+func (w wallTimer) C() <-chan time.Time { return w.t.C }
+func (w wallTimer) Stop() bool          { return w.t.Stop() }

@@ -1,0 +1,165 @@
+// Package emulator is the lab: an AWS-shaped sandbox holding S3 buckets,
+// Lambda functions, triggers and execution roles, wired as AWS wires them.
+// Every write enters through the S3 HTTP API; every happening is published
+// on the lab's event bus.
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/ids"
+	"github.com/lambdalab/lambdalab/emulator/labs"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/emulator/s3"
+)
+
+// Lab is a running lab.
+type Lab struct {
+	file   *File
+	bus    *bus.Bus
+	clock  clock.Clock
+	ids    *ids.Source
+	s3     *s3.Server
+	lambda *lambda.Service
+	creds  *credentials
+	server *httpServer
+}
+
+// Option configures a lab.
+type Option func(*settings)
+
+type settings struct {
+	clock       clock.Clock
+	ids         *ids.Source
+	idleTimeout time.Duration
+	backend     gofakes3.Backend
+}
+
+// WithClock runs the lab on c (a *clock.Virtual for replays, a
+// *clock.Scaled for --time-scale).
+func WithClock(c clock.Clock) Option { return func(s *settings) { s.clock = c } }
+
+// WithSeed makes every id the lab generates deterministic.
+func WithSeed(seed uint64) Option {
+	return func(s *settings) { s.ids = ids.NewSeeded(seed, seed^0x9e3779b97f4a7c15) }
+}
+
+// WithIdleTimeout sets how long idle execution environments stay warm.
+func WithIdleTimeout(d time.Duration) Option { return func(s *settings) { s.idleTimeout = d } }
+
+// WithBackend stores objects in b instead of memory.
+func WithBackend(b gofakes3.Backend) Option { return func(s *settings) { s.backend = b } }
+
+// DefaultFile returns the default lab: the exercise itself.
+func DefaultFile() *File {
+	data, err := labs.Files.ReadFile("default.yaml")
+	if err != nil {
+		panic(err)
+	}
+	f, err := ParseFile("default", data)
+	if err != nil {
+		panic(fmt.Sprintf("the embedded default lab is invalid: %v", err))
+	}
+	return f
+}
+
+// New builds a lab from a checked lab file: buckets created, functions
+// deployed, triggers configured through the same validation as the S3 API.
+func New(f *File, opts ...Option) (*Lab, error) {
+	st := settings{clock: clock.Wall{}, idleTimeout: lambda.DefaultIdleTimeout}
+	for _, o := range opts {
+		o(&st)
+	}
+	if st.ids == nil {
+		st.ids = ids.NewRandom()
+	}
+	if st.backend == nil {
+		st.backend = s3mem.New(s3mem.WithTimeSource(timeSource{st.clock}))
+	}
+	l := &Lab{file: f, bus: bus.New(), clock: st.clock, ids: st.ids}
+	l.creds = newCredentials(l.ids, DefaultAccount)
+	l.lambda = lambda.New(
+		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
+		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
+		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
+	)
+	store := notify.NewStore()
+	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
+		Invoker: l.lambda, Bus: l.bus}
+	l.s3 = s3.New(st.backend,
+		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(st.clock), s3.WithIDs(st.ids),
+		s3.WithNotifications(store), s3.WithNotifier(dispatcher), s3.WithFunctionLookup(l.lambda.FunctionExists),
+		s3.WithIdentifier(l.creds.lookup),
+	)
+	if err := l.deploy(); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Lab) deploy() error {
+	for _, b := range l.file.Buckets {
+		if err := l.s3.CreateBucket(b.Name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b.Name, err)
+		}
+	}
+	for _, fn := range l.file.Functions {
+		if err := l.AddFunction(fn); err != nil {
+			return err
+		}
+	}
+	for bucket, cfg := range l.file.Notifications() {
+		if err := l.s3.SetNotificationConfiguration(bucket, cfg, false); err != nil {
+			return fmt.Errorf("triggers of bucket %s: %w", bucket, err)
+		}
+	}
+	return nil
+}
+
+// File is the lab file the lab was built from.
+func (l *Lab) File() *File { return l.file }
+
+// Bus is the lab's event bus.
+func (l *Lab) Bus() *bus.Bus { return l.bus }
+
+// Clock is the lab's clock.
+func (l *Lab) Clock() clock.Clock { return l.clock }
+
+// S3 is the lab's S3 endpoint handler.
+func (l *Lab) S3() *s3.Server { return l.s3 }
+
+// Lambda is the lab's Lambda service.
+func (l *Lab) Lambda() *lambda.Service { return l.lambda }
+
+// Handler serves the S3 API.
+func (l *Lab) Handler() http.Handler { return l.s3 }
+
+// WaitIdle waits until no event is queued or running.
+func (l *Lab) WaitIdle(ctx context.Context) error { return l.lambda.WaitIdle(ctx) }
+
+// Close stops serving and stops the functions.
+func (l *Lab) Close() {
+	if l.server != nil {
+		l.server.close()
+	}
+	if l.lambda != nil {
+		l.lambda.Close()
+	}
+	l.bus.Close()
+}
+
+// timeSource adapts the lab clock to gofakes3's backends.
+type timeSource struct{ c clock.Clock }
+
+func (t timeSource) Now() time.Time                  { return t.c.Now() }
+func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

@@ -1,0 +1,175 @@
+package emulator
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/emulator/s3"
+	"github.com/lambdalab/lambdalab/handler/builtin"
+)
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+
+// check applies the rules S3 and Lambda would apply to the lab's resources,
+// so a bad lab file fails at load time with the position of the mistake.
+func (f *File) check() error {
+	if f.Region == "" {
+		f.Region = DefaultRegion
+	} else if !regionPattern.MatchString(f.Region) {
+		return f.at("$.region", "region %q is not an AWS region name (like us-east-1)", f.Region)
+	}
+	if f.AccountConcurrency == 0 {
+		f.AccountConcurrency = lambda.DefaultAccountConcurrency
+	} else if f.AccountConcurrency < 1 || f.AccountConcurrency > 1000 {
+		return f.at("$.accountConcurrency", "accountConcurrency %d: want 1 to 1000", f.AccountConcurrency)
+	}
+	var errs []error
+	buckets := map[string]bool{}
+	for i, b := range f.Buckets {
+		p := fmt.Sprintf("$.buckets[%d].name", i)
+		if err := s3.ValidateBucketName(b.Name); err != nil {
+			errs = append(errs, f.at(p, "%v (S3 answers InvalidBucketName)", err))
+		} else if buckets[b.Name] {
+			errs = append(errs, f.at(p, "bucket %q is listed twice", b.Name))
+		}
+		buckets[b.Name] = true
+	}
+	functions := map[string]bool{}
+	for i, fn := range f.Functions {
+		errs = append(errs, f.checkFunction(i, fn, buckets, functions)...)
+		functions[fn.Name] = true
+	}
+	if len(errs) == 0 {
+		errs = append(errs, f.checkTriggers(buckets, functions)...)
+	}
+	return errors.Join(errs...)
+}
+
+func (f *File) checkFunction(i int, fn FunctionSpec, buckets, seen map[string]bool) []error {
+	p := fmt.Sprintf("$.functions[%d]", i)
+	var errs []error
+	if seen[fn.Name] {
+		errs = append(errs, f.at(p+".name", "function %q is listed twice", fn.Name))
+	}
+	if fn.Handler == "" {
+		errs = append(errs, f.at(p, "function %q has no handler: pick one of %s", fn.Name, strings.Join(builtin.Names(), ", ")))
+	} else if _, ok := builtin.Lookup(fn.Handler); !ok {
+		errs = append(errs, f.at(p+".handler", "unknown handler %q: the built-in handlers are %s", fn.Handler, strings.Join(builtin.Names(), ", ")))
+	}
+	if err := fn.lambdaConfig().WithDefaults().Validate(f.AccountConcurrency); err != nil {
+		errs = append(errs, f.at(p+"."+fieldOf(err), "function %q: %v", fn.Name, err))
+	}
+	if fn.OnFailure != "" && !buckets[fn.OnFailure] {
+		errs = append(errs, f.at(p+".onFailure", "onFailure bucket %q is not a bucket of this lab", fn.OnFailure))
+	}
+	if fn.Role != nil {
+		errs = append(errs, f.at(p+".role", "role: not yet supported by lambdalab (execution roles come in a later release); remove it to use the lab's default role"))
+	}
+	return errs
+}
+
+// fieldOf guesses the lab-file field a Lambda parameter error is about, to
+// point at it.
+func fieldOf(err error) string {
+	msg := err.Error()
+	for _, m := range [][2]string{
+		{"memorySize", "memory"}, {"timeout", "timeout"}, {"maximumRetryAttempts", "maximumRetryAttempts"},
+		{"maximumEventAge", "maximumEventAge"}, {"ReservedConcurrent", "reservedConcurrency"},
+		{"reservedConcurrent", "reservedConcurrency"}, {"recursiveLoop", "recursiveLoop"},
+		{"environment", "environment"}, {"Reserved keys", "environment"},
+	} {
+		if strings.Contains(msg, m[0]) {
+			return m[1]
+		}
+	}
+	return "name"
+}
+
+func (fn FunctionSpec) lambdaConfig() lambda.Config {
+	return lambda.Config{
+		Name:                 fn.Name,
+		Handler:              fn.Handler,
+		Memory:               fn.Memory,
+		Timeout:              fn.Timeout,
+		Environment:          fn.Environment,
+		ReservedConcurrency:  fn.ReservedConcurrency,
+		MaximumRetryAttempts: fn.MaximumRetryAttempts,
+		MaximumEventAge:      fn.MaximumEventAge,
+		OnFailure:            fn.OnFailure,
+		RecursiveLoop:        fn.RecursiveLoop,
+	}
+}
+
+// DefaultTriggerEvents are a trigger's events when the lab file names none.
+var DefaultTriggerEvents = []string{"s3:ObjectCreated:*"}
+
+// FunctionARN is the ARN of a lab function.
+func (f *File) FunctionARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", f.Region, DefaultAccount, name)
+}
+
+// Notifications builds each bucket's notification configuration from the
+// triggers, in file order.
+func (f *File) Notifications() map[string]notify.NotificationConfiguration {
+	out := map[string]notify.NotificationConfiguration{}
+	for _, t := range f.Triggers {
+		cfg := out[t.Bucket]
+		events := t.Events
+		if len(events) == 0 {
+			events = DefaultTriggerEvents
+		}
+		cfg.LambdaFunctionConfigurations = append(cfg.LambdaFunctionConfigurations, notify.LambdaFunctionConfiguration{
+			ID:                t.ID,
+			LambdaFunctionArn: f.FunctionARN(t.Function),
+			Events:            events,
+			Filter:            notify.NewFilter(t.Prefix, t.Suffix),
+		})
+		out[t.Bucket] = cfg
+	}
+	return out
+}
+
+// checkTriggers validates the triggers as PutBucketNotificationConfiguration
+// would, bucket by bucket, pointing at the trigger that broke a rule.
+func (f *File) checkTriggers(buckets, functions map[string]bool) []error {
+	var errs []error
+	for i, t := range f.Triggers {
+		p := fmt.Sprintf("$.triggers[%d]", i)
+		if !buckets[t.Bucket] {
+			errs = append(errs, f.at(p+".bucket", "trigger bucket %q is not a bucket of this lab", t.Bucket))
+		}
+		if !functions[t.Function] {
+			errs = append(errs, f.at(p+".function", "trigger function %q is not a function of this lab", t.Function))
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	v := notify.Validator{FunctionExists: func(arn string) bool { return functions[notify.FunctionName(arn)] }}
+	configs := f.Notifications()
+	for _, bucket := range slices.Sorted(maps.Keys(configs)) {
+		cfg := configs[bucket]
+		// Validate growing prefixes of the bucket's list, so the error points
+		// at the first trigger that makes the configuration invalid.
+		var idx []int
+		for i, t := range f.Triggers {
+			if t.Bucket == bucket {
+				idx = append(idx, i)
+			}
+		}
+		for n := 1; n <= len(cfg.LambdaFunctionConfigurations); n++ {
+			part := notify.NotificationConfiguration{LambdaFunctionConfigurations: cfg.LambdaFunctionConfigurations[:n]}
+			if err := v.Validate(&part); err != nil {
+				errs = append(errs, f.at(fmt.Sprintf("$.triggers[%d]", idx[n-1]), "trigger on bucket %q: %v", bucket, err))
+				break
+			}
+		}
+	}
+	return errs
+}

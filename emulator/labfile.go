@@ -1,0 +1,177 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// File is a lab file: the buckets, functions and triggers of a lab. The same
+// schema serves --lab FILE, a scenario's lab and lambdalab export. Field
+// names follow AWS's; durations are Go durations; unknown fields are errors.
+type File struct {
+	// Name is where the lab came from (a path, or "default").
+	Name string `yaml:"-"`
+	// Dir is the directory relative paths (policyFile) are read from.
+	Dir string `yaml:"-"`
+
+	Region             string         `yaml:"region"`
+	AccountConcurrency int            `yaml:"accountConcurrency"`
+	Buckets            []BucketSpec   `yaml:"buckets"`
+	Functions          []FunctionSpec `yaml:"functions"`
+	Triggers           []TriggerSpec  `yaml:"triggers"`
+
+	src  []byte
+	tree *ast.File
+}
+
+// BucketSpec is a bucket of the lab.
+type BucketSpec struct {
+	Name string `yaml:"name"`
+}
+
+// FunctionSpec is a function of the lab.
+type FunctionSpec struct {
+	Name                 string            `yaml:"name"`
+	Handler              string            `yaml:"handler"`
+	Memory               int               `yaml:"memory"`
+	Timeout              time.Duration     `yaml:"timeout"`
+	Environment          map[string]string `yaml:"environment"`
+	ReservedConcurrency  *int              `yaml:"reservedConcurrency"`
+	MaximumRetryAttempts *int              `yaml:"maximumRetryAttempts"`
+	MaximumEventAge      time.Duration     `yaml:"maximumEventAge"`
+	OnFailure            string            `yaml:"onFailure"`
+	RecursiveLoop        string            `yaml:"recursiveLoop"`
+	Role                 *RoleSpec         `yaml:"role"`
+}
+
+// RoleSpec is a function's execution role.
+type RoleSpec struct {
+	Name       string `yaml:"name"`
+	Policy     any    `yaml:"policy"`
+	PolicyFile string `yaml:"policyFile"`
+}
+
+// TriggerSpec is an S3 trigger: one Lambda notification configuration.
+type TriggerSpec struct {
+	ID                             string   `yaml:"id"`
+	Bucket                         string   `yaml:"bucket"`
+	Function                       string   `yaml:"function"`
+	Events                         []string `yaml:"events"`
+	Prefix                         string   `yaml:"prefix"`
+	Suffix                         string   `yaml:"suffix"`
+	AcknowledgeRecursiveInvocation bool     `yaml:"acknowledgeRecursiveInvocation"`
+}
+
+// DefaultRegion and DefaultAccount are the lab's when the file names none.
+const (
+	DefaultRegion  = "us-east-1"
+	DefaultAccount = "000000000000"
+)
+
+// PosError is an error at a place in a lab (or scenario) file.
+type PosError struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *PosError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// LoadFile reads and checks a lab file.
+func LoadFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read lab file: %w", err)
+	}
+	f, err := ParseFile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	f.Dir = dirOf(path)
+	return f, nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return ""
+}
+
+// ParseFile parses and checks a lab file's contents; name is used in error
+// positions.
+func ParseFile(name string, data []byte) (*File, error) {
+	f := &File{Name: name, src: data}
+	tree, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, yamlError(name, err)
+	}
+	f.tree = tree
+	if err := yaml.UnmarshalWithOptions(data, f, yaml.DisallowUnknownField()); err != nil {
+		return nil, yamlError(name, err)
+	}
+	f.Name = name
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// yamlError turns a go-yaml error into file:line:col: message.
+func yamlError(file string, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		tk := ye.GetToken()
+		msg := ye.GetMessage()
+		if tk != nil && tk.Position != nil {
+			return &PosError{File: file, Line: tk.Position.Line, Col: tk.Position.Column, Msg: msg}
+		}
+		return &PosError{File: file, Msg: msg}
+	}
+	return &PosError{File: file, Msg: err.Error()}
+}
+
+// at returns a positioned error for the node at a YAML path such as
+// $.functions[0].memory (falling back to the nearest existing parent).
+func (f *File) at(path string, format string, args ...any) error {
+	e := &PosError{File: f.Name, Msg: fmt.Sprintf(format, args...)}
+	if f.tree == nil {
+		return e
+	}
+	for p := path; p != "$" && p != ""; p = parentPath(p) {
+		yp, err := yaml.PathString(p)
+		if err != nil {
+			continue
+		}
+		node, err := yp.FilterFile(f.tree)
+		if err != nil || node == nil {
+			continue
+		}
+		if tk := node.GetToken(); tk != nil && tk.Position != nil {
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
+			return e
+		}
+	}
+	return e
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 0 {
+		return "$"
+	}
+	return p[:i]
+}

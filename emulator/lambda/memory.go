@@ -1,0 +1,126 @@
+package lambda
+
+import (
+	"runtime/metrics"
+	"sync"
+	"time"
+)
+
+// memorySampleEvery is how often running invocations' memory is sampled.
+const memorySampleEvery = 2 * time.Millisecond
+
+// memoryMeter estimates each running invocation's memory, since in-process
+// handlers share one heap. While invocations run it samples the live heap;
+// an invocation's use is its share of the growth since it started (growth
+// divided by the invocations running at the sample), plus the baseline of a
+// Go runtime. The peak share is its Max Memory Used; a share beyond its
+// Memory Size ends it as Lambda ends an environment out of memory.
+// Allocations that come and go between samples are missed, and concurrent
+// invocations split growth evenly, whoever caused it: an estimate, said so
+// in the README.
+type memoryMeter struct {
+	enabled bool
+	mu      sync.Mutex
+	watches map[*memoryWatch]struct{}
+	running bool
+	quit    chan struct{}
+	sample  []metrics.Sample
+}
+
+type memoryWatch struct {
+	m     *memoryMeter
+	base  uint64
+	peak  uint64 // bytes attributed above base
+	limit uint64 // bytes the handler may grow: Memory Size less the baseline
+	oom   chan struct{}
+	fired bool
+}
+
+func newMemoryMeter(enabled bool) *memoryMeter {
+	return &memoryMeter{
+		enabled: enabled,
+		watches: map[*memoryWatch]struct{}{},
+		quit:    make(chan struct{}),
+		sample:  []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}},
+	}
+}
+
+func (m *memoryMeter) heap() uint64 {
+	metrics.Read(m.sample)
+	if m.sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return m.sample[0].Value.Uint64()
+}
+
+// watch starts measuring an invocation with memoryMB of memory.
+func (m *memoryMeter) watch(memoryMB int) *memoryWatch {
+	w := &memoryWatch{m: m, oom: make(chan struct{})}
+	if !m.enabled {
+		return w
+	}
+	if memoryMB > runtimeBaselineMB {
+		w.limit = uint64(memoryMB-runtimeBaselineMB) << 20
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w.base = m.heap()
+	m.watches[w] = struct{}{}
+	if !m.running {
+		m.running = true
+		go m.run()
+	}
+	return w
+}
+
+func (m *memoryMeter) run() {
+	t := time.NewTicker(memorySampleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.quit:
+			return
+		case <-t.C:
+		}
+		m.mu.Lock()
+		if len(m.watches) == 0 {
+			m.running = false
+			m.mu.Unlock()
+			return
+		}
+		cur := m.heap()
+		n := uint64(len(m.watches))
+		for w := range m.watches {
+			var share uint64
+			if cur > w.base {
+				share = (cur - w.base) / n
+			}
+			w.peak = max(w.peak, share)
+			if w.limit > 0 && w.peak > w.limit && !w.fired {
+				w.fired = true
+				close(w.oom)
+			}
+		}
+		m.mu.Unlock()
+	}
+}
+
+// done stops measuring and returns Max Memory Used in MB.
+func (w *memoryWatch) done() int {
+	m := w.m
+	m.mu.Lock()
+	delete(m.watches, w)
+	peak := w.peak
+	m.mu.Unlock()
+	return runtimeBaselineMB + int((peak+(1<<20)-1)>>20)
+}
+
+func (m *memoryMeter) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	select {
+	case <-m.quit:
+	default:
+		close(m.quit)
+	}
+}

@@ -1,0 +1,259 @@
+package lambda
+
+import (
+	"time"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+)
+
+// Retry timing of asynchronous invocations, from the Lambda developer guide:
+// function errors are retried after about 1 minute, then about 2; throttles
+// back off exponentially from 1 second up to 5 minutes.
+var (
+	retryDelays        = []time.Duration{time.Minute, 2 * time.Minute}
+	throttleFirstDelay = time.Second
+	throttleMaxDelay   = 5 * time.Minute
+)
+
+// event is one asynchronous event in a function's queue.
+type event struct {
+	id        string
+	payload   []byte
+	trace     string
+	source    string
+	received  time.Time
+	attempts  int
+	throttles int
+	notBefore time.Time
+	lastError *FunctionError
+	lastReqID string
+}
+
+func throttleDelay(n int) time.Duration {
+	d := throttleFirstDelay
+	for i := 1; i < n && d < throttleMaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, throttleMaxDelay)
+}
+
+// loop runs the scheduler until Close: it wakes on new events, finished
+// attempts and due timers.
+func (s *Service) loop() {
+	for {
+		next, ok := s.schedule()
+		var timer <-chan time.Time
+		var t interface{ Stop() bool }
+		if ok {
+			ct := s.clock.NewTimer(next.Sub(s.clock.Now()))
+			timer, t = ct.C(), ct
+		}
+		select {
+		case <-s.kick:
+		case <-timer:
+		case <-s.done:
+			if t != nil {
+				t.Stop()
+			}
+			return
+		}
+		if t != nil {
+			t.Stop()
+		}
+	}
+}
+
+// schedule starts every event that may start now and returns when it must
+// look again.
+func (s *Service) schedule() (next time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return time.Time{}, false
+	}
+	now := s.clock.Now()
+	later := func(t time.Time) {
+		if !ok || t.Before(next) {
+			next, ok = t, true
+		}
+	}
+	for _, name := range s.sortedNames() {
+		fn := s.functions[name]
+		s.reclaimIdle(fn, now, later)
+		kept := fn.queue[:0]
+		for _, ev := range fn.queue {
+			expires := ev.received.Add(fn.cfg.MaximumEventAge)
+			switch {
+			case now.After(expires):
+				s.drop(fn, ev, "EventAgeExceeded", now)
+			case ev.notBefore.After(now):
+				kept = append(kept, ev)
+				later(ev.notBefore)
+				later(expires.Add(time.Nanosecond))
+			case !s.slotFree(fn):
+				ev.throttles++
+				delay := throttleDelay(ev.throttles)
+				ev.notBefore = now.Add(delay)
+				fn.metrics.Throttles++
+				kept = append(kept, ev)
+				later(ev.notBefore)
+				s.bus.Publish(bus.InvocationThrottled{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Retry: delay})
+				s.publishMetrics(name, fn, now)
+			default:
+				s.start(fn, ev, now)
+			}
+		}
+		clear(fn.queue[len(kept):])
+		fn.queue = kept
+	}
+	return next, ok
+}
+
+// slotFree reports whether fn may run one more environment now.
+func (s *Service) slotFree(fn *Function) bool {
+	if r := fn.cfg.ReservedConcurrency; r != nil {
+		return fn.running < *r
+	}
+	reserved := 0
+	for _, f := range s.functions {
+		if f.cfg.ReservedConcurrency != nil {
+			reserved += *f.cfg.ReservedConcurrency
+		}
+	}
+	return s.unreservedRunning < s.accountLimit-reserved
+}
+
+func (s *Service) start(fn *Function, ev *event, now time.Time) {
+	fn.running++
+	if fn.cfg.ReservedConcurrency == nil {
+		s.unreservedRunning++
+	}
+	fn.metrics.noteConcurrency(fn.running)
+	fn.metrics.AsyncEventAge = now.Sub(ev.received)
+	env, cold := s.acquire(fn, now)
+	ev.attempts++
+	cfg := fn.cfg
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		res := s.attempt(cfg, fn.runtime, env, cold, ev)
+		s.finish(fn, env, ev, res)
+	}()
+}
+
+// finish books an attempt's outcome: the environment goes back to the warm
+// pool or away, and the event succeeds, waits for a retry, or is dropped.
+func (s *Service) finish(fn *Function, env *environment, ev *event, res result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	name := fn.cfg.Name
+	fn.running--
+	if fn.cfg.ReservedConcurrency == nil {
+		s.unreservedRunning--
+	}
+	fn.metrics.Invocations++
+	fn.metrics.addDuration(res.duration)
+	if res.err != nil {
+		fn.metrics.Errors++
+	}
+	if res.endEnvironment != "" || env.stale || s.closed {
+		reason := res.endEnvironment
+		if reason == "" {
+			reason = "configuration updated"
+		}
+		s.endEnvironment(fn, env, reason, now)
+	} else {
+		env.lastUsed = now
+		fn.idle = append(fn.idle, env)
+	}
+	switch {
+	case res.err == nil:
+		s.done1()
+	case ev.attempts <= *fn.cfg.MaximumRetryAttempts:
+		ev.lastError, ev.lastReqID = res.err, res.requestID
+		delay := retryDelays[min(ev.attempts-1, len(retryDelays)-1)]
+		ev.notBefore = now.Add(delay)
+		fn.queue = append(fn.queue, ev)
+		s.bus.Publish(bus.InvocationRetryScheduled{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Attempt: ev.attempts, Delay: delay})
+	default:
+		ev.lastError, ev.lastReqID = res.err, res.requestID
+		s.drop(fn, ev, "RetriesExhausted", now)
+	}
+	s.publishMetrics(name, fn, now)
+	s.wake()
+}
+
+// done1 marks one unit of pending work finished.
+func (s *Service) done1() {
+	s.pending--
+	if s.pending == 0 {
+		s.idle.Broadcast()
+	}
+}
+
+// environment is one execution environment of a function.
+type environment struct {
+	stream   string
+	created  time.Time
+	lastUsed time.Time
+	handler  handlerInstance
+	stale    bool
+}
+
+// acquire takes a warm environment (the most recently used) or makes a new,
+// cold one; its init phase runs in the attempt.
+func (s *Service) acquire(fn *Function, now time.Time) (*environment, bool) {
+	if n := len(fn.idle); n > 0 {
+		env := fn.idle[n-1]
+		fn.idle = fn.idle[:n-1]
+		return env, false
+	}
+	env := &environment{stream: LogStreamName(now, s.ids.Hex(32)), created: now}
+	fn.live[env] = struct{}{}
+	s.bus.Publish(bus.EnvironmentCreated{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream})
+	return env, true
+}
+
+func (s *Service) endEnvironment(fn *Function, env *environment, reason string, now time.Time) {
+	if _, ok := fn.live[env]; !ok {
+		return
+	}
+	delete(fn.live, env)
+	s.bus.Publish(bus.EnvironmentEnded{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
+}
+
+// reclaimIdle ends environments unused for the idle timeout.
+func (s *Service) reclaimIdle(fn *Function, now time.Time, later func(time.Time)) {
+	kept := fn.idle[:0]
+	for _, env := range fn.idle {
+		expiry := env.lastUsed.Add(s.idleTimeout)
+		if !now.Before(expiry) {
+			s.endEnvironment(fn, env, "idle", now)
+			continue
+		}
+		later(expiry)
+		kept = append(kept, env)
+	}
+	clear(fn.idle[len(kept):])
+	fn.idle = kept
+}
+
+func (s *Service) publishMetrics(name string, fn *Function, now time.Time) {
+	m := fn.metrics.snapshot()
+	m.ConcurrentExecutions = fn.running
+	s.bus.Publish(bus.FunctionMetrics{Header: bus.Header{Time: now}, Function: name, Metrics: m})
+}
+
+// Metrics returns a function's metrics.
+func (s *Service) Metrics(name string) (bus.Metrics, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn, ok := s.functions[name]
+	if !ok {
+		return bus.Metrics{}, false
+	}
+	m := fn.metrics.snapshot()
+	m.ConcurrentExecutions = fn.running
+	return m, true
+}

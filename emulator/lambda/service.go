@@ -1,0 +1,348 @@
+package lambda
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/ids"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// Runtime is a function's init phase: it builds the handler inside a new
+// execution environment from the environment's variables.
+type Runtime func(getenv func(string) string) (awslambda.Handler, error)
+
+// Deliverer writes an invocation record into the on-failure bucket, as the
+// function's execution role.
+type Deliverer func(ctx context.Context, function, bucket, key string, body []byte) error
+
+// DefaultAccountConcurrency is the lab account's concurrency limit.
+const DefaultAccountConcurrency = 10
+
+// DefaultIdleTimeout is how long an unused execution environment lives.
+const DefaultIdleTimeout = 10 * time.Minute
+
+// Service is the lab's Lambda: its functions, their queues and environments.
+type Service struct {
+	clock        clock.Clock // waits: retries, event age, idle reclaim
+	exec         clock.Clock // execution: durations, timeouts, handler sleeps
+	virtual      bool
+	bus          *bus.Bus
+	ids          *ids.Source
+	region       string
+	account      string
+	accountLimit int
+	idleTimeout  time.Duration
+	logs         *LogStore
+	deliver      Deliverer
+	memory       *memoryMeter
+
+	mu                sync.Mutex
+	functions         map[string]*Function
+	unreservedRunning int
+	pending           int // queued + running attempts + deliveries
+	idle              *sync.Cond
+	kick              chan struct{}
+	done              chan struct{}
+	closed            bool
+	wg                sync.WaitGroup
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock of waits. A *clock.Virtual also drives execution
+// (durations and timeouts), so a replay is deterministic.
+func WithClock(c clock.Clock) Option {
+	return func(s *Service) {
+		s.clock = c
+		if v, ok := c.(*clock.Virtual); ok {
+			s.exec, s.virtual = v, true
+		}
+	}
+}
+
+// WithBus publishes everything the service does on b.
+func WithBus(b *bus.Bus) Option { return func(s *Service) { s.bus = b } }
+
+// WithIDs sets the source of request and event ids.
+func WithIDs(src *ids.Source) Option { return func(s *Service) { s.ids = src } }
+
+// WithRegion sets the region and account in function ARNs.
+func WithRegion(region, account string) Option {
+	return func(s *Service) { s.region, s.account = region, account }
+}
+
+// WithAccountConcurrency sets the account's concurrency limit.
+func WithAccountConcurrency(n int) Option { return func(s *Service) { s.accountLimit = n } }
+
+// WithIdleTimeout sets how long an idle environment stays warm.
+func WithIdleTimeout(d time.Duration) Option { return func(s *Service) { s.idleTimeout = d } }
+
+// WithDeliverer sets how invocation records reach on-failure buckets.
+func WithDeliverer(d Deliverer) Option { return func(s *Service) { s.deliver = d } }
+
+// WithLogStore keeps the functions' logs in ls.
+func WithLogStore(ls *LogStore) Option { return func(s *Service) { s.logs = ls } }
+
+// New returns a running service; Close stops it.
+func New(opts ...Option) *Service {
+	s := &Service{
+		clock:        clock.Wall{},
+		exec:         clock.Wall{},
+		region:       "us-east-1",
+		account:      "000000000000",
+		accountLimit: DefaultAccountConcurrency,
+		idleTimeout:  DefaultIdleTimeout,
+		functions:    map[string]*Function{},
+		kick:         make(chan struct{}, 1),
+		done:         make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.ids == nil {
+		s.ids = ids.NewRandom()
+	}
+	if s.logs == nil {
+		s.logs = NewLogStore()
+	}
+	s.memory = newMemoryMeter(!s.virtual)
+	s.idle = sync.NewCond(&s.mu)
+	go s.loop()
+	return s
+}
+
+// Logs is the store of the functions' log groups.
+func (s *Service) Logs() *LogStore { return s.logs }
+
+// AccountConcurrency is the account's concurrency limit.
+func (s *Service) AccountConcurrency() int { return s.accountLimit }
+
+// ARN is the function ARN of name in this lab.
+func (s *Service) ARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region, s.account, name)
+}
+
+// Function is one function: its configuration, queue and environments.
+type Function struct {
+	cfg     Config
+	runtime Runtime
+	queue   []*event
+	running int
+	idle    []*environment
+	live    map[*environment]struct{}
+	metrics counters
+}
+
+// AddFunction creates a function. Its configuration is checked against
+// Lambda's limits; defaults are filled in.
+func (s *Service) AddFunction(cfg Config, rt Runtime) error {
+	cfg = cfg.WithDefaults()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := cfg.Validate(s.accountLimit); err != nil {
+		return err
+	}
+	if _, ok := s.functions[cfg.Name]; ok {
+		return &ParameterError{Type: "ResourceConflictException", Message: "Function already exist: " + cfg.Name}
+	}
+	if err := s.checkReservations(cfg, ""); err != nil {
+		return err
+	}
+	s.functions[cfg.Name] = &Function{cfg: cfg, runtime: rt, live: map[*environment]struct{}{}}
+	return nil
+}
+
+// UpdateFunction replaces a function's configuration. As on Lambda, the
+// environments built with the old configuration are not reused.
+func (s *Service) UpdateFunction(cfg Config) error {
+	cfg = cfg.WithDefaults()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn, ok := s.functions[cfg.Name]
+	if !ok {
+		return notFound(s.ARN(cfg.Name))
+	}
+	if err := cfg.Validate(s.accountLimit); err != nil {
+		return err
+	}
+	if err := s.checkReservations(cfg, cfg.Name); err != nil {
+		return err
+	}
+	fn.cfg = cfg
+	for env := range fn.live {
+		env.stale = true
+	}
+	now := s.clock.Now()
+	for _, env := range fn.idle {
+		s.endEnvironment(fn, env, "configuration updated", now)
+	}
+	fn.idle = nil
+	s.wake()
+	return nil
+}
+
+func notFound(arn string) error {
+	return &ParameterError{Type: "ResourceNotFoundException", Message: "Function not found: " + arn}
+}
+
+// checkReservations keeps the sum of reserved concurrency within the account.
+func (s *Service) checkReservations(cfg Config, replacing string) error {
+	if cfg.ReservedConcurrency == nil {
+		return nil
+	}
+	total := *cfg.ReservedConcurrency
+	for name, fn := range s.functions {
+		if name != replacing && fn.cfg.ReservedConcurrency != nil {
+			total += *fn.cfg.ReservedConcurrency
+		}
+	}
+	if total > s.accountLimit {
+		return &ParameterError{Type: "InvalidParameterValueException", Message: fmt.Sprintf(
+			"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (Reservations would total %d; the lab's account limit is %d.)",
+			total, s.accountLimit)}
+	}
+	return nil
+}
+
+// Config returns a function's configuration.
+func (s *Service) Config(name string) (Config, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn, ok := s.functions[name]
+	if !ok {
+		return Config{}, false
+	}
+	return fn.cfg, true
+}
+
+// Names lists the functions, sorted.
+func (s *Service) Names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sortedNames()
+}
+
+func (s *Service) sortedNames() []string {
+	out := make([]string, 0, len(s.functions))
+	for n := range s.functions {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FunctionExists reports whether arn names a function of this lab, with or
+// without the $LATEST qualifier: what S3 checks before accepting a trigger.
+func (s *Service) FunctionExists(arn string) bool {
+	name, ok := s.nameOf(arn)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok = s.functions[name]
+	return ok
+}
+
+func (s *Service) nameOf(arn string) (string, bool) {
+	name := notify.FunctionName(arn)
+	if name == arn {
+		return "", false
+	}
+	prefix := s.ARN(name)
+	if arn != prefix && arn != prefix+":$LATEST" {
+		return "", false
+	}
+	return name, true
+}
+
+// InvokeAsync queues an event for a function, as S3's invocation does
+// (InvocationType Event). It returns at once.
+func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
+	name, ok := s.nameOf(inv.FunctionARN)
+	if !ok {
+		return notFound(inv.FunctionARN)
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn, ok := s.functions[name]
+	if !ok {
+		return notFound(inv.FunctionARN)
+	}
+	if s.closed {
+		return fmt.Errorf("lambda service is shut down")
+	}
+	ev := &event{
+		id:       s.ids.UUID(),
+		payload:  inv.Payload,
+		trace:    inv.Trace,
+		source:   inv.Source,
+		received: now,
+	}
+	fn.queue = append(fn.queue, ev)
+	fn.metrics.AsyncEventsReceived++
+	s.pending++
+	s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Source: inv.Source})
+	s.wake()
+	return nil
+}
+
+// wake asks the scheduler to look at the queues again.
+func (s *Service) wake() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Pending is the number of events queued or running and records being
+// delivered.
+func (s *Service) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pending
+}
+
+// WaitIdle blocks until nothing is queued or running, or ctx ends.
+func (s *Service) WaitIdle(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.idle.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.pending > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.idle.Wait()
+	}
+	return nil
+}
+
+// Close stops the scheduler and waits for running attempts to end. Queued
+// events are left undelivered.
+func (s *Service) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	close(s.done)
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.memory.stop()
+}

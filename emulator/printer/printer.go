@@ -1,0 +1,111 @@
+// Package printer renders the lab's event bus as log lines, for
+// lambdalab serve: one line per S3 request, the S3 events sent to Lambda,
+// and each invocation's lines as Lambda writes them, prefixed by the
+// function's name.
+package printer
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+)
+
+// Printer writes bus events to an io.Writer.
+type Printer struct {
+	w io.Writer
+	// Verbose adds the lab's bookkeeping: environments, queueing, metrics.
+	Verbose bool
+}
+
+// New returns a printer writing to w.
+func New(w io.Writer) *Printer { return &Printer{w: w} }
+
+// Run prints every event of sub until its channel closes.
+func (p *Printer) Run(sub *bus.Subscription) {
+	for ev := range sub.C() {
+		p.Print(ev)
+	}
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000") }
+
+func object(bucket, key string) string {
+	if key == "" {
+		return bucket
+	}
+	return bucket + "/" + key
+}
+
+// Print writes one event (some events print nothing).
+func (p *Printer) Print(ev bus.Event) {
+	line := p.format(ev)
+	if line == "" {
+		return
+	}
+	fmt.Fprintf(p.w, "%s %s\n", stamp(ev.At()), line)
+}
+
+func (p *Printer) format(ev bus.Event) string {
+	switch e := ev.(type) {
+	case bus.S3Request:
+		target := object(e.Bucket, e.Key)
+		if target == "" {
+			target = "/"
+		}
+		status := fmt.Sprint(e.Status)
+		if e.ErrorCode != "" {
+			status += " " + e.ErrorCode
+			if e.Message != "" {
+				status += ": " + e.Message
+			}
+		}
+		return fmt.Sprintf("S3 %s %s %s %s (%s)", e.Method, target, e.Operation, status, e.Principal)
+	case bus.EventEmitted:
+		return fmt.Sprintf("S3 event %s %s → %s (configuration %s)", e.EventName, object(e.Bucket, e.Key), e.Function, e.ConfigurationID)
+	case bus.EventUndeliverable:
+		return fmt.Sprintf("S3 event to %s not delivered: %s", e.Function, e.Reason)
+	case bus.LogLine:
+		return fmt.Sprintf("%s | %s", e.Function, e.Line)
+	case bus.InvocationThrottled:
+		return fmt.Sprintf("%s ~ throttled (no concurrency left); Lambda tries again in %v", e.Function, e.Retry)
+	case bus.InvocationRetryScheduled:
+		return fmt.Sprintf("%s ~ attempt %d failed; Lambda retries in %v", e.Function, e.Attempt, e.Delay)
+	case bus.InvocationDropped:
+		s := fmt.Sprintf("%s ~ event dropped: %s after %d attempt(s)", e.Function, e.Condition, e.Attempts)
+		switch {
+		case e.Error != "":
+			s += "; the invocation record could not be written to " + e.Destination + ": " + e.Error
+		case e.Destination != "":
+			s += "; invocation record written to " + e.Destination
+		default:
+			s += "; no on-failure destination is configured, so the event is lost"
+		}
+		return s
+	case bus.BucketCreated:
+		return "S3 bucket created: " + e.Bucket
+	case bus.BucketDeleted:
+		return "S3 bucket deleted: " + e.Bucket
+	case bus.NotificationConfigured:
+		if len(e.Configurations) == 0 {
+			return fmt.Sprintf("S3 %s: notifications removed", e.Bucket)
+		}
+		return fmt.Sprintf("S3 %s: notification configuration set (%s)", e.Bucket, strings.Join(e.Configurations, ", "))
+	}
+	if !p.Verbose {
+		return ""
+	}
+	switch e := ev.(type) {
+	case bus.InvocationQueued:
+		return fmt.Sprintf("%s ~ event %s queued (%s)", e.Function, e.EventID, e.Source)
+	case bus.EnvironmentCreated:
+		return fmt.Sprintf("%s ~ new execution environment %s (cold start)", e.Function, e.Stream)
+	case bus.EnvironmentEnded:
+		return fmt.Sprintf("%s ~ execution environment %s ended: %s", e.Function, e.Stream, e.Reason)
+	case bus.ObjectChanged:
+		return fmt.Sprintf("S3 %s %s size=%d etag=%s sequencer=%s", e.EventName, object(e.Bucket, e.Key), e.Size, e.ETag, e.Sequencer)
+	}
+	return ""
+}

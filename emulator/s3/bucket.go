@@ -1,0 +1,139 @@
+package s3
+
+import (
+	"encoding/base64"
+	"encoding/xml"
+	"io"
+	"net/http"
+
+	"github.com/johannesboyne/gofakes3"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// CreateBucket creates a bucket as S3 would for the account: AWS's naming
+// rules first, and an existing bucket of the account answered as S3 does
+// (us-east-1 says 200, other regions BucketAlreadyOwnedByYou).
+func (s *Server) CreateBucket(name string) error {
+	if err := ValidateBucketName(name); err != nil {
+		return err
+	}
+	exists, err := s.backend.BucketExists(name)
+	if err != nil {
+		return err
+	}
+	if exists {
+		if s.region == "us-east-1" {
+			return nil
+		}
+		return NewError("BucketAlreadyOwnedByYou", "", Field{"BucketName", name})
+	}
+	if err := s.backend.CreateBucket(name); err != nil {
+		if gofakes3.IsAlreadyExists(err) && s.region == "us-east-1" {
+			return nil // created by a concurrent request of ours
+		}
+		return err
+	}
+	s.bus.Publish(bus.BucketCreated{Header: bus.Header{Time: s.clock.Now()}, Bucket: name})
+	return nil
+}
+
+func (s *Server) createBucket(c *call) error {
+	// The body may carry a CreateBucketConfiguration; the lab has one region
+	// and accepts any location constraint.
+	_, _ = io.Copy(io.Discard, io.LimitReader(c.r.Body, 1<<20))
+	if err := s.CreateBucket(c.op.Bucket); err != nil {
+		return err
+	}
+	c.rec.Header().Set("Location", "/"+c.op.Bucket)
+	c.rec.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) deleteBucket(c *call) error {
+	s.fake.ServeHTTP(c.rec, c.r)
+	if c.rec.Status() < 300 {
+		s.notes.Delete(c.op.Bucket)
+		s.bus.Publish(bus.BucketDeleted{Header: bus.Header{Time: s.clock.Now()}, Bucket: c.op.Bucket})
+	}
+	return nil
+}
+
+func (s *Server) bucketMustExist(bucket string) error {
+	ok, err := s.backend.BucketExists(bucket)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return NewError("NoSuchBucket", "", Field{"BucketName", bucket})
+	}
+	return nil
+}
+
+// maxNotificationBody bounds a notification configuration document.
+const maxNotificationBody = 1 << 20
+
+// SetNotificationConfiguration validates and stores a bucket's notification
+// configuration, as PutBucketNotificationConfiguration does. The lab file's
+// triggers come through here too, so they meet the same rules.
+func (s *Server) SetNotificationConfiguration(bucket string, cfg notify.NotificationConfiguration, skipDestinationValidation bool) error {
+	if err := s.bucketMustExist(bucket); err != nil {
+		return err
+	}
+	v := s.validator
+	v.SkipDestinationValidation = skipDestinationValidation
+	if err := v.Validate(&cfg); err != nil {
+		return err
+	}
+	notify.AssignIDs(&cfg, func() string { return base64.StdEncoding.EncodeToString([]byte(s.ids.UUID())) })
+	s.notes.Set(bucket, cfg)
+	ev := bus.NotificationConfigured{Header: bus.Header{Time: s.clock.Now()}, Bucket: bucket}
+	for _, l := range cfg.LambdaFunctionConfigurations {
+		ev.Configurations = append(ev.Configurations, l.ID)
+	}
+	s.bus.Publish(ev)
+	return nil
+}
+
+func (s *Server) putNotification(c *call) error {
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxNotificationBody+1))
+	if err != nil {
+		return NewError("IncompleteBody", "")
+	}
+	if len(body) > maxNotificationBody {
+		return NewError("MalformedXML", "")
+	}
+	var cfg notify.NotificationConfiguration
+	if err := xml.Unmarshal(body, &cfg); err != nil {
+		if err := s.bucketMustExist(c.op.Bucket); err != nil {
+			return err
+		}
+		return NewError("MalformedXML", "")
+	}
+	skip := c.r.Header.Get("X-Amz-Skip-Destination-Validation") == "true"
+	if err := s.SetNotificationConfiguration(c.op.Bucket, cfg, skip); err != nil {
+		return err
+	}
+	c.rec.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) getNotification(c *call) error {
+	if err := s.bucketMustExist(c.op.Bucket); err != nil {
+		return err
+	}
+	return writeXML(c.rec, s.notes.Get(c.op.Bucket))
+}
+
+func writeXML(w http.ResponseWriter, v any) error {
+	out, err := xml.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(out)
+	return nil
+}

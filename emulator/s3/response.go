@@ -1,0 +1,136 @@
+package s3
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+)
+
+// recorder stands between gofakes3 and the client. It stamps our request ids
+// on every response (gofakes3 sets its own), holds back the responses of
+// writes until their events are queued (so a client that sees 200 can count
+// on the event existing), and holds back error responses so they can be
+// rewritten with AWS's messages.
+type recorder struct {
+	w         http.ResponseWriter
+	requestID string
+	hostID    string
+	hold      bool // hold the whole response until flush
+	status    int
+	held      bool // the response is being held
+	body      bytes.Buffer
+	flushed   bool
+	// unversioned hides the version ids gofakes3's memory backend gives
+	// objects of buckets without versioning, which S3 never shows.
+	unversioned bool
+}
+
+func newRecorder(w http.ResponseWriter, requestID, hostID string, hold bool) *recorder {
+	rec := &recorder{w: w, requestID: requestID, hostID: hostID, hold: hold}
+	rec.stampIDs()
+	return rec
+}
+
+func (r *recorder) stampIDs() {
+	h := r.w.Header()
+	h.Set("x-amz-request-id", r.requestID)
+	h.Set("x-amz-id-2", r.hostID)
+	h.Set("Server", "AmazonS3")
+	if r.unversioned {
+		h.Del("x-amz-version-id")
+		h.Del("x-amz-copy-source-version-id")
+	}
+}
+
+// Header returns the header map of the response.
+func (r *recorder) Header() http.Header { return r.w.Header() }
+
+// WriteHeader records the status; it reaches the client now unless the
+// response is held.
+func (r *recorder) WriteHeader(code int) {
+	if r.status != 0 {
+		return
+	}
+	r.status = code
+	r.stampIDs()
+	if r.hold || code >= 400 {
+		r.held = true
+		return
+	}
+	r.w.WriteHeader(code)
+}
+
+// Write sends or holds body bytes.
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
+	if r.held {
+		return r.body.Write(p)
+	}
+	return r.w.Write(p)
+}
+
+// Status is the response status (200 when nothing was written).
+func (r *recorder) Status() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+// Held is the held body so far.
+func (r *recorder) Held() []byte { return r.body.Bytes() }
+
+// fail replaces whatever was written with one of our errors.
+func (r *recorder) fail(e *Error, method string) {
+	r.status = e.Status
+	r.held = true
+	r.body.Reset()
+	if method != http.MethodHead {
+		r.body.Write(errorBody(e, r.requestID, r.hostID))
+		r.w.Header().Set("Content-Type", "application/xml")
+	}
+}
+
+// ErrorCode returns the S3 error code of a failed response ("" otherwise).
+func (r *recorder) ErrorCode() (code, message string) {
+	if r.Status() < 300 {
+		return "", ""
+	}
+	doc, ok := decodeErrorDoc(r.body.Bytes())
+	if !ok {
+		return http.StatusText(r.Status()), ""
+	}
+	return doc.Code, doc.Message
+}
+
+// flush sends a held response, rewriting gofakes3's error documents first.
+func (r *recorder) flush(method string) {
+	if r.flushed {
+		return
+	}
+	r.flushed = true
+	if r.status == 0 {
+		r.status = http.StatusOK
+		if !r.held {
+			r.w.WriteHeader(r.status)
+			return
+		}
+	}
+	if !r.held {
+		return
+	}
+	body := r.body.Bytes()
+	if r.status >= 400 && method != http.MethodHead {
+		body = fixErrorBody(body, r.requestID, r.hostID)
+	}
+	r.stampIDs()
+	if method != http.MethodHead || r.status >= 400 {
+		r.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	r.w.WriteHeader(r.status)
+	if method != http.MethodHead {
+		_, _ = r.w.Write(body)
+	}
+}

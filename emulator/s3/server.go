@@ -1,0 +1,317 @@
+// Package s3 is the lab's S3 endpoint: gofakes3 behind our middleware. The
+// middleware knows who is calling, answers the sub-resources gofakes3 lacks
+// (?notification above all), applies AWS's bucket-naming rules, stamps
+// request ids, and after every committed write tells the notifier what
+// changed, so S3 event notifications go out as AWS sends them.
+package s3
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/ids"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// Notifier receives every committed object change. It is called while the
+// key is still locked and before the client sees the response, so it must
+// only queue work, never wait for a handler.
+type Notifier interface {
+	Notify(c notify.Change)
+}
+
+// Server is the S3 endpoint. It implements http.Handler.
+type Server struct {
+	backend   gofakes3.Backend
+	fake      http.Handler
+	region    string
+	account   string
+	bus       *bus.Bus
+	clock     clock.Clock
+	ids       *ids.Source
+	notes     *notify.Store
+	validator notify.Validator
+	notifier  Notifier
+	identify  Identifier
+	locks     keyLocks
+
+	seqMu   sync.Mutex
+	lastSeq uint64
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithRegion sets the region and account id the endpoint speaks for
+// (default us-east-1, 000000000000).
+func WithRegion(region, account string) Option {
+	return func(s *Server) { s.region, s.account = region, account }
+}
+
+// WithBus publishes every request and change on b.
+func WithBus(b *bus.Bus) Option { return func(s *Server) { s.bus = b } }
+
+// WithClock sets the clock that stamps objects and events.
+func WithClock(c clock.Clock) Option { return func(s *Server) { s.clock = c } }
+
+// WithIDs sets the source of request ids.
+func WithIDs(src *ids.Source) Option { return func(s *Server) { s.ids = src } }
+
+// WithNotifications keeps notification configurations in store (shared
+// with the notifier that matches them).
+func WithNotifications(store *notify.Store) Option { return func(s *Server) { s.notes = store } }
+
+// WithNotifier sends committed changes to n.
+func WithNotifier(n Notifier) Option { return func(s *Server) { s.notifier = n } }
+
+// WithFunctionLookup tells notification validation which Lambda function
+// ARNs exist.
+func WithFunctionLookup(exists func(arn string) bool) Option {
+	return func(s *Server) { s.validator.FunctionExists = exists }
+}
+
+// WithIdentifier maps access keys the lab issued to their principals.
+func WithIdentifier(id Identifier) Option { return func(s *Server) { s.identify = id } }
+
+// New returns the endpoint in front of backend.
+func New(backend gofakes3.Backend, opts ...Option) *Server {
+	s := &Server{
+		backend: backend,
+		region:  "us-east-1",
+		account: "000000000000",
+		clock:   clock.Wall{},
+		notes:   notify.NewStore(),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.ids == nil {
+		s.ids = ids.NewRandom()
+	}
+	s.fake = gofakes3.New(backend,
+		gofakes3.WithTimeSource(timeSource{s.clock}),
+		gofakes3.WithTimeSkewLimit(0), // a virtual clock is allowed to differ from the client's
+		gofakes3.WithLogger(nil),
+	).Server()
+	return s
+}
+
+// Notifications is the store of bucket notification configurations.
+func (s *Server) Notifications() *notify.Store { return s.notes }
+
+// Region is the lab's region.
+func (s *Server) Region() string { return s.region }
+
+// Root is the account root principal: what unknown credentials act as.
+func (s *Server) Root() Principal {
+	return Principal{
+		Name:        "root",
+		ARN:         "arn:aws:iam::" + s.account + ":root",
+		PrincipalID: RootPrincipalID(s.account),
+		Root:        true,
+	}
+}
+
+// RootPrincipalID is the principalId S3 event records give the account's
+// root user and the bucket owner. AWS shows an opaque id (e.g.
+// A3NL1KOZZKExample); we derive a stable one from the account.
+func RootPrincipalID(account string) string { return "A" + account + "LAB" }
+
+func (s *Server) principal(r *http.Request) Principal {
+	key := AccessKeyID(r)
+	if s.identify != nil && key != "" {
+		if p, ok := s.identify(key); ok {
+			p.AccessKeyID = key
+			return p
+		}
+	}
+	p := s.Root()
+	p.AccessKeyID = key
+	return p
+}
+
+// call is one request on its way through the middleware.
+type call struct {
+	r         *http.Request
+	rec       *recorder
+	op        Operation
+	principal Principal
+	start     time.Time
+	published bool
+}
+
+// ServeHTTP answers one S3 request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rewriteVirtualHost(r)
+	op := Classify(r)
+	c := &call{
+		r:         r,
+		op:        op,
+		principal: s.principal(r),
+		start:     s.clock.Now(),
+		rec:       newRecorder(w, s.ids.RequestID(), s.ids.HostID(), op.IsWrite()),
+	}
+	c.rec.unversioned = op.Key != "" && !s.versioned(op.Bucket)
+	if err := s.route(c); err != nil {
+		c.rec.fail(asError(err), r.Method)
+	}
+	s.publishRequest(c)
+	c.rec.flush(r.Method)
+}
+
+func (s *Server) route(c *call) error {
+	switch c.op.Name {
+	case "PutBucketNotificationConfiguration":
+		return s.putNotification(c)
+	case "GetBucketNotificationConfiguration":
+		return s.getNotification(c)
+	case "CreateBucket":
+		return s.createBucket(c)
+	case "DeleteBucket":
+		return s.deleteBucket(c)
+	case "UploadPartCopy":
+		return NewError("NotImplemented", "")
+	}
+	if answer, ok := staticAnswers[c.op.Name]; ok {
+		return s.static(c, answer)
+	}
+	if c.op.Sub != "" && !gofakesSubresources[c.op.Sub] {
+		return NewError("NotImplemented", "")
+	}
+	if c.op.IsWrite() {
+		return s.write(c)
+	}
+	if err := prepareBody(c.r, c.op); err != nil {
+		return err
+	}
+	s.fake.ServeHTTP(c.rec, c.r)
+	return nil
+}
+
+// gofakesSubresources are the sub-resources gofakes3 itself answers.
+var gofakesSubresources = map[string]bool{
+	"location": true, "versioning": true, "versions": true, "uploads": true, "uploadId": true, "delete": true,
+}
+
+func (s *Server) publishRequest(c *call) {
+	if c.published {
+		return
+	}
+	c.published = true
+	code, msg := c.rec.ErrorCode()
+	if m, ok := Messages[code]; ok && (msg == "" || msg == code) {
+		msg = m
+	}
+	s.bus.Publish(bus.S3Request{
+		Header:    bus.Header{Time: c.start},
+		RequestID: c.rec.requestID,
+		Method:    c.r.Method,
+		Operation: c.op.Name,
+		Bucket:    c.op.Bucket,
+		Key:       c.op.Key,
+		Status:    c.rec.Status(),
+		ErrorCode: code,
+		Message:   msg,
+		Principal: c.principal.Name,
+		Trace:     c.r.Header.Get(TraceHeader),
+	})
+}
+
+// write runs a write operation under its keys' locks and emits the changes
+// it committed.
+func (s *Server) write(c *call) error {
+	keys, err := keysOf(c)
+	if err != nil {
+		return err
+	}
+	unlock := s.locks.lock(c.op.Bucket, keys)
+	defer unlock()
+	if err := prepareBody(c.r, c.op); err != nil {
+		return err
+	}
+	s.fake.ServeHTTP(c.rec, c.r)
+	s.publishRequest(c)
+	if c.rec.Status() >= 300 {
+		return nil
+	}
+	for _, ch := range s.changes(c, keys) {
+		s.commit(ch)
+	}
+	return nil
+}
+
+// commit stamps a change with its sequencer and sends it on.
+func (s *Server) commit(ch notify.Change) {
+	ch.Sequencer = s.nextSequencer(ch.Time)
+	s.bus.Publish(bus.ObjectChanged{
+		Header: bus.Header{Time: ch.Time}, EventName: ch.EventName, Bucket: ch.Bucket, Key: ch.Key,
+		Size: ch.Size, ETag: ch.ETag, VersionID: ch.VersionID, Sequencer: ch.Sequencer,
+		RequestID: ch.RequestID, Principal: ch.PrincipalID,
+	})
+	if s.notifier != nil {
+		s.notifier.Notify(ch)
+	}
+}
+
+// nextSequencer returns a value greater than every earlier one: the lab
+// time in nanoseconds, or one more than the last when time stands still.
+func (s *Server) nextSequencer(at time.Time) string {
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	v := uint64(at.UnixNano())
+	if v <= s.lastSeq {
+		v = s.lastSeq + 1
+	}
+	s.lastSeq = v
+	return notify.Sequencer(v)
+}
+
+// versioned reports whether a bucket has versioning enabled.
+func (s *Server) versioned(bucket string) bool {
+	vb, ok := s.backend.(gofakes3.VersionedBackend)
+	if !ok {
+		return false
+	}
+	cfg, err := vb.VersioningConfiguration(bucket)
+	return err == nil && cfg.Status == gofakes3.VersioningEnabled
+}
+
+// rewriteVirtualHost turns a virtual-host-style request
+// (cis-examples.localhost:4566/key) into the path style gofakes3 routes.
+func rewriteVirtualHost(r *http.Request) {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, suffix := range virtualHostSuffixes {
+		bucket, ok := strings.CutSuffix(host, suffix)
+		if !ok || bucket == "" {
+			continue
+		}
+		r.URL.Path = "/" + bucket + r.URL.Path
+		if r.URL.Path == "/"+bucket+"/" {
+			r.URL.Path = "/" + bucket
+		}
+		r.URL.RawPath = ""
+		return
+	}
+}
+
+// virtualHostSuffixes are the host names under which a bucket may be
+// addressed virtual-host style (longest first).
+var virtualHostSuffixes = []string{
+	".s3.localhost.localstack.cloud", ".localhost.localstack.cloud", ".localhost",
+}
+
+// timeSource adapts our clock to gofakes3's.
+type timeSource struct{ c clock.Clock }
+
+func (t timeSource) Now() time.Time                   { return t.c.Now() }
+func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

@@ -1,0 +1,181 @@
+// Package resize is the exercise's function: for each S3 record, fetch the
+// uploaded image, resize it to 300×300 (WIDTH/HEIGHT change it), and put the
+// PNG under the same key into OUTPUT_BUCKET. It is a plain aws-lambda-go
+// handler: cmd/resize-lambda runs it on AWS Lambda, the lab runs it in
+// process, and both hand it an aws-sdk-go-v2 S3 client.
+package resize
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // registered for image.Decode
+	_ "image/jpeg"
+	"image/png"
+	"io"
+	"strconv"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/disintegration/imaging"
+
+	"github.com/lambdalab/lambdalab/handler/sandbox"
+)
+
+// S3API is the part of *s3.Client the handler uses.
+type S3API interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// Config is the function's settings, from its environment.
+type Config struct {
+	OutputBucket string // OUTPUT_BUCKET: where resized images go (required)
+	Width        int    // WIDTH, default 300
+	Height       int    // HEIGHT, default 300
+	MemoryMB     int    // AWS_LAMBDA_FUNCTION_MEMORY_SIZE, default 128: bounds the images it accepts
+}
+
+// DefaultSize is the exercise's thumbnail edge.
+const DefaultSize = 300
+
+// ConfigFromEnv reads the settings through getenv (os.Getenv on AWS).
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{OutputBucket: getenv("OUTPUT_BUCKET"), Width: DefaultSize, Height: DefaultSize, MemoryMB: 128}
+	if c.OutputBucket == "" {
+		return c, errors.New("OUTPUT_BUCKET is not set: the function needs a bucket to write resized images to")
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"WIDTH", &c.Width, 10000}, {"HEIGHT", &c.Height, 10000}, {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", &c.MemoryMB, 10240}} {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > v.max {
+			return c, fmt.Errorf("%s=%q: want a whole number from 1 to %d", v.name, s, v.max)
+		}
+		*v.dst = n
+	}
+	return c, nil
+}
+
+// Handler resizes the images S3 events name.
+type Handler struct {
+	s3  S3API
+	cfg Config
+}
+
+// New returns a handler that uses client for every S3 call.
+func New(client S3API, cfg Config) *Handler {
+	return &Handler{s3: client, cfg: cfg}
+}
+
+// Handle processes every record of an S3 event; the first failure fails the
+// invocation, so Lambda retries it.
+func (h *Handler) Handle(ctx context.Context, event events.S3Event) error {
+	for _, r := range event.Records {
+		if err := h.resizeOne(ctx, r.S3.Bucket.Name, r.S3.Object.URLDecodedKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) resizeOne(ctx context.Context, bucket, key string) error {
+	log := sandbox.Logger(ctx)
+	out, err := h.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
+	}
+	data, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	if err != nil {
+		return fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
+	}
+	img, format, err := h.decode(data)
+	if err != nil {
+		return fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
+	}
+	b := img.Bounds()
+	log.Printf("resizing s3://%s/%s (%s, %dx%d) to %dx%d", bucket, key, format, b.Dx(), b.Dy(), h.cfg.Width, h.cfg.Height)
+	thumb := imaging.Resize(img, h.cfg.Width, h.cfg.Height, imaging.CatmullRom)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, thumb); err != nil {
+		return fmt.Errorf("encode png: %w", err)
+	}
+	_, err = h.s3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:      aws.String(h.cfg.OutputBucket),
+		Key:         aws.String(key),
+		Body:        bytes.NewReader(buf.Bytes()),
+		ContentType: aws.String("image/png"),
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", h.cfg.OutputBucket, key, err)
+	}
+	log.Printf("wrote s3://%s/%s (%d bytes)", h.cfg.OutputBucket, key, buf.Len())
+	return nil
+}
+
+// ErrNotImage is returned for objects that are not PNG, JPEG or GIF images.
+var ErrNotImage = errors.New("not a PNG, JPEG or GIF image")
+
+// decode checks the image's header before decoding it: its pixels must fit in
+// the function's memory, as a real Lambda would otherwise die mid-decode.
+func (h *Handler) decode(data []byte) (image.Image, string, error) {
+	if len(data) == 0 {
+		return nil, "", fmt.Errorf("the object is empty (0 bytes): %w", ErrNotImage)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, image.ErrFormat) {
+			return nil, "", fmt.Errorf("%w (it starts with % x)", ErrNotImage, data[:min(len(data), 8)])
+		}
+		return nil, "", fmt.Errorf("corrupt %s header: %v", sniff(data), err)
+	}
+	if need, budget := decodedBytes(cfg), h.memoryBudget(); need > budget {
+		return nil, format, fmt.Errorf("%s image of %dx%d pixels needs about %d MB to decode; the function has %d MB of memory (raise its memory size or upload a smaller image)",
+			format, cfg.Width, cfg.Height, need>>20, h.cfg.MemoryMB)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, format, fmt.Errorf("corrupt or truncated %s image: %v", format, err)
+	}
+	return img, format, nil
+}
+
+// memoryBudget is what decoding and resizing may use: the function's memory
+// less what the Go runtime and the handler itself take.
+func (h *Handler) memoryBudget() int64 {
+	const overhead = 48 << 20
+	mem := int64(h.cfg.MemoryMB) << 20
+	if mem <= overhead*2 {
+		return mem / 2
+	}
+	return mem - overhead
+}
+
+// decodedBytes estimates the memory a decoded image and its resize working
+// copy take: the decoded pixels, plus an NRGBA copy imaging makes.
+func decodedBytes(c image.Config) int64 {
+	px := int64(c.Width) * int64(c.Height)
+	return px*4 + px*4
+}
+
+func sniff(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG")):
+		return "png"
+	case bytes.HasPrefix(data, []byte("\xff\xd8")):
+		return "jpeg"
+	case bytes.HasPrefix(data, []byte("GIF8")):
+		return "gif"
+	}
+	return "image"
+}
