@@ -161,5 +161,5 @@ func (l *Lab) Close() {
 // timeSource adapts the lab clock to gofakes3's backends.
 type timeSource struct{ c clock.Clock }
 
-func (t timeSource) Now() time.Time                  { return t.c.Now() }
+func (t timeSource) Now() time.Time                   { return t.c.Now() }
 func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

@@ -2,10 +2,10 @@ package emulator
 
 import (
 	"errors"
-	"maps"
-	"slices"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lambdalab/lambdalab/emulator/lambda"
