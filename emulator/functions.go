@@ -56,6 +56,7 @@ func (l *Lab) ClientFor(creds Credentials) *s3.Client {
 		// The lab answers without response checksums unless asked; do not
 		// warn about it on every GET.
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported, // as on Lambda
 		APIOptions:                 []func(*middleware.Stack) error{addTraceHeader},
 	})
 }

@@ -83,7 +83,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		st.ids = ids.NewRandom()
 	}
 	if st.backend == nil {
-		st.backend = s3mem.New(s3mem.WithTimeSource(timeSource{st.clock}))
+		st.backend = s3mem.New(s3mem.WithTimeSource(clock.TimeSource{Clock: st.clock}))
 	}
 	l := &Lab{file: f, bus: bus.New(), clock: st.clock, ids: st.ids}
 	l.creds = newCredentials(l.ids, DefaultAccount)
@@ -157,9 +157,3 @@ func (l *Lab) Close() {
 	}
 	l.bus.Close()
 }
-
-// timeSource adapts the lab clock to gofakes3's backends.
-type timeSource struct{ c clock.Clock }
-
-func (t timeSource) Now() time.Time                   { return t.c.Now() }
-func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

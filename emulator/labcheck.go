@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
@@ -96,11 +97,11 @@ func (fn FunctionSpec) lambdaConfig() lambda.Config {
 		Name:                 fn.Name,
 		Handler:              fn.Handler,
 		Memory:               fn.Memory,
-		Timeout:              fn.Timeout,
+		Timeout:              time.Duration(fn.Timeout),
 		Environment:          fn.Environment,
 		ReservedConcurrency:  fn.ReservedConcurrency,
 		MaximumRetryAttempts: fn.MaximumRetryAttempts,
-		MaximumEventAge:      fn.MaximumEventAge,
+		MaximumEventAge:      time.Duration(fn.MaximumEventAge),
 		OnFailure:            fn.OnFailure,
 		RecursiveLoop:        fn.RecursiveLoop,
 	}

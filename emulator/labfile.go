@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // File is a lab file: the buckets, functions and triggers of a lab. The same
@@ -41,11 +42,11 @@ type FunctionSpec struct {
 	Name                 string            `yaml:"name"`
 	Handler              string            `yaml:"handler"`
 	Memory               int               `yaml:"memory"`
-	Timeout              time.Duration     `yaml:"timeout"`
+	Timeout              Duration          `yaml:"timeout"`
 	Environment          map[string]string `yaml:"environment"`
 	ReservedConcurrency  *int              `yaml:"reservedConcurrency"`
 	MaximumRetryAttempts *int              `yaml:"maximumRetryAttempts"`
-	MaximumEventAge      time.Duration     `yaml:"maximumEventAge"`
+	MaximumEventAge      Duration          `yaml:"maximumEventAge"`
 	OnFailure            string            `yaml:"onFailure"`
 	RecursiveLoop        string            `yaml:"recursiveLoop"`
 	Role                 *RoleSpec         `yaml:"role"`
@@ -130,8 +131,34 @@ func ParseFile(name string, data []byte) (*File, error) {
 	return f, nil
 }
 
+// Duration is a lab-file duration, written as Go writes them: 3s, 500ms, 6h.
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration, saying where a malformed one is.
+func (d *Duration) UnmarshalYAML(node ast.Node) error {
+	s := strings.Trim(node.String(), `"'`)
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return &nodeError{tok: node.GetToken(), msg: fmt.Sprintf("%q is not a duration: write it as Go does, like 3s, 500ms, 1m30s or 6h", s)}
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// nodeError is an error of ours at a YAML node.
+type nodeError struct {
+	tok *token.Token
+	msg string
+}
+
+func (e *nodeError) Error() string { return e.msg }
+
 // yamlError turns a go-yaml error into file:line:col: message.
 func yamlError(file string, err error) error {
+	var ne *nodeError
+	if errors.As(err, &ne) && ne.tok != nil && ne.tok.Position != nil {
+		return &PosError{File: file, Line: ne.tok.Position.Line, Col: ne.tok.Position.Column, Msg: ne.msg}
+	}
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		tk := ye.GetToken()
@@ -160,12 +187,25 @@ func (f *File) at(path string, format string, args ...any) error {
 		if err != nil || node == nil {
 			continue
 		}
-		if tk := node.GetToken(); tk != nil && tk.Position != nil {
+		if tk := startToken(node); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 			return e
 		}
 	}
 	return e
+}
+
+// startToken is where a node begins: a mapping begins at its first key.
+func startToken(node ast.Node) *token.Token {
+	switch n := node.(type) {
+	case *ast.MappingNode:
+		if len(n.Values) > 0 {
+			return n.Values[0].Key.GetToken()
+		}
+	case *ast.MappingValueNode:
+		return n.Key.GetToken()
+	}
+	return node.GetToken()
 }
 
 func parentPath(p string) string {

@@ -35,3 +35,12 @@ type wallTimer struct{ t *time.Timer }
 
 func (w wallTimer) C() <-chan time.Time { return w.t.C }
 func (w wallTimer) Stop() bool          { return w.t.Stop() }
+
+// TimeSource adapts a Clock to the TimeSource of gofakes3 and its backends.
+type TimeSource struct{ Clock Clock }
+
+// Now is the clock's time.
+func (t TimeSource) Now() time.Time { return t.Clock.Now() }
+
+// Since is the clock's time elapsed since at.
+func (t TimeSource) Since(at time.Time) time.Duration { return t.Clock.Now().Sub(at) }

@@ -112,11 +112,9 @@ func (r *recorder) flush(method string) {
 	}
 	r.flushed = true
 	if r.status == 0 {
+		// Nothing was written: the response is still ours to send.
 		r.status = http.StatusOK
-		if !r.held {
-			r.w.WriteHeader(r.status)
-			return
-		}
+		r.held = true
 	}
 	if !r.held {
 		return

@@ -96,7 +96,7 @@ func New(backend gofakes3.Backend, opts ...Option) *Server {
 		s.ids = ids.NewRandom()
 	}
 	s.fake = gofakes3.New(backend,
-		gofakes3.WithTimeSource(timeSource{s.clock}),
+		gofakes3.WithTimeSource(clock.TimeSource{Clock: s.clock}),
 		gofakes3.WithTimeSkewLimit(0), // a virtual clock is allowed to differ from the client's
 		gofakes3.WithLogger(nil),
 	).Server()
@@ -309,9 +309,3 @@ func rewriteVirtualHost(r *http.Request) {
 var virtualHostSuffixes = []string{
 	".s3.localhost.localstack.cloud", ".localhost.localstack.cloud", ".localhost",
 }
-
-// timeSource adapts our clock to gofakes3's.
-type timeSource struct{ c clock.Clock }
-
-func (t timeSource) Now() time.Time                   { return t.c.Now() }
-func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

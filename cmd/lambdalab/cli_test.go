@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// binary is lambdalab built once for the CLI tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lambdalab-cli")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "lambdalab")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build lambdalab: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// freeAddr returns a loopback address nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+type served struct {
+	cmd      *exec.Cmd
+	endpoint string
+	out      *syncBuffer
+	errOut   *syncBuffer
+	done     chan error
+}
+
+// startServe runs lambdalab serve and waits for its first line.
+func startServe(t *testing.T, args ...string) *served {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr}, args...)...)
+	s := &served{cmd: cmd, endpoint: "http://" + addr, out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan error, 1)}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = s.errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		line, _ := r.ReadString('\n')
+		s.out.Write([]byte(line))
+		first <- line
+		io.Copy(s.out, r)
+		s.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-s.done
+	})
+	select {
+	case line := <-first:
+		want := "export AWS_ENDPOINT_URL=" + s.endpoint
+		if !strings.Contains(line, want) {
+			t.Fatalf("first line %q does not say %q (stderr: %s)", line, want, s.errOut)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not start: %s", s.errOut)
+	}
+	return s
+}
+
+// awsCLI runs the aws CLI against endpoint with throwaway credentials.
+func awsCLI(t *testing.T, endpoint string, args ...string) (string, error) {
+	t.Helper()
+	path, err := exec.LookPath("aws")
+	if err != nil {
+		t.Fatalf("the aws CLI is not installed; run ./scripts/test.sh, which installs it: %v", err)
+	}
+	cmd := exec.Command(path, append([]string{"--endpoint-url", endpoint}, args...)...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(),
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE="+filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd) (int, string) {
+	t.Helper()
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("lambdalab did not exit")
+	}
+	return cmd.ProcessState.ExitCode(), stderr.String()
+}

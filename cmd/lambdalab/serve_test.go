@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"image/png"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lambdalab/lambdalab/emulator/labtest"
+)
+
+// TestServeExerciseWithAWSCLI is the exercise as a student does it: the aws
+// CLI copies a JPEG whose key has spaces into cis-examples; a 300x300 PNG
+// with the same key appears in cis-examples-output.
+func TestServeExerciseWithAWSCLI(t *testing.T) {
+	s := startServe(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "Screenshot from 2023-05-22 10-07-49.jpg")
+	if err := os.WriteFile(src, labtest.Image(t, 1280, 720, "jpeg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	key := "Screenshot from 2023-05-22 10-07-49.jpg"
+	if out, err := awsCLI(t, s.endpoint, "s3", "cp", src, "s3://cis-examples/"+key); err != nil {
+		t.Fatalf("aws s3 cp: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var head string
+	for {
+		out, err := awsCLI(t, s.endpoint, "s3api", "head-object", "--bucket", "cis-examples-output", "--key", key)
+		if err == nil {
+			head = out
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no output object within 5s: %s\nserve output:\n%s", out, s.out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var meta struct{ ContentType string }
+	if err := json.Unmarshal([]byte(head), &meta); err != nil || meta.ContentType != "image/png" {
+		t.Errorf("head-object: %v %s", err, head)
+	}
+	dst := filepath.Join(dir, "out.png")
+	if out, err := awsCLI(t, s.endpoint, "s3", "cp", "s3://cis-examples-output/"+key, dst); err != nil {
+		t.Fatalf("download: %v\n%s", err, out)
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("output is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 300 {
+		t.Errorf("output is %dx%d, want 300x300", b.Dx(), b.Dy())
+	}
+	log := s.out.String()
+	for _, want := range []string{"S3 PUT cis-examples/" + key + " PutObject 200", "cis-exercise-demo | START RequestId: ",
+		"cis-exercise-demo | resizing s3://cis-examples/" + key, "cis-exercise-demo | END RequestId: ", "cis-exercise-demo | REPORT RequestId: "} {
+		if !strings.Contains(log, want) {
+			t.Errorf("serve output lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+func TestServeNotificationConfigurationWithAWSCLI(t *testing.T) {
+	s := startServe(t)
+	dir := t.TempDir()
+	arn := "arn:aws:lambda:us-east-1:000000000000:function:cis-exercise-demo"
+	overlap := `{"LambdaFunctionConfigurations":[
+	  {"Id":"all","LambdaFunctionArn":"` + arn + `","Events":["s3:ObjectCreated:*"]},
+	  {"Id":"puts","LambdaFunctionArn":"` + arn + `","Events":["s3:ObjectCreated:Put"]}]}`
+	path := filepath.Join(dir, "overlap.json")
+	os.WriteFile(path, []byte(overlap), 0o644)
+	out, err := awsCLI(t, s.endpoint, "s3api", "put-bucket-notification-configuration", "--bucket", "cis-examples",
+		"--notification-configuration", "file://"+path)
+	if err == nil || !strings.Contains(out, "(InvalidArgument)") ||
+		!strings.Contains(out, "Configurations overlap. Configurations on the same bucket cannot share a common event type.") {
+		t.Fatalf("overlapping configurations: err=%v\n%s", err, out)
+	}
+	valid := `{"LambdaFunctionConfigurations":[{"Id":"thumbs","LambdaFunctionArn":"` + arn +
+		`","Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"Prefix","Value":"uploads/"},{"Name":"Suffix","Value":".jpg"}]}}}]}`
+	path = filepath.Join(dir, "valid.json")
+	os.WriteFile(path, []byte(valid), 0o644)
+	if out, err := awsCLI(t, s.endpoint, "s3api", "put-bucket-notification-configuration", "--bucket", "cis-examples",
+		"--notification-configuration", "file://"+path); err != nil {
+		t.Fatalf("valid configuration refused: %v\n%s", err, out)
+	}
+	out, err = awsCLI(t, s.endpoint, "s3api", "get-bucket-notification-configuration", "--bucket", "cis-examples")
+	if err != nil {
+		t.Fatalf("get: %v\n%s", err, out)
+	}
+	var got, want any
+	json.Unmarshal([]byte(out), &got)
+	json.Unmarshal([]byte(valid), &want)
+	gotJSON, _ := json.Marshal(got)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("round trip:\n got %s\nwant %s", gotJSON, wantJSON)
+	}
+}
+
+func TestServeBucketNameWithAWSCLI(t *testing.T) {
+	s := startServe(t)
+	out, err := awsCLI(t, s.endpoint, "s3api", "create-bucket", "--bucket", "My_Bucket")
+	if err == nil || !strings.Contains(out, "(InvalidBucketName)") {
+		t.Fatalf("create-bucket My_Bucket: err=%v\n%s", err, out)
+	}
+}
+
+func TestServePortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	code, stderr := waitExit(t, exec.Command(binary, "serve", "--addr", addr))
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 2 || len(lines) != 1 || !strings.Contains(stderr, "port "+port+" is already in use") || !strings.Contains(stderr, "--addr") {
+		t.Fatalf("exit %d, stderr %q; want exit 2 and one line naming port %s and --addr", code, stderr, port)
+	}
+}
+
+func TestServeStopsOnSignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		s := startServe(t)
+		s.cmd.Process.Signal(sig)
+		select {
+		case err := <-s.done:
+			if err != nil {
+				t.Errorf("%v: exit: %v (stderr %s)", sig, err, s.errOut)
+			}
+			s.done <- err // for the cleanup
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v: serve did not stop", sig)
+		}
+		if !strings.Contains(s.out.String(), "lambdalab: stopping") {
+			t.Errorf("%v: output %q", sig, s.out)
+		}
+	}
+}
+
+func TestServeRefusesRemoteAddressWithoutFlag(t *testing.T) {
+	code, stderr := waitExit(t, exec.Command(binary, "serve", "--addr", "0.0.0.0:0"))
+	if code != 2 || !strings.Contains(stderr, "--allow-remote") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestServeBadLabFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lab.yaml")
+	os.WriteFile(path, []byte("buckets:\n  - name: Photos\n"), 0o644)
+	code, stderr := waitExit(t, exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--lab", path))
+	if code != 2 || !strings.Contains(stderr, path+":2:11: invalid bucket name \"Photos\"") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}

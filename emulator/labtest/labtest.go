@@ -1,0 +1,234 @@
+// Package labtest starts labs for tests: served on a free loopback port and
+// reached with a real aws-sdk-go-v2 client, as any user would reach them.
+package labtest
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/bus"
+)
+
+// Lab is a served lab with a client and a recording of its bus.
+type Lab struct {
+	*emulator.Lab
+	Endpoint string
+	Client   *s3.Client
+	Events   *Recorder
+}
+
+// Start builds the lab of labYAML ("" for the default lab), serves it on
+// 127.0.0.1 and closes it when the test ends.
+func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
+	t.Helper()
+	file := emulator.DefaultFile()
+	if labYAML != "" {
+		var err error
+		file, err = emulator.ParseFile("test-lab.yaml", []byte(labYAML))
+		if err != nil {
+			t.Fatalf("lab file: %v", err)
+		}
+	}
+	lab, err := emulator.New(file, opts...)
+	if err != nil {
+		t.Fatalf("new lab: %v", err)
+	}
+	rec := Record(lab.Bus())
+	endpoint, err := lab.Serve("127.0.0.1:0")
+	if err != nil {
+		lab.Close()
+		t.Fatalf("serve: %v", err)
+	}
+	t.Cleanup(lab.Close)
+	return &Lab{Lab: lab, Endpoint: endpoint, Client: Client(endpoint, "test", "test"), Events: rec}
+}
+
+// Client returns an SDK client for endpoint with the given credentials.
+func Client(endpoint, key, secret string) *s3.Client {
+	return s3.New(s3.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
+		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+		// What config.LoadDefaultConfig gives a current SDK.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+	})
+}
+
+// WaitIdle waits (up to 10 s) until no event is queued or running.
+func (l *Lab) WaitIdle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.Lab.WaitIdle(ctx); err != nil {
+		t.Fatalf("lab did not become idle: %v", err)
+	}
+}
+
+// Put uploads body to bucket/key with the test client.
+func (l *Lab) Put(t testing.TB, bucket, key string, body []byte, contentType string) *s3.PutObjectOutput {
+	t.Helper()
+	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)}
+	if contentType != "" {
+		in.ContentType = aws.String(contentType)
+	}
+	out, err := l.Client.PutObject(context.Background(), in)
+	if err != nil {
+		t.Fatalf("put s3://%s/%s: %v", bucket, key, err)
+	}
+	return out
+}
+
+// Get downloads bucket/key.
+func (l *Lab) Get(t testing.TB, bucket, key string) (*s3.GetObjectOutput, []byte) {
+	t.Helper()
+	out, err := l.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("get s3://%s/%s: %v", bucket, key, err)
+	}
+	defer out.Body.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(out.Body); err != nil {
+		t.Fatalf("read s3://%s/%s: %v", bucket, key, err)
+	}
+	return out, buf.Bytes()
+}
+
+// Image returns an encoded w×h test image ("png" or "jpeg").
+func Image(t testing.TB, w, h int, format string) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.NRGBA{uint8(x * 255 / max(w, 1)), uint8(y * 255 / max(h, 1)), uint8((x + y) % 256), 255})
+		}
+	}
+	var buf bytes.Buffer
+	var err error
+	if format == "jpeg" {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+	} else {
+		err = png.Encode(&buf, img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Recorder keeps every bus event, for assertions.
+type Recorder struct {
+	bus    *bus.Bus
+	events chan bus.Event
+	all    []bus.Event
+	marks  int
+}
+
+// marker is published by Sync to learn that everything before it arrived.
+type marker struct {
+	bus.Header
+	n int
+}
+
+// Record subscribes to b and keeps what it publishes.
+func Record(b *bus.Bus) *Recorder {
+	r := &Recorder{bus: b, events: make(chan bus.Event, 1<<16)}
+	sub := b.Subscribe()
+	go func() {
+		for ev := range sub.C() {
+			r.events <- ev
+		}
+		close(r.events)
+	}()
+	return r
+}
+
+// drain moves what has arrived into all.
+func (r *Recorder) drain() {
+	for {
+		select {
+		case ev, ok := <-r.events:
+			if !ok {
+				return
+			}
+			r.keep(ev)
+		default:
+			return
+		}
+	}
+}
+
+func (r *Recorder) keep(ev bus.Event) {
+	if _, ok := ev.(marker); !ok {
+		r.all = append(r.all, ev)
+	}
+}
+
+// All returns every event published before the call. (The bus delivers
+// asynchronously; a marker published now arrives after all of them.)
+func (r *Recorder) All() []bus.Event {
+	r.marks++
+	want := r.marks
+	r.bus.Publish(marker{n: want})
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-r.events:
+			if !ok {
+				return r.all
+			}
+			r.keep(ev)
+			if m, is := ev.(marker); is && m.n == want {
+				return r.all
+			}
+		case <-timeout:
+			return r.all
+		}
+	}
+}
+
+// Of returns the recorded events of type T.
+func Of[T bus.Event](r *Recorder) []T {
+	var out []T
+	for _, ev := range r.All() {
+		if e, ok := ev.(T); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// WaitFor waits (up to 10 s) until an event of type T satisfying ok arrives
+// and returns it.
+func WaitFor[T bus.Event](t testing.TB, r *Recorder, ok func(T) bool) T {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i++ {
+		r.drain()
+		for _, ev := range r.all {
+			if e, is := ev.(T); is && (ok == nil || ok(e)) {
+				return e
+			}
+		}
+		select {
+		case <-deadline:
+			var zero T
+			t.Fatalf("no %T event arrived within 10s", zero)
+			return zero
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package resize
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// fakeS3 is a small fake with function fields, one per call.
+type fakeS3 struct {
+	GetObjectFunc func(*s3.GetObjectInput) (*s3.GetObjectOutput, error)
+	puts          []*s3.PutObjectInput
+	putBodies     [][]byte
+}
+
+func (f *fakeS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	return f.GetObjectFunc(in)
+}
+
+func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	b, _ := io.ReadAll(in.Body)
+	f.puts = append(f.puts, in)
+	f.putBodies = append(f.putBodies, b)
+	return &s3.PutObjectOutput{}, nil
+}
+
+func serve(objects map[string][]byte) *fakeS3 {
+	return &fakeS3{GetObjectFunc: func(in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+		b, ok := objects[aws.ToString(in.Key)]
+		if !ok {
+			return nil, errors.New("NoSuchKey: " + aws.ToString(in.Key))
+		}
+		return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(b))}, nil
+	}}
+}
+
+func pngOf(w, h int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	img.Set(0, 0, color.NRGBA{255, 0, 0, 255})
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+// pngHeader is a PNG signature and IHDR claiming w×h pixels, and no pixels.
+func pngHeader(w, h uint32) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	binary.Write(&buf, binary.BigEndian, uint32(13))
+	chunk := append([]byte("IHDR"), ihdr...)
+	buf.Write(chunk)
+	binary.Write(&buf, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return buf.Bytes()
+}
+
+func event(bucket, encodedKey string) events.S3Event {
+	var ev events.S3Event
+	rec := `{"Records":[{"s3":{"bucket":{"name":"` + bucket + `"},"object":{"key":"` + encodedKey + `"}}}]}`
+	if err := json.Unmarshal([]byte(rec), &ev); err != nil {
+		panic(err)
+	}
+	return ev
+}
+
+func TestResizeWritesPNGUnderTheSameKey(t *testing.T) {
+	fake := serve(map[string][]byte{"my photo+1.png": pngOf(1024, 768)})
+	h := New(fake, Config{OutputBucket: "out-bucket", Width: 300, Height: 300, MemoryMB: 128})
+	if err := h.Handle(context.Background(), event("in-bucket", "my+photo%2B1.png")); err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.puts) != 1 {
+		t.Fatalf("puts = %d", len(fake.puts))
+	}
+	put := fake.puts[0]
+	if aws.ToString(put.Bucket) != "out-bucket" || aws.ToString(put.Key) != "my photo+1.png" || aws.ToString(put.ContentType) != "image/png" {
+		t.Errorf("put %s/%s (%s)", aws.ToString(put.Bucket), aws.ToString(put.Key), aws.ToString(put.ContentType))
+	}
+	img, err := png.Decode(bytes.NewReader(fake.putBodies[0]))
+	if err != nil || img.Bounds().Dx() != 300 || img.Bounds().Dy() != 300 {
+		t.Errorf("output: %v %v", err, img.Bounds())
+	}
+}
+
+func TestResizeRefusesBadImages(t *testing.T) {
+	huge := pngHeader(50000, 50000)
+	cases := map[string]struct {
+		data []byte
+		want string
+	}{
+		"empty":      {nil, "the object is empty (0 bytes)"},
+		"pdf":        {[]byte("%PDF-1.7\n..."), "not a PNG, JPEG or GIF image"},
+		"truncated":  {pngOf(64, 64)[:60], "corrupt or truncated png image"},
+		"huge":       {huge, "png image of 50000x50000 pixels needs about 19073 MB to decode; the function has 128 MB of memory"},
+		"bad header": {[]byte("\x89PNG\r\n\x1a\nxx"), "corrupt png header"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			fake := serve(map[string][]byte{"x.png": tc.data})
+			h := New(fake, Config{OutputBucket: "out", Width: 300, Height: 300, MemoryMB: 128})
+			err := h.Handle(context.Background(), event("in", "x.png"))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+			if len(fake.puts) != 0 {
+				t.Errorf("wrote output for a bad image")
+			}
+		})
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if _, err := ConfigFromEnv(env(nil)); err == nil || !strings.Contains(err.Error(), "OUTPUT_BUCKET") {
+		t.Errorf("missing OUTPUT_BUCKET: %v", err)
+	}
+	c, err := ConfigFromEnv(env(map[string]string{"OUTPUT_BUCKET": "o", "WIDTH": "640", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}))
+	if err != nil || c.Width != 640 || c.Height != 300 || c.MemoryMB != 512 {
+		t.Errorf("got %+v %v", c, err)
+	}
+	if _, err := ConfigFromEnv(env(map[string]string{"OUTPUT_BUCKET": "o", "HEIGHT": "tall"})); err == nil || !strings.Contains(err.Error(), `HEIGHT="tall"`) {
+		t.Errorf("bad HEIGHT: %v", err)
+	}
+}
