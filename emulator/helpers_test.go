@@ -1,6 +1,11 @@
 package emulator_test
 
 import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"testing"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -32,4 +37,23 @@ func deleteInput(bucket string, keys ...string) *s3.DeleteObjectsInput {
 func versioningInput(bucket string) *s3.PutBucketVersioningInput {
 	return &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}
+}
+
+// postObject uploads with a browser form POST, as an HTML upload form does.
+func postObject(t *testing.T, bucketURL, key string, body []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("key", key)
+	fw, _ := w.CreateFormFile("file", "upload.txt")
+	fw.Write(body)
+	w.Close()
+	resp, err := http.Post(bucketURL, w.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("POST upload: %s", resp.Status)
+	}
 }

@@ -200,6 +200,7 @@ func TestEventNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	postObject(t, lab.Endpoint+"/inbox", "form/c.txt", []byte("posted"))
 	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("inbox"), Key: aws.String("a.txt")}); err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +234,7 @@ func TestEventNames(t *testing.T) {
 		"ObjectCreated:Put inbox/a.txt",
 		"ObjectCreated:Copy inbox/b.txt",
 		"ObjectCreated:CompleteMultipartUpload inbox/big.bin",
+		"ObjectCreated:Post inbox/form/c.txt",
 		"ObjectRemoved:Delete inbox/a.txt",
 		"ObjectRemoved:Delete inbox/b.txt",
 		"ObjectRemoved:Delete inbox/big.bin",
