@@ -49,7 +49,7 @@ triggers:
 func TestExerciseEndToEnd(t *testing.T) {
 	lab := labtest.Start(t, "")
 	key := "holiday photos/my photo+1.jpg"
-	lab.Put(t, "cis-examples", key, labtest.Image(t, 1024, 768, "jpeg"), "image/jpeg")
+	lab.Put(t, "cis-examples", key, labtest.Image(t, 800, 600, "jpeg"), "image/jpeg")
 	lab.WaitIdle(t)
 
 	out, body := lab.Get(t, "cis-examples-output", key)

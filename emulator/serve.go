@@ -59,9 +59,14 @@ func (l *Lab) Endpoint() string {
 	return "http://" + l.server.ln.Addr().String()
 }
 
+// close lets requests in progress finish for a moment, then closes every
+// connection. (Shutdown alone waits 5 s for connections a client opened
+// but never used.)
 func (h *httpServer) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	_ = h.srv.Shutdown(ctx)
+	if err := h.srv.Shutdown(ctx); err != nil {
+		_ = h.srv.Close()
+	}
 	<-h.done
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/printer"
 )
 
@@ -25,6 +26,7 @@ type serveOptions struct {
 	timeScale   float64
 	allowRemote bool
 	verbose     bool
+	idleTimeout time.Duration
 }
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
@@ -34,6 +36,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run waits (retry back-off, event age, idle reclaim) this many times faster")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it gets full access)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also log queueing, execution environments and object details")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", lambda.DefaultIdleTimeout, "how long an unused execution environment stays warm (lab time)")
 }
 
 func newServeCommand() *cobra.Command {
@@ -115,7 +118,10 @@ func runServe(ctx context.Context, out, errOut io.Writer, o serveOptions) error 
 	if err != nil {
 		return err
 	}
-	lab, err := emulator.New(file, emulator.WithClock(clk))
+	if o.idleTimeout <= 0 {
+		return usageError("--idle-timeout %v: want a positive duration such as 10m", o.idleTimeout)
+	}
+	lab, err := emulator.New(file, emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout))
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -165,3 +165,51 @@ func TestServeBadLabFile(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestServeTimeScale: with --time-scale 600 the two retries of a failing
+// upload (1 and 2 minutes of lab time) take well under two seconds of wall
+// time, and the record reaches the on-failure bucket.
+func TestServeTimeScale(t *testing.T) {
+	lab := filepath.Join(t.TempDir(), "retries.yaml")
+	os.WriteFile(lab, []byte(`
+buckets:
+  - name: uploads-in
+  - name: thumbs-out
+  - name: failed-events
+functions:
+  - name: thumbnailer
+    handler: resize
+    environment: {OUTPUT_BUCKET: thumbs-out}
+    onFailure: failed-events
+triggers:
+  - bucket: uploads-in
+    function: thumbnailer
+`), 0o644)
+	s := startServe(t, "--lab", lab, "--time-scale", "600")
+	corrupt := filepath.Join(t.TempDir(), "corrupt.png")
+	os.WriteFile(corrupt, []byte("\x89PNG\r\n\x1a\ntruncated"), 0o644)
+	start := time.Now()
+	if out, err := awsCLI(t, s.endpoint, "s3", "cp", corrupt, "s3://uploads-in/corrupt.png"); err != nil {
+		t.Fatalf("upload: %v %s", err, out)
+	}
+	for !strings.Contains(s.out.String(), "event dropped: RetriesExhausted after 3 attempt(s)") {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("no drop after 10s:\n%s", s.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	t.Logf("upload to on-failure record: %v of wall time", elapsed)
+	if elapsed > 2*time.Second {
+		t.Errorf("three attempts took %v of wall time at --time-scale 600, want under 2s", elapsed)
+	}
+	log := s.out.String()
+	if strings.Count(log, "thumbnailer | START RequestId") != 3 || !strings.Contains(log, "attempt 1 failed; Lambda retries in 1m0s") ||
+		!strings.Contains(log, "attempt 2 failed; Lambda retries in 2m0s") {
+		t.Errorf("serve output:\n%s", log)
+	}
+	out, err := awsCLI(t, s.endpoint, "s3", "ls", "--recursive", "s3://failed-events/")
+	if err != nil || !strings.Contains(out, "aws/lambda/async/thumbnailer/") {
+		t.Errorf("failed-events: %v %s", err, out)
+	}
+}

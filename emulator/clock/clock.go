@@ -12,6 +12,9 @@ type Clock interface {
 	Now() time.Time
 	// NewTimer returns a timer that fires once after d of lab time.
 	NewTimer(d time.Duration) Timer
+	// AfterFunc calls f once d of lab time has passed. A virtual clock calls
+	// it before the Advance that passes d returns.
+	AfterFunc(d time.Duration, f func()) Timer
 }
 
 // Timer is a one-shot timer made by a Clock.
@@ -30,6 +33,9 @@ func (Wall) Now() time.Time { return time.Now() }
 
 // NewTimer wraps time.NewTimer.
 func (Wall) NewTimer(d time.Duration) Timer { return wallTimer{time.NewTimer(d)} }
+
+// AfterFunc wraps time.AfterFunc.
+func (Wall) AfterFunc(d time.Duration, f func()) Timer { return wallTimer{time.AfterFunc(d, f)} }
 
 type wallTimer struct{ t *time.Timer }
 

@@ -41,6 +41,11 @@ func (s *Scaled) NewTimer(d time.Duration) Timer {
 	return st
 }
 
+// AfterFunc calls f after d of lab time.
+func (s *Scaled) AfterFunc(d time.Duration, f func()) Timer {
+	return &scaledTimer{t: time.AfterFunc(time.Duration(float64(d)/s.factor), f)}
+}
+
 type scaledTimer struct {
 	t *time.Timer
 	c chan time.Time

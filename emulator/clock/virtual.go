@@ -30,43 +30,55 @@ func (v *Virtual) Now() time.Time {
 
 // NewTimer returns a timer firing when the clock reaches now+d.
 func (v *Virtual) NewTimer(d time.Duration) Timer {
+	return v.add(d, nil)
+}
+
+// AfterFunc calls f when the clock reaches now+d, inside the Advance that
+// gets there (at once when d ≤ 0).
+func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
+	return v.add(d, f)
+}
+
+func (v *Virtual) add(d time.Duration, f func()) *vtimer {
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	t := &vtimer{clock: v, c: make(chan time.Time, 1), at: v.now.Add(d), index: -1}
+	t := &vtimer{clock: v, c: make(chan time.Time, 1), f: f, at: v.now.Add(d), index: -1}
 	if d <= 0 {
-		t.c <- v.now
+		now := v.now
+		v.mu.Unlock()
+		t.fire(now)
 		return t
 	}
 	v.seq++
 	t.seq = v.seq
 	heap.Push(&v.timers, t)
+	v.mu.Unlock()
 	return t
 }
 
 // Advance moves the clock forward by d, firing every timer due on the way.
 func (v *Virtual) Advance(d time.Duration) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.advanceTo(v.now.Add(d))
+	v.AdvanceTo(v.Now().Add(d))
 }
 
-// AdvanceTo moves the clock to t (if t is later), firing due timers.
+// AdvanceTo moves the clock to t (if t is later), firing due timers in
+// order; each timer fires with the clock showing its deadline.
 func (v *Virtual) AdvanceTo(t time.Time) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.advanceTo(t)
-}
-
-func (v *Virtual) advanceTo(t time.Time) {
-	for len(v.timers) > 0 && !v.timers[0].at.After(t) {
+	for {
+		v.mu.Lock()
+		if len(v.timers) == 0 || v.timers[0].at.After(t) {
+			if t.After(v.now) {
+				v.now = t
+			}
+			v.mu.Unlock()
+			return
+		}
 		next := heap.Pop(&v.timers).(*vtimer)
 		if next.at.After(v.now) {
 			v.now = next.at
 		}
-		next.c <- v.now
-	}
-	if t.After(v.now) {
-		v.now = t
+		now := v.now
+		v.mu.Unlock()
+		next.fire(now)
 	}
 }
 
@@ -83,21 +95,29 @@ func (v *Virtual) NextTimer() (time.Time, bool) {
 // AdvanceToNext jumps to the earliest pending timer and fires it (and any
 // due at the same instant). It reports false when no timer is pending.
 func (v *Virtual) AdvanceToNext() bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if len(v.timers) == 0 {
+	at, ok := v.NextTimer()
+	if !ok {
 		return false
 	}
-	v.advanceTo(v.timers[0].at)
+	v.AdvanceTo(at)
 	return true
 }
 
 type vtimer struct {
 	clock *Virtual
 	c     chan time.Time
+	f     func()
 	at    time.Time
 	seq   uint64
 	index int
+}
+
+func (t *vtimer) fire(now time.Time) {
+	if t.f != nil {
+		t.f()
+		return
+	}
+	t.c <- now
 }
 
 func (t *vtimer) C() <-chan time.Time { return t.c }

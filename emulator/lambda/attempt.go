@@ -55,7 +55,7 @@ type outcome struct {
 
 // attempt runs one invocation of ev in env: the init phase if env is new,
 // then START, the handler, END and REPORT.
-func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, ev *event) result {
+func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, ev *event, st *attemptState) result {
 	reqID := s.ids.UUID()
 	lg := s.newInvocationLog(cfg.Name, env.stream, reqID)
 	defer lg.close()
@@ -73,11 +73,15 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold})
 
-	ctx, cancel := s.invocationContext(cfg, reqID, ev.trace, lg.logger())
+	ctx, cancel := s.invocationContext(cfg, reqID, ev.trace, lg.logger(), st)
 	defer cancel()
 	done := make(chan outcome, 1)
 	watch := s.memory.watch(cfg.Memory)
 	start := s.exec.Now()
+	// The timeout exists before the handler runs, so a handler that sleeps at
+	// once cannot let a virtual clock skip past it.
+	timer, timedOut := st.timer(cfg.Timeout)
+	defer timer.Stop()
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -88,8 +92,6 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 		out, err := env.handler.Invoke(ctx, ev.payload)
 		done <- outcome{out: out, err: err}
 	}()
-	timer := s.exec.NewTimer(cfg.Timeout)
-	defer timer.Stop()
 	res := result{requestID: reqID, status: StatusOK}
 	select {
 	case o := <-done:
@@ -102,7 +104,7 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 		default:
 			res.output = o.out
 		}
-	case <-timer.C():
+	case <-timedOut:
 		res.status, res.endEnvironment = StatusTimeout, "timed out"
 		res.err = &FunctionError{Type: ErrorTypeTimeout,
 			Message: fmt.Sprintf("RequestId: %s Error: %s", reqID, TimeoutMessage(cfg.Timeout))}
@@ -189,14 +191,14 @@ func (s *Service) environ(cfg Config, env *environment) func(string) string {
 
 // invocationContext is the context a handler receives: lambdacontext, the
 // trace header, the invocation's logger and clock, and the deadline.
-func (s *Service) invocationContext(cfg Config, reqID, trace string, logger *log.Logger) (context.Context, context.CancelFunc) {
+func (s *Service) invocationContext(cfg Config, reqID, trace string, logger *log.Logger, st *attemptState) (context.Context, context.CancelFunc) {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
 		AwsRequestID:       reqID,
 		InvokedFunctionArn: s.ARN(cfg.Name),
 	})
 	ctx = context.WithValue(ctx, TraceContextKey, trace) //nolint:staticcheck // aws-lambda-go's key
 	ctx = sandbox.WithLogger(ctx, logger)
-	ctx = sandbox.WithSleeper(ctx, s.sleep)
+	ctx = sandbox.WithSleeper(ctx, st.sleep)
 	deadline := s.exec.Now().Add(cfg.Timeout)
 	if s.virtual {
 		ctx, cancel := context.WithCancel(ctx)
@@ -213,15 +215,3 @@ type deadlineContext struct {
 }
 
 func (d deadlineContext) Deadline() (time.Time, bool) { return d.deadline, true }
-
-// sleep is the handlers' sandbox.Sleep: it waits on the execution clock.
-func (s *Service) sleep(ctx context.Context, d time.Duration) error {
-	t := s.exec.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

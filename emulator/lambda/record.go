@@ -80,6 +80,7 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	key := RecordKey(name, now, ev.id)
 	dropped.Destination = "s3://" + bucket + "/" + key
 	s.wg.Add(1)
+	s.busy++
 	go func() {
 		defer s.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -87,6 +88,7 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 		cancel()
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		s.busy--
 		if err != nil {
 			fn.metrics.DestinationDeliveryFailures++
 			dropped.Error = err.Error()

@@ -133,19 +133,25 @@ func (s *Service) start(fn *Function, ev *event, now time.Time) {
 	env, cold := s.acquire(fn, now)
 	ev.attempts++
 	cfg := fn.cfg
+	s.busy++
+	st := s.newAttemptState()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		res := s.attempt(cfg, fn.runtime, env, cold, ev)
-		s.finish(fn, env, ev, res)
+		res := s.attempt(cfg, fn.runtime, env, cold, ev, st)
+		s.finish(fn, env, ev, res, st.end())
 	}()
 }
 
 // finish books an attempt's outcome: the environment goes back to the warm
 // pool or away, and the event succeeds, waits for a retry, or is dropped.
-func (s *Service) finish(fn *Function, env *environment, ev *event, res result) {
+func (s *Service) finish(fn *Function, env *environment, ev *event, res result, busy bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if busy {
+		s.busy--
+		defer s.idle.Broadcast()
+	}
 	now := s.clock.Now()
 	name := fn.cfg.Name
 	fn.running--

@@ -48,6 +48,7 @@ type Service struct {
 	functions         map[string]*Function
 	unreservedRunning int
 	pending           int // queued + running attempts + deliveries
+	busy              int // attempts running real code + deliveries (busy.go)
 	idle              *sync.Cond
 	kick              chan struct{}
 	done              chan struct{}

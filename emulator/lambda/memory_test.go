@@ -1,0 +1,101 @@
+package lambda
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// allocate grows a live heap of mb megabytes in 4 MB steps, slowly enough
+// for the meter to see it, and holds it until the context ends or hold
+// passes.
+func allocate(mb int, hold time.Duration) func(ctx context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		var keep [][]byte
+		for got := 0; got < mb; got += 4 {
+			b := make([]byte, 4<<20)
+			for i := range b {
+				b[i] = byte(i)
+			}
+			keep = append(keep, b)
+			select {
+			case <-ctx.Done():
+				return len(keep), ctx.Err()
+			case <-time.After(3 * time.Millisecond):
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(hold):
+		}
+		return len(keep), nil
+	}
+}
+
+func runWall(t *testing.T, memory int, fn any) (bus.InvocationEnded, []string) {
+	t.Helper()
+	b := bus.New()
+	sub := b.Subscribe()
+	s := New(WithBus(b))
+	defer s.Close()
+	zero := 0
+	err := s.AddFunction(Config{Name: "mem", Memory: memory, Timeout: 30 * time.Second, MaximumRetryAttempts: &zero},
+		func(func(string) string) (awslambda.Handler, error) { return awslambda.NewHandler(fn), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.InvokeAsync(notify.AsyncInvocation{FunctionARN: s.ARN("mem"), Payload: []byte(`{}`)})
+	var logs []string
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev := <-sub.C():
+			switch e := ev.(type) {
+			case bus.LogLine:
+				logs = append(logs, e.Line)
+			case bus.InvocationEnded:
+				// the REPORT line precedes InvocationEnded
+				return e, logs
+			}
+		case <-timeout:
+			t.Fatal("no invocation end")
+		}
+	}
+}
+
+var maxUsed = regexp.MustCompile(`Max Memory Used: (\d+) MB`)
+
+func TestMaxMemoryUsedReflectsTheHeap(t *testing.T) {
+	end, logs := runWall(t, 512, allocate(80, 50*time.Millisecond))
+	if end.Status != StatusOK {
+		t.Fatalf("status %s %s", end.Status, end.Error)
+	}
+	m := maxUsed.FindStringSubmatch(logs[len(logs)-1])
+	if m == nil {
+		t.Fatalf("no Max Memory Used in %q", logs[len(logs)-1])
+	}
+	used, _ := strconv.Atoi(m[1])
+	if used < runtimeBaselineMB+60 || used > 512 {
+		t.Errorf("Max Memory Used %d MB for an 80 MB heap", used)
+	}
+}
+
+func TestOutOfMemoryEndsTheInvocation(t *testing.T) {
+	end, logs := runWall(t, 128, allocate(400, 5*time.Second))
+	if end.Status != StatusOOM {
+		t.Fatalf("status %s, want %s (logs %q)", end.Status, StatusOOM, logs)
+	}
+	if want := `"errorType":"Runtime.OutOfMemory"`; !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(end.Error) {
+		t.Errorf("error %s", end.Error)
+	}
+	if m := maxUsed.FindStringSubmatch(logs[len(logs)-1]); m == nil || m[1] != "128" {
+		t.Errorf("REPORT: %q", logs[len(logs)-1])
+	}
+}
