@@ -7,7 +7,9 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -16,7 +18,6 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/ids"
-	"github.com/lambdalab/lambdalab/emulator/labs"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
@@ -32,6 +33,7 @@ type Lab struct {
 	lambda *lambda.Service
 	creds  *credentials
 	server *httpServer
+	writes *writeLog
 }
 
 // Option configures a lab.
@@ -42,6 +44,7 @@ type settings struct {
 	ids         *ids.Source
 	idleTimeout time.Duration
 	backend     gofakes3.Backend
+	bus         *bus.Bus
 }
 
 // WithClock runs the lab on c (a *clock.Virtual for replays, a
@@ -56,16 +59,16 @@ func WithSeed(seed uint64) Option {
 // WithIdleTimeout sets how long idle execution environments stay warm.
 func WithIdleTimeout(d time.Duration) Option { return func(s *settings) { s.idleTimeout = d } }
 
+// WithBus publishes on b, so a subscriber that subscribed before New sees
+// the lab being built (buckets created, triggers set, warnings).
+func WithBus(b *bus.Bus) Option { return func(s *settings) { s.bus = b } }
+
 // WithBackend stores objects in b instead of memory.
 func WithBackend(b gofakes3.Backend) Option { return func(s *settings) { s.backend = b } }
 
 // DefaultFile returns the default lab: the exercise itself.
 func DefaultFile() *File {
-	data, err := labs.Files.ReadFile("default.yaml")
-	if err != nil {
-		panic(err)
-	}
-	f, err := ParseFile("default", data)
+	f, err := LoadLab("default")
 	if err != nil {
 		panic(fmt.Sprintf("the embedded default lab is invalid: %v", err))
 	}
@@ -85,20 +88,25 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	if st.backend == nil {
 		st.backend = s3mem.New(s3mem.WithTimeSource(clock.TimeSource{Clock: st.clock}))
 	}
-	l := &Lab{file: f, bus: bus.New(), clock: st.clock, ids: st.ids}
+	if st.bus == nil {
+		st.bus = bus.New()
+	}
+	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog()}
 	l.creds = newCredentials(l.ids, DefaultAccount)
 	l.lambda = lambda.New(
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
 		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
 		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
+		lambda.WithCeiling(f.ceiling()),
 	)
 	store := notify.NewStore()
 	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
 		Invoker: l.lambda, Bus: l.bus}
 	l.s3 = s3.New(st.backend,
 		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(st.clock), s3.WithIDs(st.ids),
-		s3.WithNotifications(store), s3.WithNotifier(dispatcher), s3.WithFunctionLookup(l.lambda.FunctionExists),
+		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
 		s3.WithIdentifier(l.creds.lookup),
+		s3.WithTriggerRisk(func(bucket, function string) string { return f.RecursionRisk(bucket, function, l.writes.wrote) }),
 	)
 	if err := l.deploy(); err != nil {
 		l.Close()
@@ -118,8 +126,11 @@ func (l *Lab) deploy() error {
 			return err
 		}
 	}
-	for bucket, cfg := range l.file.Notifications() {
-		if err := l.s3.SetNotificationConfiguration(bucket, cfg, false); err != nil {
+	configs := l.file.Notifications()
+	for _, bucket := range slices.Sorted(maps.Keys(configs)) {
+		// The file was checked: every risky trigger in it is acknowledged.
+		opts := s3.NotificationOptions{AcknowledgeRecursion: true}
+		if err := l.s3.SetNotificationConfiguration(bucket, configs[bucket], opts); err != nil {
 			return fmt.Errorf("triggers of bucket %s: %w", bucket, err)
 		}
 	}

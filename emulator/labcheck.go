@@ -30,6 +30,14 @@ func (f *File) check() error {
 	} else if f.AccountConcurrency < 1 || f.AccountConcurrency > 1000 {
 		return f.at("$.accountConcurrency", "accountConcurrency %d: want 1 to 1000", f.AccountConcurrency)
 	}
+	if c := f.RecursionCeiling; c != nil {
+		if c.Invocations < 0 || c.Invocations > 100000 {
+			return f.at("$.recursionCeiling.invocations", "recursionCeiling.invocations %d: want 1 to 100000", c.Invocations)
+		}
+		if c.Duration < 0 {
+			return f.at("$.recursionCeiling.duration", "recursionCeiling.duration must be positive")
+		}
+	}
 	var errs []error
 	buckets := map[string]bool{}
 	for i, b := range f.Buckets {
@@ -147,6 +155,8 @@ func (f *File) checkTriggers(buckets, functions map[string]bool) []error {
 		}
 		if !functions[t.Function] {
 			errs = append(errs, f.at(p+".function", "trigger function %q is not a function of this lab", t.Function))
+		} else if warning := f.RecursionRisk(t.Bucket, t.Function, nil); warning != "" && !t.AcknowledgeRecursiveInvocation {
+			errs = append(errs, f.at(p, "%s\nAdd acknowledgeRecursiveInvocation: true to this trigger to keep it anyway.", warning))
 		}
 	}
 	if len(errs) > 0 {
@@ -173,4 +183,29 @@ func (f *File) checkTriggers(buckets, functions map[string]bool) []error {
 		}
 	}
 	return errs
+}
+
+// RecursionRisk returns the console's recursive-invocation warning when
+// function writes to bucket: its OUTPUT_BUCKET is the bucket, or wrote
+// reports that it has written there in this lab. It returns "" otherwise.
+func (f *File) RecursionRisk(bucket, function string, wrote func(function, bucket string) bool) string {
+	for _, fn := range f.Functions {
+		if fn.Name != function {
+			continue
+		}
+		how := ""
+		switch {
+		case fn.Environment["OUTPUT_BUCKET"] == bucket:
+			how = "its OUTPUT_BUCKET is " + bucket
+		case wrote != nil && wrote(function, bucket):
+			how = "it has written objects to " + bucket + " in this lab"
+		default:
+			return ""
+		}
+		return fmt.Sprintf("Recursive invocation: function %s writes to bucket %s (%s), the bucket that triggers it. "+
+			"Using one bucket for both input and output can make the function invoke itself in a loop, "+
+			"with more Lambda usage and more cost. Use separate buckets, or a prefix filter that the output does not match.",
+			function, bucket, how)
+	}
+	return ""
 }

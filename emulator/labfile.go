@@ -22,11 +22,14 @@ type File struct {
 	// Dir is the directory relative paths (policyFile) are read from.
 	Dir string `yaml:"-"`
 
-	Region             string         `yaml:"region"`
-	AccountConcurrency int            `yaml:"accountConcurrency"`
-	Buckets            []BucketSpec   `yaml:"buckets"`
-	Functions          []FunctionSpec `yaml:"functions"`
-	Triggers           []TriggerSpec  `yaml:"triggers"`
+	Region             string `yaml:"region"`
+	AccountConcurrency int    `yaml:"accountConcurrency"`
+	// RecursionCeiling is lambdalab's own stop for loops a function allows
+	// (recursiveLoop: Allow); AWS has none. Default 1,000 invocations or 60s.
+	RecursionCeiling *CeilingSpec   `yaml:"recursionCeiling"`
+	Buckets          []BucketSpec   `yaml:"buckets"`
+	Functions        []FunctionSpec `yaml:"functions"`
+	Triggers         []TriggerSpec  `yaml:"triggers"`
 
 	src  []byte
 	tree *ast.File
@@ -50,6 +53,12 @@ type FunctionSpec struct {
 	OnFailure            string            `yaml:"onFailure"`
 	RecursiveLoop        string            `yaml:"recursiveLoop"`
 	Role                 *RoleSpec         `yaml:"role"`
+}
+
+// CeilingSpec bounds a recursive chain in invocations or lab time.
+type CeilingSpec struct {
+	Invocations int      `yaml:"invocations"`
+	Duration    Duration `yaml:"duration"`
 }
 
 // RoleSpec is a function's execution role.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/printer"
@@ -32,7 +34,7 @@ type serveOptions struct {
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", DefaultAddr, "address of the S3 endpoint (host:port)")
-	f.StringVar(&o.labFile, "lab", "", "lab file (YAML); the default lab is the exercise")
+	f.StringVar(&o.labFile, "lab", "", "lab file (YAML), or the name of a shipped lab ("+strings.Join(emulator.ShippedLabs(), ", ")+"); default: the exercise")
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run waits (retry back-off, event age, idle reclaim) this many times faster")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it gets full access)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also log queueing, execution environments and object details")
@@ -68,7 +70,7 @@ func loadLab(path string) (*emulator.File, error) {
 	if path == "" {
 		return emulator.DefaultFile(), nil
 	}
-	f, err := emulator.LoadFile(path)
+	f, err := emulator.LoadLab(path)
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
@@ -121,22 +123,20 @@ func runServe(ctx context.Context, out, errOut io.Writer, o serveOptions) error 
 	if o.idleTimeout <= 0 {
 		return usageError("--idle-timeout %v: want a positive duration such as 10m", o.idleTimeout)
 	}
-	lab, err := emulator.New(file, emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout))
+	// Subscribe before the lab is built, so its creation is printed too (after
+	// the endpoint line: the bus holds the events meanwhile).
+	events := bus.New()
+	sub := events.Subscribe()
+	lab, err := emulator.New(file, emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events))
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	sub := lab.Bus().Subscribe()
 	p := printer.New(out)
 	p.Verbose = o.verbose
 	printed := make(chan struct{})
-	go func() {
-		defer close(printed)
-		p.Run(sub)
-	}()
 	endpoint, err := lab.Serve(o.addr)
 	if err != nil {
 		lab.Close()
-		<-printed
 		var inUse *emulator.AddrInUseError
 		if errors.As(err, &inUse) {
 			_, port, _ := net.SplitHostPort(o.addr)
@@ -146,6 +146,10 @@ func runServe(ctx context.Context, out, errOut io.Writer, o serveOptions) error 
 	}
 	fmt.Fprintf(out, "lambdalab: lab %q serving S3 at %s; point clients at it with: export AWS_ENDPOINT_URL=%s (any credentials work)\n",
 		file.Name, endpoint, endpoint)
+	go func() {
+		defer close(printed)
+		p.Run(sub)
+	}()
 	<-ctx.Done()
 	fmt.Fprintln(out, "lambdalab: stopping")
 	done := make(chan struct{})

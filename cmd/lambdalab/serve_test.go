@@ -213,3 +213,35 @@ triggers:
 		t.Errorf("failed-events: %v %s", err, out)
 	}
 }
+
+// TestServeRecursionBlock: the shipped recursion lab, one upload with the aws
+// CLI: serve prints the stop as one block with the chain and the fix.
+func TestServeRecursionBlock(t *testing.T) {
+	s := startServe(t, "--lab", "recursion")
+	img := filepath.Join(t.TempDir(), "cat.png")
+	os.WriteFile(img, labtest.Image(t, 64, 64, "png"), 0o644)
+	if out, err := awsCLI(t, s.endpoint, "s3", "cp", img, "s3://cis-examples/cat.png"); err != nil {
+		t.Fatalf("upload: %v %s", err, out)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(s.out.String(), "■ to fix:") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no loop block:\n%s", s.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	log := s.out.String()
+	for _, want := range []string{
+		"WARNING Recursive invocation: function cis-exercise-demo writes to bucket cis-examples",
+		"cis-exercise-demo ■ RECURSIVE LOOP STOPPED by Lambda after 16 invocations",
+		"cis-exercise-demo ■ chain: cis-examples/cat.png → cis-exercise-demo → cis-examples/cat.png → … (16 invocations)",
+		"cis-exercise-demo ■ to fix: write the output to a different bucket",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	if n := strings.Count(log, "cis-exercise-demo | START RequestId"); n != 16 {
+		t.Errorf("START lines = %d, want 16", n)
+	}
+}

@@ -85,6 +85,8 @@ type InvocationQueued struct {
 	Function string
 	EventID  string
 	Source   string // what asked for it, e.g. "s3:cis-examples/cat.png"
+	Chain    string // the recursion lineage the event belongs to
+	Depth    int    // the invocation's number in that chain (1 for a fresh upload)
 }
 
 // InvocationStarted is an attempt that entered the handler.
@@ -96,6 +98,8 @@ type InvocationStarted struct {
 	Attempt     int
 	Environment string // the log stream of the execution environment
 	Cold        bool
+	Chain       string
+	Depth       int
 }
 
 // LogLine is one line of a function's log, as CloudWatch would show it.
@@ -200,4 +204,27 @@ type Metrics struct {
 	AsyncEventsDropped          int
 	RecursiveInvocationsDropped int
 	DestinationDeliveryFailures int
+}
+
+// LoopStopped is a recursive S3 → Lambda → S3 chain that was stopped:
+// by Lambda's recursive loop detection at 16 invocations, or, for a function
+// whose RecursiveLoop is Allow, by lambdalab's own ceiling.
+type LoopStopped struct {
+	Header
+	Function    string
+	Chain       string
+	Invocations int    // invocations that ran in the chain
+	Path        string // bucket/key → function → bucket/key → …
+	By          string // "lambda" or "lab-ceiling"
+	Advice      string // what to change
+}
+
+// TriggerWarning is the console's recursive-invocation warning: a trigger
+// on a bucket its function writes to.
+type TriggerWarning struct {
+	Header
+	Bucket       string
+	Function     string
+	Message      string
+	Acknowledged bool
 }

@@ -41,11 +41,12 @@ func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
 			t.Fatalf("lab file: %v", err)
 		}
 	}
-	lab, err := emulator.New(file, opts...)
+	b := bus.New()
+	rec := Record(b)
+	lab, err := emulator.New(file, append([]emulator.Option{emulator.WithBus(b)}, opts...)...)
 	if err != nil {
 		t.Fatalf("new lab: %v", err)
 	}
-	rec := Record(lab.Bus())
 	endpoint, err := lab.Serve("127.0.0.1:0")
 	if err != nil {
 		lab.Close()

@@ -71,7 +71,7 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 	}
 	lg.platform(StartLine(reqID))
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
-		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold})
+		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold, Chain: ev.chain, Depth: ev.depth})
 
 	ctx, cancel := s.invocationContext(cfg, reqID, ev.trace, lg.logger(), st)
 	defer cancel()
@@ -140,7 +140,7 @@ func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invoca
 	lg.platform(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s", ms(initDur), ErrorTypeExit))
 	lg.platform(StartLine(reqID))
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
-		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: true})
+		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: true, Chain: ev.chain, Depth: ev.depth})
 	res := result{requestID: reqID, status: StatusInit, endEnvironment: "init failed",
 		err: &FunctionError{Type: ErrorTypeExit, Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: exit status 1", reqID)}}
 	lg.platform(errorJSON(*res.err))

@@ -110,6 +110,9 @@ func (s *Service) RunUntilIdle(ctx context.Context, v *clock.Virtual) error {
 		// wake-up (a retry, a throttled event, an expiring event) or a timer
 		// of a sleeping handler.
 		next, ok := s.schedule()
+		if s.isBusy() {
+			continue // that schedule started something: let it run first
+		}
 		if t, has := v.NextTimer(); has && (!ok || t.Before(next)) {
 			next, ok = t, true
 		}
@@ -118,6 +121,12 @@ func (s *Service) RunUntilIdle(ctx context.Context, v *clock.Virtual) error {
 		}
 		v.AdvanceTo(next)
 	}
+}
+
+func (s *Service) isBusy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.busy > 0
 }
 
 // waitQuiet waits until nothing is busy.

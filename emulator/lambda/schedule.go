@@ -27,6 +27,8 @@ type event struct {
 	notBefore time.Time
 	lastError *FunctionError
 	lastReqID string
+	chain     string
+	depth     int
 }
 
 func throttleDelay(n int) time.Duration {

@@ -43,9 +43,11 @@ type Service struct {
 	logs         *LogStore
 	deliver      Deliverer
 	memory       *memoryMeter
+	ceiling      Ceiling
 
 	mu                sync.Mutex
 	functions         map[string]*Function
+	chains            map[string]*chain
 	unreservedRunning int
 	pending           int // queued + running attempts + deliveries
 	busy              int // attempts running real code + deliveries (busy.go)
@@ -90,6 +92,9 @@ func WithIdleTimeout(d time.Duration) Option { return func(s *Service) { s.idleT
 // WithDeliverer sets how invocation records reach on-failure buckets.
 func WithDeliverer(d Deliverer) Option { return func(s *Service) { s.deliver = d } }
 
+// WithCeiling sets lambdalab's own limit on loops functions allow.
+func WithCeiling(c Ceiling) Option { return func(s *Service) { s.ceiling = c } }
+
 // WithLogStore keeps the functions' logs in ls.
 func WithLogStore(ls *LogStore) Option { return func(s *Service) { s.logs = ls } }
 
@@ -103,6 +108,8 @@ func New(opts ...Option) *Service {
 		accountLimit: DefaultAccountConcurrency,
 		idleTimeout:  DefaultIdleTimeout,
 		functions:    map[string]*Function{},
+		chains:       map[string]*chain{},
+		ceiling:      DefaultCeiling,
 		kick:         make(chan struct{}, 1),
 		done:         make(chan struct{}),
 	}
@@ -283,17 +290,15 @@ func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
 	if s.closed {
 		return fmt.Errorf("lambda service is shut down")
 	}
-	ev := &event{
-		id:       s.ids.UUID(),
-		payload:  inv.Payload,
-		trace:    inv.Trace,
-		source:   inv.Source,
-		received: now,
-	}
-	fn.queue = append(fn.queue, ev)
+	ev, ch := s.newEvent(name, inv, now)
 	fn.metrics.AsyncEventsReceived++
 	s.pending++
-	s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Source: inv.Source})
+	if s.stopRecursion(fn, ev, ch, now) {
+		return nil
+	}
+	fn.queue = append(fn.queue, ev)
+	s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Source: inv.Source,
+		Chain: ev.chain, Depth: ev.depth})
 	s.wake()
 	return nil
 }

@@ -21,6 +21,8 @@ type AsyncInvocation struct {
 	Trace string
 	// Source names the cause for people: "s3:BUCKET/KEY ObjectCreated:Put".
 	Source string
+	// Object is the BUCKET/KEY the event is about.
+	Object string
 }
 
 // Dispatcher turns committed changes into S3 event notifications: one event,
@@ -55,6 +57,7 @@ func (d *Dispatcher) Notify(c Change) {
 			Payload:     payload,
 			Trace:       c.Trace,
 			Source:      "s3:" + c.Bucket + "/" + c.Key + " " + c.EventName,
+			Object:      c.Bucket + "/" + c.Key,
 		})
 		if err != nil {
 			d.Bus.Publish(bus.EventUndeliverable{Header: ev.Header, Function: ev.Function, Reason: err.Error()})

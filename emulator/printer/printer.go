@@ -41,11 +41,14 @@ func object(bucket, key string) string {
 
 // Print writes one event (some events print nothing).
 func (p *Printer) Print(ev bus.Event) {
-	line := p.format(ev)
-	if line == "" {
+	text := p.format(ev)
+	if text == "" {
 		return
 	}
-	fmt.Fprintf(p.w, "%s %s\n", stamp(ev.At()), line)
+	at := stamp(ev.At())
+	for _, line := range strings.Split(text, "\n") {
+		fmt.Fprintf(p.w, "%s %s\n", at, line)
+	}
 }
 
 func (p *Printer) format(ev bus.Event) string {
@@ -84,6 +87,14 @@ func (p *Printer) format(ev bus.Event) string {
 			s += "; no on-failure destination is configured, so the event is lost"
 		}
 		return s
+	case bus.LoopStopped:
+		return loopBlock(e)
+	case bus.TriggerWarning:
+		s := "S3 " + e.Bucket + ": WARNING " + e.Message
+		if e.Acknowledged {
+			s += " (acknowledged)"
+		}
+		return s
 	case bus.BucketCreated:
 		return "S3 bucket created: " + e.Bucket
 	case bus.BucketDeleted:
@@ -108,4 +119,18 @@ func (p *Printer) format(ev bus.Event) string {
 		return fmt.Sprintf("S3 %s %s size=%d etag=%s sequencer=%s", e.EventName, object(e.Bucket, e.Key), e.Size, e.ETag, e.Sequencer)
 	}
 	return ""
+}
+
+// loopBlock renders a stopped loop as one block: what ran, the chain, and
+// what to change.
+func loopBlock(e bus.LoopStopped) string {
+	var b strings.Builder
+	if e.By == "lab-ceiling" {
+		fmt.Fprintf(&b, "%s ■ RECURSIVE LOOP STOPPED BY LAMBDALAB'S CEILING after %d invocations (the function allows loops; AWS would not stop it)\n", e.Function, e.Invocations)
+	} else {
+		fmt.Fprintf(&b, "%s ■ RECURSIVE LOOP STOPPED by Lambda after %d invocations; the next event was dropped (RecursiveInvocationsDropped)\n", e.Function, e.Invocations)
+	}
+	fmt.Fprintf(&b, "%s ■ chain: %s\n", e.Function, e.Path)
+	fmt.Fprintf(&b, "%s ■ to fix: %s", e.Function, e.Advice)
+	return b.String()
 }

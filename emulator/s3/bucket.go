@@ -74,23 +74,42 @@ func (s *Server) bucketMustExist(bucket string) error {
 // maxNotificationBody bounds a notification configuration document.
 const maxNotificationBody = 1 << 20
 
+// NotificationOptions qualify a configuration change.
+type NotificationOptions struct {
+	// SkipDestinationValidation mirrors x-amz-skip-destination-validation.
+	SkipDestinationValidation bool
+	// AcknowledgeRecursion is the console's "I acknowledge" checkbox (a lab
+	// file's acknowledgeRecursiveInvocation). The S3 API has no such thing:
+	// it accepts the configuration and the lab only warns.
+	AcknowledgeRecursion bool
+}
+
 // SetNotificationConfiguration validates and stores a bucket's notification
 // configuration, as PutBucketNotificationConfiguration does. The lab file's
 // triggers come through here too, so they meet the same rules.
-func (s *Server) SetNotificationConfiguration(bucket string, cfg notify.NotificationConfiguration, skipDestinationValidation bool) error {
+func (s *Server) SetNotificationConfiguration(bucket string, cfg notify.NotificationConfiguration, opts NotificationOptions) error {
 	if err := s.bucketMustExist(bucket); err != nil {
 		return err
 	}
 	v := s.validator
-	v.SkipDestinationValidation = skipDestinationValidation
+	v.SkipDestinationValidation = opts.SkipDestinationValidation
 	if err := v.Validate(&cfg); err != nil {
 		return err
 	}
 	notify.AssignIDs(&cfg, func() string { return base64.StdEncoding.EncodeToString([]byte(s.ids.UUID())) })
 	s.notes.Set(bucket, cfg)
-	ev := bus.NotificationConfigured{Header: bus.Header{Time: s.clock.Now()}, Bucket: bucket}
+	now := s.clock.Now()
+	ev := bus.NotificationConfigured{Header: bus.Header{Time: now}, Bucket: bucket}
 	for _, l := range cfg.LambdaFunctionConfigurations {
 		ev.Configurations = append(ev.Configurations, l.ID)
+		if s.triggerRisk == nil {
+			continue
+		}
+		fn := notify.FunctionName(l.LambdaFunctionArn)
+		if msg := s.triggerRisk(bucket, fn); msg != "" {
+			s.bus.Publish(bus.TriggerWarning{Header: bus.Header{Time: now}, Bucket: bucket, Function: fn,
+				Message: msg, Acknowledged: opts.AcknowledgeRecursion})
+		}
 	}
 	s.bus.Publish(ev)
 	return nil
@@ -112,7 +131,7 @@ func (s *Server) putNotification(c *call) error {
 		return NewError("MalformedXML", "")
 	}
 	skip := c.r.Header.Get("X-Amz-Skip-Destination-Validation") == "true"
-	if err := s.SetNotificationConfiguration(c.op.Bucket, cfg, skip); err != nil {
+	if err := s.SetNotificationConfiguration(c.op.Bucket, cfg, NotificationOptions{SkipDestinationValidation: skip}); err != nil {
 		return err
 	}
 	c.rec.WriteHeader(http.StatusOK)

@@ -41,6 +41,9 @@ type Server struct {
 	notifier  Notifier
 	identify  Identifier
 	locks     keyLocks
+	// triggerRisk returns the recursive-invocation warning for a trigger of
+	// bucket to function, or "".
+	triggerRisk func(bucket, function string) string
 
 	seqMu   sync.Mutex
 	lastSeq uint64
@@ -75,6 +78,12 @@ func WithNotifier(n Notifier) Option { return func(s *Server) { s.notifier = n }
 // ARNs exist.
 func WithFunctionLookup(exists func(arn string) bool) Option {
 	return func(s *Server) { s.validator.FunctionExists = exists }
+}
+
+// WithTriggerRisk lets the lab warn about triggers on a bucket the
+// function writes to.
+func WithTriggerRisk(f func(bucket, function string) string) Option {
+	return func(s *Server) { s.triggerRisk = f }
 }
 
 // WithIdentifier maps access keys the lab issued to their principals.

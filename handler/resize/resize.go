@@ -16,6 +16,7 @@ import (
 	"image/png"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,16 +38,43 @@ type Config struct {
 	Width        int    // WIDTH, default 300
 	Height       int    // HEIGHT, default 300
 	MemoryMB     int    // AWS_LAMBDA_FUNCTION_MEMORY_SIZE, default 128: bounds the images it accepts
+	// InputPrefix is removed from a key before OutputPrefix is put in front:
+	// with INPUT_PREFIX=uploads/ and OUTPUT_PREFIX=resized/, uploads/a.png
+	// becomes resized/a.png. Both default to "" (same key).
+	InputPrefix  string
+	OutputPrefix string
+	// SkipMarked makes the handler skip objects carrying the marker it puts
+	// on its own output (SKIP_RESIZED=true): one way to break a loop when
+	// output lands where the trigger listens.
+	SkipMarked bool
+	// Marker is the value of the x-amz-meta-resized-by metadata it writes:
+	// the function's name (AWS_LAMBDA_FUNCTION_NAME).
+	Marker string
 }
+
+// MarkerKey is the user metadata key (x-amz-meta-resized-by) the handler
+// puts on every image it writes.
+const MarkerKey = "resized-by"
 
 // DefaultSize is the exercise's thumbnail edge.
 const DefaultSize = 300
 
 // ConfigFromEnv reads the settings through getenv (os.Getenv on AWS).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{OutputBucket: getenv("OUTPUT_BUCKET"), Width: DefaultSize, Height: DefaultSize, MemoryMB: 128}
+	c := Config{OutputBucket: getenv("OUTPUT_BUCKET"), Width: DefaultSize, Height: DefaultSize, MemoryMB: 128,
+		InputPrefix: getenv("INPUT_PREFIX"), OutputPrefix: getenv("OUTPUT_PREFIX"), Marker: getenv("AWS_LAMBDA_FUNCTION_NAME")}
 	if c.OutputBucket == "" {
 		return c, errors.New("OUTPUT_BUCKET is not set: the function needs a bucket to write resized images to")
+	}
+	if c.Marker == "" {
+		c.Marker = "resize"
+	}
+	switch v := getenv("SKIP_RESIZED"); v {
+	case "", "false":
+	case "true":
+		c.SkipMarked = true
+	default:
+		return c, fmt.Errorf("SKIP_RESIZED=%q: want true or false", v)
 	}
 	for _, v := range []struct {
 		name string
@@ -94,6 +122,11 @@ func (h *Handler) resizeOne(ctx context.Context, bucket, key string) error {
 	if err != nil {
 		return fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
 	}
+	if by, ok := out.Metadata[MarkerKey]; ok && h.cfg.SkipMarked {
+		out.Body.Close()
+		log.Printf("skipping s3://%s/%s: it is an image %s wrote (x-amz-meta-%s)", bucket, key, by, MarkerKey)
+		return nil
+	}
 	data, err := io.ReadAll(out.Body)
 	out.Body.Close()
 	if err != nil {
@@ -110,16 +143,18 @@ func (h *Handler) resizeOne(ctx context.Context, bucket, key string) error {
 	if err := png.Encode(&buf, thumb); err != nil {
 		return fmt.Errorf("encode png: %w", err)
 	}
+	outKey := h.cfg.OutputPrefix + strings.TrimPrefix(key, h.cfg.InputPrefix)
 	_, err = h.s3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:      aws.String(h.cfg.OutputBucket),
-		Key:         aws.String(key),
+		Key:         aws.String(outKey),
 		Body:        bytes.NewReader(buf.Bytes()),
 		ContentType: aws.String("image/png"),
+		Metadata:    map[string]string{MarkerKey: h.cfg.Marker},
 	})
 	if err != nil {
-		return fmt.Errorf("put s3://%s/%s: %w", h.cfg.OutputBucket, key, err)
+		return fmt.Errorf("put s3://%s/%s: %w", h.cfg.OutputBucket, outKey, err)
 	}
-	log.Printf("wrote s3://%s/%s (%d bytes)", h.cfg.OutputBucket, key, buf.Len())
+	log.Printf("wrote s3://%s/%s (%d bytes)", h.cfg.OutputBucket, outKey, buf.Len())
 	return nil
 }
 

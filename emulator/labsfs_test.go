@@ -1,0 +1,5 @@
+package emulator_test
+
+import "github.com/lambdalab/lambdalab/emulator/labs"
+
+var labsFS = labs.Files
