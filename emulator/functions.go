@@ -27,7 +27,12 @@ func (l *Lab) AddFunction(spec FunctionSpec) error {
 	if !ok {
 		return fmt.Errorf("function %s: unknown handler %q", spec.Name, spec.Handler)
 	}
-	client := l.ClientFor(l.creds.issue(DefaultRoleName, spec.Name))
+	role, policy := spec.RoleName(), spec.Policy()
+	if policy == nil {
+		policy = DefaultRolePolicy(l.file.Region)
+	}
+	l.creds.setRole(role, policy)
+	client := l.ClientFor(l.creds.issue(role, spec.Name))
 	rt := func(getenv func(string) string) (awslambda.Handler, error) {
 		h, err := b.New(builtin.Init{Getenv: getenv, S3: client})
 		if err != nil {
@@ -82,7 +87,7 @@ func addTraceHeader(stack *middleware.Stack) error {
 // deliverRecord writes an invocation record to an on-failure bucket through
 // the S3 API, as the function's execution role.
 func (l *Lab) deliverRecord(ctx context.Context, function, bucket, key string, body []byte) error {
-	client := l.ClientFor(l.creds.issue(DefaultRoleName, function))
+	client := l.ClientFor(l.creds.issue(l.roleOf(function), function))
 	_, err := client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:      aws.String(bucket),
 		Key:         aws.String(key),
@@ -90,4 +95,43 @@ func (l *Lab) deliverRecord(ctx context.Context, function, bucket, key string, b
 		ContentType: aws.String("application/json"),
 	})
 	return err
+}
+
+// roleOf is the execution role of a function.
+func (l *Lab) roleOf(function string) string {
+	for _, fn := range l.file.Functions {
+		if fn.Name == function {
+			return fn.RoleName()
+		}
+	}
+	return DefaultRoleName
+}
+
+// logAccess is what Lambda checks before it writes an environment's logs:
+// the role must allow logs:CreateLogStream and logs:PutLogEvents on the
+// stream, and logs:CreateLogGroup when the group does not exist yet.
+func (l *Lab) logAccess(function, stream string) (bool, string) {
+	role := l.roleOf(function)
+	p := l.creds.policy(role)
+	if p == nil {
+		return true, ""
+	}
+	group := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", l.file.Region, DefaultAccount, lambda.LogGroupName(function))
+	needs := [][2]string{{"logs:CreateLogStream", group + ":log-stream:" + stream}, {"logs:PutLogEvents", group + ":log-stream:" + stream}}
+	if len(l.lambda.Logs().Streams(lambda.LogGroupName(function))) == 0 {
+		needs = append([][2]string{{"logs:CreateLogGroup", group}}, needs...)
+	}
+	for _, n := range needs {
+		if d := p.Evaluate(n[0], n[1]); !d.Allowed {
+			return false, fmt.Sprintf("role %s does not allow %s on %s (%s): this environment's logs never reach %s",
+				role, n[0], n[1], d.Reason(), lambda.LogGroupName(function))
+		}
+	}
+	return true, ""
+}
+
+// FunctionCredentials are the credentials the lab issued to a function's
+// role session: what its S3 client signs with.
+func (l *Lab) FunctionCredentials(function string) Credentials {
+	return l.creds.issue(l.roleOf(function), function)
 }

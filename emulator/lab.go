@@ -97,7 +97,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
 		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
 		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
-		lambda.WithCeiling(f.ceiling()),
+		lambda.WithCeiling(f.ceiling()), lambda.WithLogAccess(l.logAccess),
 	)
 	store := notify.NewStore()
 	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),

@@ -50,9 +50,13 @@ func (f *File) check() error {
 		buckets[b.Name] = true
 	}
 	functions := map[string]bool{}
+	roles := map[string]string{}
 	for i, fn := range f.Functions {
 		errs = append(errs, f.checkFunction(i, fn, buckets, functions)...)
 		functions[fn.Name] = true
+		if err := f.checkRole(i, roles); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if len(errs) == 0 {
 		errs = append(errs, f.checkTriggers(buckets, functions)...)
@@ -76,9 +80,6 @@ func (f *File) checkFunction(i int, fn FunctionSpec, buckets, seen map[string]bo
 	}
 	if fn.OnFailure != "" && !buckets[fn.OnFailure] {
 		errs = append(errs, f.at(p+".onFailure", "onFailure bucket %q is not a bucket of this lab", fn.OnFailure))
-	}
-	if fn.Role != nil {
-		errs = append(errs, f.at(p+".role", "role: not yet supported by lambdalab (execution roles come in a later release); remove it to use the lab's default role"))
 	}
 	return errs
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/lambdalab/lambdalab/emulator/iam"
 )
 
 // File is a lab file: the buckets, functions and triggers of a lab. The same
@@ -53,7 +55,21 @@ type FunctionSpec struct {
 	OnFailure            string            `yaml:"onFailure"`
 	RecursiveLoop        string            `yaml:"recursiveLoop"`
 	Role                 *RoleSpec         `yaml:"role"`
+
+	policy *iam.Policy // the role's policy, parsed by check
 }
+
+// RoleName is the function's execution role: its own, or the lab's default.
+func (fn FunctionSpec) RoleName() string {
+	if fn.Role != nil {
+		return fn.Role.Name
+	}
+	return DefaultRoleName
+}
+
+// Policy is the function's role policy (nil before the file is checked, or
+// for the default role, whose policy depends on the region).
+func (fn FunctionSpec) Policy() *iam.Policy { return fn.policy }
 
 // CeilingSpec bounds a recursive chain in invocations or lab time.
 type CeilingSpec struct {
@@ -106,12 +122,7 @@ func LoadFile(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read lab file: %w", err)
 	}
-	f, err := ParseFile(path, data)
-	if err != nil {
-		return nil, err
-	}
-	f.Dir = dirOf(path)
-	return f, nil
+	return parseFile(path, dirOf(path), data)
 }
 
 func dirOf(path string) string {
@@ -122,9 +133,13 @@ func dirOf(path string) string {
 }
 
 // ParseFile parses and checks a lab file's contents; name is used in error
-// positions.
+// positions. Relative policyFile paths are read from the working directory.
 func ParseFile(name string, data []byte) (*File, error) {
-	f := &File{Name: name, src: data}
+	return parseFile(name, "", data)
+}
+
+func parseFile(name, dir string, data []byte) (*File, error) {
+	f := &File{Name: name, Dir: dir, src: data}
 	tree, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, yamlError(name, err)
@@ -133,7 +148,7 @@ func ParseFile(name string, data []byte) (*File, error) {
 	if err := yaml.UnmarshalWithOptions(data, f, yaml.DisallowUnknownField()); err != nil {
 		return nil, yamlError(name, err)
 	}
-	f.Name = name
+	f.Name, f.Dir = name, dir
 	if err := f.check(); err != nil {
 		return nil, err
 	}

@@ -16,8 +16,9 @@ import (
 // exitError carries an exit code: 2 for usage and configuration mistakes,
 // 1 for failures.
 type exitError struct {
-	code int
-	err  error
+	code  int
+	err   error
+	quiet bool // the command already said everything
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -35,11 +36,14 @@ func main() {
 	if err == nil {
 		return
 	}
-	fmt.Fprintln(os.Stderr, "lambdalab:", err)
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if !ee.quiet {
+			fmt.Fprintln(os.Stderr, "lambdalab:", err)
+		}
 		os.Exit(ee.code)
 	}
+	fmt.Fprintln(os.Stderr, "lambdalab:", err)
 	os.Exit(2) // cobra's own errors are flag and argument mistakes
 }
 
@@ -63,6 +67,6 @@ against it.`,
 		},
 	}
 	o.addFlags(root)
-	root.AddCommand(newServeCommand())
+	root.AddCommand(newServeCommand(), newPolicyCommand())
 	return root
 }

@@ -245,3 +245,23 @@ func TestServeRecursionBlock(t *testing.T) {
 		t.Errorf("START lines = %d, want 16", n)
 	}
 }
+
+func TestPolicySimulate(t *testing.T) {
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(binary, append([]string{"policy", "simulate", "--function", "cis-exercise-demo"}, args...)...)
+		out, _ := cmd.Output()
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	code, out := run("s3:PutObject", "arn:aws:s3:::cis-examples-output/cat.png")
+	if code != 0 || !strings.HasPrefix(out, "allowed: s3:PutObject") || !strings.Contains(out, "allowed by WriteThumbnails") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	code, out = run("s3:PutObject", "arn:aws:s3:::cis-examples/cat.png")
+	if code != 1 || !strings.HasPrefix(out, "denied: s3:PutObject") || !strings.Contains(out, "no statement allows it (implicit deny)") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	code, _ = run("--lab", "recursion", "s3:DeleteObject", "arn:aws:s3:::cis-examples/x")
+	if code != 0 {
+		t.Errorf("the default execution role allows s3:* on the lab's buckets; exit %d", code)
+	}
+}

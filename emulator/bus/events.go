@@ -228,3 +228,22 @@ type TriggerWarning struct {
 	Message      string
 	Acknowledged bool
 }
+
+// AccessDenied is a request refused by the caller's IAM policy.
+type AccessDenied struct {
+	Header
+	Principal string // the caller's ARN
+	Action    string
+	Resource  string
+	Decision  string // "no statement allows it", or the explicit Deny that matched
+	RequestID string
+}
+
+// LogsDenied says an execution environment's logs do not reach its log
+// group: the role lacks logs:CreateLogStream / logs:PutLogEvents.
+type LogsDenied struct {
+	Header
+	Function string
+	Stream   string
+	Reason   string
+}

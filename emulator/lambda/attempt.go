@@ -57,7 +57,7 @@ type outcome struct {
 // then START, the handler, END and REPORT.
 func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, ev *event, st *attemptState) result {
 	reqID := s.ids.UUID()
-	lg := s.newInvocationLog(cfg.Name, env.stream, reqID)
+	lg := s.newInvocationLog(cfg.Name, env, reqID)
 	defer lg.close()
 	var initDur time.Duration
 	if cold {

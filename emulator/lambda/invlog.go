@@ -27,8 +27,12 @@ type invocationLog struct {
 	closed  bool
 }
 
-func (s *Service) newInvocationLog(function, stream, requestID string) *invocationLog {
-	return &invocationLog{s: s, function: function, group: LogGroupName(function), stream: stream, requestID: requestID}
+// newInvocationLog returns the log of one invocation in env; when the role
+// may not write logs, it is closed from the start: nothing reaches the log
+// group (or the bus), as nothing would reach CloudWatch.
+func (s *Service) newInvocationLog(function string, env *environment, requestID string) *invocationLog {
+	return &invocationLog{s: s, function: function, group: LogGroupName(function), stream: env.stream,
+		requestID: requestID, closed: env.noLogs}
 }
 
 // platform writes one line of Lambda's own.

@@ -207,6 +207,9 @@ type environment struct {
 	lastUsed time.Time
 	handler  handlerInstance
 	stale    bool
+	// noLogs is true when the role may not write the environment's logs:
+	// its lines never reach the log group.
+	noLogs bool
 }
 
 // acquire takes a warm environment (the most recently used) or makes a new,
@@ -220,6 +223,12 @@ func (s *Service) acquire(fn *Function, now time.Time) (*environment, bool) {
 	env := &environment{stream: LogStreamName(now, s.ids.Hex(32)), created: now}
 	fn.live[env] = struct{}{}
 	s.bus.Publish(bus.EnvironmentCreated{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream})
+	if s.logAccess != nil {
+		if ok, reason := s.logAccess(fn.cfg.Name, env.stream); !ok {
+			env.noLogs = true
+			s.bus.Publish(bus.LogsDenied{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
+		}
+	}
 	return env, true
 }
 

@@ -44,6 +44,7 @@ type Service struct {
 	deliver      Deliverer
 	memory       *memoryMeter
 	ceiling      Ceiling
+	logAccess    LogAccess
 
 	mu                sync.Mutex
 	functions         map[string]*Function
@@ -91,6 +92,14 @@ func WithIdleTimeout(d time.Duration) Option { return func(s *Service) { s.idleT
 
 // WithDeliverer sets how invocation records reach on-failure buckets.
 func WithDeliverer(d Deliverer) Option { return func(s *Service) { s.deliver = d } }
+
+// LogAccess reports whether a function's role lets Lambda write an
+// environment's logs to its log group, and if not, why.
+type LogAccess func(function, stream string) (ok bool, reason string)
+
+// WithLogAccess checks each new environment's logging permissions; without
+// it every environment may log.
+func WithLogAccess(f LogAccess) Option { return func(s *Service) { s.logAccess = f } }
 
 // WithCeiling sets lambdalab's own limit on loops functions allow.
 func WithCeiling(c Ceiling) Option { return func(s *Service) { s.ceiling = c } }

@@ -87,6 +87,10 @@ func (p *Printer) format(ev bus.Event) string {
 			s += "; no on-failure destination is configured, so the event is lost"
 		}
 		return s
+	case bus.AccessDenied:
+		return fmt.Sprintf("IAM denied %s %s on %s: %s", e.Principal, e.Action, e.Resource, e.Decision)
+	case bus.LogsDenied:
+		return fmt.Sprintf("%s ~ logs of environment %s are not stored: %s", e.Function, e.Stream, e.Reason)
 	case bus.LoopStopped:
 		return loopBlock(e)
 	case bus.TriggerWarning:

@@ -3,6 +3,8 @@ package s3
 import (
 	"net/http"
 	"strings"
+
+	"github.com/lambdalab/lambdalab/emulator/iam"
 )
 
 // Principal is who made a request, as IAM and S3 event records name them.
@@ -18,6 +20,8 @@ type Principal struct {
 	AccessKeyID string
 	// Root is true for the account root, which every policy allows.
 	Root bool
+	// Policy is the role's policy (nil for the root).
+	Policy *iam.Policy
 }
 
 // Identifier maps an access key id to a principal the lab issued it to. It

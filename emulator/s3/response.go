@@ -20,6 +20,9 @@ type recorder struct {
 	held      bool // the response is being held
 	body      bytes.Buffer
 	flushed   bool
+	// ours is true when the held body is our own error document, which
+	// needs no rewriting.
+	ours bool
 	// unversioned hides the version ids gofakes3's memory backend gives
 	// objects of buckets without versioning, which S3 never shows.
 	unversioned bool
@@ -86,6 +89,7 @@ func (r *recorder) Held() []byte { return r.body.Bytes() }
 func (r *recorder) fail(e *Error, method string) {
 	r.status = e.Status
 	r.held = true
+	r.ours = true
 	r.body.Reset()
 	if method != http.MethodHead {
 		r.body.Write(errorBody(e, r.requestID, r.hostID))
@@ -120,7 +124,7 @@ func (r *recorder) flush(method string) {
 		return
 	}
 	body := r.body.Bytes()
-	if r.status >= 400 && method != http.MethodHead {
+	if r.status >= 400 && method != http.MethodHead && !r.ours {
 		body = fixErrorBody(body, r.requestID, r.hostID)
 	}
 	r.stampIDs()

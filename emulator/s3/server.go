@@ -16,6 +16,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/ids"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 )
@@ -176,6 +177,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) route(c *call) error {
+	keys, err := keysOf(c)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(c, keys); err != nil {
+		return err
+	}
 	switch c.op.Name {
 	case "PutBucketNotificationConfiguration":
 		return s.putNotification(c)
@@ -195,12 +203,27 @@ func (s *Server) route(c *call) error {
 		return NewError("NotImplemented", "")
 	}
 	if c.op.IsWrite() {
-		return s.write(c)
+		return s.write(c, keys)
 	}
 	if err := prepareBody(c.r, c.op); err != nil {
 		return err
 	}
 	s.fake.ServeHTTP(c.rec, c.r)
+	return s.hideMissingKey(c)
+}
+
+// hideMissingKey answers 403 for a missing key when the caller may not list
+// the bucket, as S3 does.
+func (s *Server) hideMissingKey(c *call) error {
+	if c.rec.Status() != http.StatusNotFound || (c.op.Name != "GetObject" && c.op.Name != "HeadObject") {
+		return nil
+	}
+	if code, _ := c.rec.ErrorCode(); code != "NoSuchKey" && c.r.Method != http.MethodHead {
+		return nil
+	}
+	if ok, d := s.canList(c.principal, c.op.Bucket); !ok {
+		return NewError("AccessDenied", iam.DeniedMessage(c.principal.ARN, "s3:ListBucket", bucketARN(c.op.Bucket), d))
+	}
 	return nil
 }
 
@@ -235,11 +258,7 @@ func (s *Server) publishRequest(c *call) {
 
 // write runs a write operation under its keys' locks and emits the changes
 // it committed.
-func (s *Server) write(c *call) error {
-	keys, err := keysOf(c)
-	if err != nil {
-		return err
-	}
+func (s *Server) write(c *call, keys []string) error {
 	unlock := s.locks.lock(c.op.Bucket, keys)
 	defer unlock()
 	if err := prepareBody(c.r, c.op); err != nil {

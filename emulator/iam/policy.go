@@ -1,0 +1,213 @@
+// Package iam evaluates identity-based policies the way IAM does for the
+// exercise: Effect, Action/NotAction and Resource/NotResource with * and ?
+// wildcards, case-insensitive actions, explicit Deny over Allow, default
+// deny. Conditions are refused, not ignored.
+package iam
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Policy is a parsed policy document.
+type Policy struct {
+	Version    string
+	Statements []Statement
+	// Source is the document as written (JSON).
+	Source string
+}
+
+// Statement is one statement of a policy.
+type Statement struct {
+	Sid         string
+	Effect      string // Allow or Deny
+	Action      []string
+	NotAction   []string
+	Resource    []string
+	NotResource []string
+	// Index is the statement's position (0-based) in the document.
+	Index int
+}
+
+// Name is how a decision refers to the statement: its Sid, or its number.
+func (s Statement) Name() string {
+	if s.Sid != "" {
+		return s.Sid
+	}
+	return fmt.Sprintf("statement %d", s.Index+1)
+}
+
+// SyntaxError is a malformed policy, with the position of the mistake.
+type SyntaxError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line == 0 {
+		return "MalformedPolicyDocument: " + e.Msg
+	}
+	return fmt.Sprintf("%d:%d: MalformedPolicyDocument: %s", e.Line, e.Col, e.Msg)
+}
+
+// position turns a byte offset into a line and column.
+func position(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// Parse reads a policy document (JSON).
+func Parse(data []byte) (*Policy, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, jsonError(data, err)
+	}
+	// find locates a key's value in the source, for positions.
+	find := func(key string) (int, int) {
+		i := bytes.Index(data, []byte(`"`+key+`"`))
+		if i < 0 {
+			return 0, 0
+		}
+		return position(data, int64(i))
+	}
+	p := &Policy{Source: string(data)}
+	for k, v := range raw {
+		switch k {
+		case "Version":
+			if err := json.Unmarshal(v, &p.Version); err != nil || (p.Version != "2012-10-17" && p.Version != "2008-10-17") {
+				l, c := find(k)
+				return nil, &SyntaxError{l, c, fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
+			}
+		case "Id":
+		case "Statement":
+		default:
+			l, c := find(k)
+			return nil, &SyntaxError{l, c, fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
+		}
+	}
+	stmts, ok := raw["Statement"]
+	if !ok {
+		return nil, &SyntaxError{1, 1, "Syntax errors in policy: the policy has no Statement"}
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(stmts, &list); err != nil {
+		list = []json.RawMessage{stmts} // a single statement object
+	}
+	for i, s := range list {
+		st, err := parseStatement(s, i)
+		if err != nil {
+			var se *SyntaxError
+			if errors.As(err, &se) && se.Line == 0 {
+				se.Line, se.Col = statementPosition(data, stmts, s)
+			}
+			return nil, err
+		}
+		p.Statements = append(p.Statements, st)
+	}
+	return p, nil
+}
+
+// statementPosition finds where a statement starts in the document.
+func statementPosition(data, stmts, s []byte) (int, int) {
+	base := bytes.Index(data, stmts)
+	off := bytes.Index(stmts, s)
+	if base < 0 || off < 0 {
+		return 0, 0
+	}
+	return position(data, int64(base+off))
+}
+
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		// The offset is just past the offending byte.
+		l, c := position(data, max(se.Offset-1, 0))
+		return &SyntaxError{l, c, "Syntax errors in policy: " + se.Error()}
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		l, c := position(data, te.Offset)
+		return &SyntaxError{l, c, "Syntax errors in policy: a policy document is a JSON object"}
+	}
+	return &SyntaxError{0, 0, "Syntax errors in policy: " + err.Error()}
+}
+
+func parseStatement(data []byte, index int) (Statement, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return Statement{}, &SyntaxError{Msg: fmt.Sprintf("statement %d is not a JSON object", index+1)}
+	}
+	st := Statement{Index: index}
+	bad := func(format string, args ...any) error {
+		return &SyntaxError{Msg: fmt.Sprintf("statement %d: ", index+1) + fmt.Sprintf(format, args...)}
+	}
+	for k, v := range raw {
+		var err error
+		switch k {
+		case "Sid":
+			err = json.Unmarshal(v, &st.Sid)
+		case "Effect":
+			err = json.Unmarshal(v, &st.Effect)
+			if err == nil && st.Effect != "Allow" && st.Effect != "Deny" {
+				return st, bad("Effect %q is not valid: use Allow or Deny", st.Effect)
+			}
+		case "Action":
+			st.Action, err = stringList(v)
+		case "NotAction":
+			st.NotAction, err = stringList(v)
+		case "Resource":
+			st.Resource, err = stringList(v)
+		case "NotResource":
+			st.NotResource, err = stringList(v)
+		case "Condition":
+			return st, bad("not supported by lambdalab: Condition (lambdalab would have to ignore it, and an ignored condition allows more than you meant)")
+		case "Principal", "NotPrincipal":
+			return st, bad("Policy document should not specify a principal (an execution role's policy is identity-based)")
+		default:
+			return st, bad("unknown element %q", k)
+		}
+		if err != nil {
+			return st, bad("%s must be a string or a list of strings", k)
+		}
+	}
+	switch {
+	case st.Effect == "":
+		return st, bad("Missing required field Effect")
+	case len(st.Action) == 0 && len(st.NotAction) == 0:
+		return st, bad("Policy statement must contain actions (Action or NotAction)")
+	case len(st.Action) > 0 && len(st.NotAction) > 0:
+		return st, bad("a statement has Action or NotAction, not both")
+	case len(st.Resource) == 0 && len(st.NotResource) == 0:
+		return st, bad("Policy statement must contain resources (Resource or NotResource)")
+	case len(st.Resource) > 0 && len(st.NotResource) > 0:
+		return st, bad("a statement has Resource or NotResource, not both")
+	}
+	for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
+		if a != "*" && !strings.Contains(a, ":") {
+			return st, bad("Action %q must be service:action, like s3:GetObject", a)
+		}
+	}
+	return st, nil
+}
+
+func stringList(v json.RawMessage) ([]string, error) {
+	var one string
+	if err := json.Unmarshal(v, &one); err == nil {
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(v, &many); err != nil {
+		return nil, err
+	}
+	return many, nil
+}
