@@ -14,6 +14,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
 	"github.com/lambdalab/lambdalab/handler/builtin"
@@ -134,4 +136,48 @@ func (l *Lab) logAccess(function, stream string) (bool, string) {
 // role session: what its S3 client signs with.
 func (l *Lab) FunctionCredentials(function string) Credentials {
 	return l.creds.issue(l.roleOf(function), function)
+}
+
+// RolePolicy returns a function's execution role and its current policy.
+func (l *Lab) RolePolicy(function string) (string, *iam.Policy) {
+	role := l.roleOf(function)
+	return role, l.creds.policy(role)
+}
+
+// SetRolePolicy replaces the policy of a function's role (as IAM's
+// PutRolePolicy would); it applies to the next S3 call the function makes.
+func (l *Lab) SetRolePolicy(function string, doc []byte) error {
+	p, err := iam.Parse(doc)
+	if err != nil {
+		return err
+	}
+	role := l.roleOf(function)
+	l.creds.setRole(role, p)
+	l.bus.Publish(bus.RolePolicyChanged{Header: bus.Header{Time: l.clock.Now()}, Role: role, Function: function})
+	return nil
+}
+
+// UpdateFunction changes a function's configuration (as Lambda's
+// UpdateFunctionConfiguration would): edit receives the current one.
+func (l *Lab) UpdateFunction(name string, edit func(*lambda.Config)) error {
+	cfg, ok := l.lambda.Config(name)
+	if !ok {
+		return fmt.Errorf("no function %s", name)
+	}
+	env := make(map[string]string, len(cfg.Environment))
+	for k, v := range cfg.Environment {
+		env[k] = v
+	}
+	cfg.Environment = env
+	edit(&cfg)
+	if err := l.lambda.UpdateFunction(cfg); err != nil {
+		return err
+	}
+	for i := range l.file.Functions {
+		if l.file.Functions[i].Name == name {
+			l.file.Functions[i].Environment = cfg.Environment
+		}
+	}
+	l.bus.Publish(bus.FunctionUpdated{Header: bus.Header{Time: l.clock.Now()}, Function: name})
+	return nil
 }

@@ -66,3 +66,9 @@ func (f *File) ceiling() lambda.Ceiling {
 	}
 	return c
 }
+
+// TriggerRisk is the recursive-invocation warning for a trigger of bucket
+// to function ("" when the function does not write there).
+func (l *Lab) TriggerRisk(bucket, function string) string {
+	return l.file.RecursionRisk(bucket, function, l.writes.wrote)
+}

@@ -56,14 +56,14 @@ func newRootCommand() *cobra.Command {
 the PUT event triggers a Lambda function, and it writes a 300x300 copy to another
 bucket. S3 is served on loopback, so the aws CLI, boto3 and the AWS SDKs work
 against it.`,
-		Example: `  lambdalab                      # the default lab (the exercise)
+		Example: `  lambdalab                      # the console on the default lab (the exercise)
   lambdalab --lab my-lab.yaml    # your own lab file
   lambdalab serve                # headless: log lines instead of a UI`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runServe(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+			return runConsole(cmd.Context(), cmd.ErrOrStderr(), o)
 		},
 	}
 	o.addFlags(root)

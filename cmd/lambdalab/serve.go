@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lambdalab/lambdalab/emulator"
-	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/printer"
@@ -109,43 +107,16 @@ func labClock(scale float64) (clock.Clock, error) {
 }
 
 func runServe(ctx context.Context, out, errOut io.Writer, o serveOptions) error {
-	if err := checkAddr(o.addr, o.allowRemote, errOut); err != nil {
-		return err
-	}
-	file, err := loadLab(o.labFile)
+	lab, sub, endpoint, err := startLab(o, errOut)
 	if err != nil {
 		return err
-	}
-	clk, err := labClock(o.timeScale)
-	if err != nil {
-		return err
-	}
-	if o.idleTimeout <= 0 {
-		return usageError("--idle-timeout %v: want a positive duration such as 10m", o.idleTimeout)
-	}
-	// Subscribe before the lab is built, so its creation is printed too (after
-	// the endpoint line: the bus holds the events meanwhile).
-	events := bus.New()
-	sub := events.Subscribe()
-	lab, err := emulator.New(file, emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events))
-	if err != nil {
-		return &exitError{code: 2, err: err}
 	}
 	p := printer.New(out)
 	p.Verbose = o.verbose
-	printed := make(chan struct{})
-	endpoint, err := lab.Serve(o.addr)
-	if err != nil {
-		lab.Close()
-		var inUse *emulator.AddrInUseError
-		if errors.As(err, &inUse) {
-			_, port, _ := net.SplitHostPort(o.addr)
-			return usageError("port %s is already in use (%s); pick another with --addr, e.g. --addr 127.0.0.1:%s", port, o.addr, nextPort(port))
-		}
-		return &exitError{code: 2, err: fmt.Errorf("cannot listen on %s: %w", o.addr, err)}
-	}
+	// The bus held the lab's creation for us; print it after the endpoint.
 	fmt.Fprintf(out, "lambdalab: lab %q serving S3 at %s; point clients at it with: export AWS_ENDPOINT_URL=%s (any credentials work)\n",
-		file.Name, endpoint, endpoint)
+		lab.File().Name, endpoint, endpoint)
+	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
 		p.Run(sub)

@@ -265,3 +265,29 @@ func TestPolicySimulate(t *testing.T) {
 		t.Errorf("the default execution role allows s3:* on the lab's buckets; exit %d", code)
 	}
 }
+
+// TestConsoleUnderTmux runs scripts/tui-smoke.sh: the console at 100x30 in
+// tmux, an upload through its dialog, the thumbnail and an ok invocation on
+// screen. The capture is kept in $ARTIFACTS (default ./artifacts).
+func TestConsoleUnderTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is not installed; run ./scripts/test.sh, which installs it: %v", err)
+	}
+	cmd := exec.Command("../../scripts/tui-smoke.sh", binary)
+	cmd.Env = os.Environ()
+	if os.Getenv("ARTIFACTS") == "" {
+		cmd.Env = append(cmd.Env, "ARTIFACTS="+filepath.Join(t.TempDir(), "artifacts"))
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tui-smoke: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
+
+func TestConsoleNeedsATerminal(t *testing.T) {
+	code, stderr := waitExit(t, exec.Command(binary, "--addr", "127.0.0.1:0"))
+	if code != 2 || !strings.Contains(stderr, "use `lambdalab serve`") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}

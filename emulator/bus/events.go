@@ -87,6 +87,7 @@ type InvocationQueued struct {
 	Source   string // what asked for it, e.g. "s3:cis-examples/cat.png"
 	Chain    string // the recursion lineage the event belongs to
 	Depth    int    // the invocation's number in that chain (1 for a fresh upload)
+	Payload  []byte // the event JSON
 }
 
 // InvocationStarted is an attempt that entered the handler.
@@ -246,4 +247,17 @@ type LogsDenied struct {
 	Function string
 	Stream   string
 	Reason   string
+}
+
+// RolePolicyChanged is a role's policy replaced.
+type RolePolicyChanged struct {
+	Header
+	Role     string
+	Function string
+}
+
+// FunctionUpdated is a function's configuration changed.
+type FunctionUpdated struct {
+	Header
+	Function string
 }

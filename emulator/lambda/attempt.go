@@ -69,9 +69,9 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 		}
 		env.handler = h
 	}
-	lg.platform(StartLine(reqID))
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold, Chain: ev.chain, Depth: ev.depth})
+	lg.platform(StartLine(reqID))
 
 	ctx, cancel := s.invocationContext(cfg, reqID, ev.trace, lg.logger(), st)
 	defer cancel()
@@ -138,9 +138,9 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invocationLog, reqID string, initDur time.Duration, err error) result {
 	lg.platform(err.Error())
 	lg.platform(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s", ms(initDur), ErrorTypeExit))
-	lg.platform(StartLine(reqID))
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: true, Chain: ev.chain, Depth: ev.depth})
+	lg.platform(StartLine(reqID))
 	res := result{requestID: reqID, status: StatusInit, endEnvironment: "init failed",
 		err: &FunctionError{Type: ErrorTypeExit, Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: exit status 1", reqID)}}
 	lg.platform(errorJSON(*res.err))

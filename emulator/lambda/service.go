@@ -307,7 +307,7 @@ func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
 	}
 	fn.queue = append(fn.queue, ev)
 	s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Source: inv.Source,
-		Chain: ev.chain, Depth: ev.depth})
+		Chain: ev.chain, Depth: ev.depth, Payload: ev.payload})
 	s.wake()
 	return nil
 }

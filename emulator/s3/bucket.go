@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"sort"
 
 	"github.com/johannesboyne/gofakes3"
 
@@ -155,4 +156,32 @@ func writeXML(w http.ResponseWriter, v any) error {
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(out)
 	return nil
+}
+
+// listBuckets answers ListBuckets in name order, as S3 does (gofakes3's
+// memory backend lists in map order).
+func (s *Server) listBuckets(c *call) error {
+	buckets, err := s.backend.ListBuckets()
+	if err != nil {
+		return err
+	}
+	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
+	type owner struct {
+		ID          string `xml:"ID"`
+		DisplayName string `xml:"DisplayName"`
+	}
+	type bucket struct {
+		Name         string               `xml:"Name"`
+		CreationDate gofakes3.ContentTime `xml:"CreationDate"`
+	}
+	doc := struct {
+		XMLName xml.Name `xml:"ListAllMyBucketsResult"`
+		Xmlns   string   `xml:"xmlns,attr"`
+		Owner   owner    `xml:"Owner"`
+		Buckets []bucket `xml:"Buckets>Bucket"`
+	}{Xmlns: ns, Owner: owner{ID: RootPrincipalID(s.account), DisplayName: "lambdalab"}}
+	for _, b := range buckets {
+		doc.Buckets = append(doc.Buckets, bucket{Name: b.Name, CreationDate: b.CreationDate})
+	}
+	return writeXML(c.rec, doc)
 }

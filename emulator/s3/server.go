@@ -185,6 +185,8 @@ func (s *Server) route(c *call) error {
 		return err
 	}
 	switch c.op.Name {
+	case "ListBuckets":
+		return s.listBuckets(c)
 	case "PutBucketNotificationConfiguration":
 		return s.putNotification(c)
 	case "GetBucketNotificationConfiguration":

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/tui"
+)
+
+// runConsole opens the terminal console on the lab, serving S3 alongside.
+func runConsole(ctx context.Context, errOut io.Writer, o serveOptions) error {
+	if !tui.IsTerminal() {
+		return usageError("no terminal to draw the console on; use `lambdalab serve` for a headless lab")
+	}
+	lab, sub, endpoint, err := startLab(o, errOut)
+	if err != nil {
+		return err
+	}
+	defer lab.Close()
+	inbox := make(chan tea.Msg, 1024)
+	go tui.Forward(sub, inbox)
+	return tui.Run(ctx, lab, sub, inbox, endpoint)
+}
+
+// startLab builds the lab of the options, subscribes to its bus before it
+// is built, and serves S3.
+func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscription, string, error) {
+	if err := checkAddr(o.addr, o.allowRemote, errOut); err != nil {
+		return nil, nil, "", err
+	}
+	file, err := loadLab(o.labFile)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	clk, err := labClock(o.timeScale)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if o.idleTimeout <= 0 {
+		return nil, nil, "", usageError("--idle-timeout %v: want a positive duration such as 10m", o.idleTimeout)
+	}
+	events := bus.New()
+	sub := events.Subscribe()
+	lab, err := emulator.New(file, emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events))
+	if err != nil {
+		return nil, nil, "", &exitError{code: 2, err: err}
+	}
+	endpoint, err := lab.Serve(o.addr)
+	if err != nil {
+		lab.Close()
+		var inUse *emulator.AddrInUseError
+		if errors.As(err, &inUse) {
+			_, port, _ := net.SplitHostPort(o.addr)
+			return nil, nil, "", usageError("port %s is already in use (%s); pick another with --addr, e.g. --addr 127.0.0.1:%s", port, o.addr, nextPort(port))
+		}
+		return nil, nil, "", &exitError{code: 2, err: err}
+	}
+	return lab, sub, endpoint, nil
+}

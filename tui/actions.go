@@ -1,0 +1,129 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// deleteConfirmation is what the delete dialog wants typed, as the
+// console asks.
+const deleteConfirmation = "permanently delete"
+
+// action opens the dialog of an action key; ok is false for other keys.
+func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.CreateBucket):
+		d := newInputDialog(m.c, "Create bucket", "Name: ", "",
+			"Names: 3-63 characters, lowercase letters, digits, dots and hyphens.",
+			"Block Public Access: on (all four settings). ACLs: disabled.")
+		d.check = checkBucketName
+		d.submit = m.c.Src.createBucket
+		m.dialog = d
+	case key.Matches(msg, k.Upload):
+		bucket := m.c.State.Selected
+		if bucket == "" {
+			m.setMessage("select a bucket to upload to", true)
+			return nil, true
+		}
+		d := newInputDialog(m.c, "Upload to "+bucket, "File: ", "",
+			"A file, a folder (its files keep their paths) or a pattern like ~/Pictures/*.png")
+		d.complete = completePath
+		d.check = func(v string) string {
+			if _, _, err := expandPaths(v); err != nil {
+				return err.Error()
+			}
+			return ""
+		}
+		d.submit = func(v string) tea.Cmd {
+			files, keys, _ := expandPaths(v)
+			m.setMessage(fmt.Sprintf("uploading %d file(s) to %s…", len(files), bucket), false)
+			return m.c.Src.upload(bucket, "", files, keys, m.inbox)
+		}
+		m.dialog = d
+	case key.Matches(msg, k.Download) && m.focus == objectsPaneID:
+		keys, bucket := m.objects.targets(), m.c.State.Selected
+		if len(keys) == 0 {
+			return nil, true
+		}
+		d := newInputDialog(m.c, fmt.Sprintf("Download %d object(s)", len(keys)), "To folder: ", defaultDownloadDir,
+			"Keys become paths inside the folder; a key that would leave it is refused.")
+		d.submit = func(dir string) tea.Cmd { return m.c.Src.download(bucket, keys, expandHome(dir)) }
+		m.dialog = d
+	case key.Matches(msg, k.Delete) && m.focus == objectsPaneID:
+		m.dialog = m.deleteDialog()
+	case key.Matches(msg, k.AddTrigger):
+		bucket, fn := m.c.State.Selected, ""
+		if it := m.labP.selected(); m.focus == labPaneID && it.function != "" {
+			fn = it.function
+		}
+		if bucket == "" {
+			m.setMessage("select a bucket first", true)
+			return nil, true
+		}
+		m.dialog = newTriggerDialog(m.c, bucket, fn)
+	case key.Matches(msg, k.RemoveTrigger):
+		if m.c.State.Selected == "" {
+			return nil, true
+		}
+		return m.c.Src.loadRemoveTrigger(m.c, m.c.State.Selected), true
+	case key.Matches(msg, k.EditFunction), key.Matches(msg, k.Policy):
+		fn := m.currentFunction()
+		if fn == "" {
+			m.setMessage("select a function (ƒ) in the Lab pane first", true)
+			return nil, true
+		}
+		if key.Matches(msg, k.Policy) {
+			m.dialog = newPolicyDialog(m.c, fn)
+		} else {
+			m.dialog = newFunctionDialog(m.c, fn)
+		}
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// deleteDialog asks for the console's confirmation before deleting the
+// marked objects (or the one under the cursor).
+func (m *Model) deleteDialog() dialog {
+	keys, bucket := m.objects.targets(), m.c.State.Selected
+	if len(keys) == 0 {
+		return nil
+	}
+	names := strings.Join(keys, ", ")
+	if len(keys) > 3 {
+		names = strings.Join(keys[:3], ", ") + fmt.Sprintf(" and %d more", len(keys)-3)
+	}
+	d := newInputDialog(m.c, fmt.Sprintf("Delete %d object(s) from %s", len(keys), bucket), "", "",
+		"Deleting objects cannot be undone: "+names+".",
+		"To confirm, type: "+deleteConfirmation)
+	d.check = func(v string) string {
+		if v != deleteConfirmation {
+			return "type " + deleteConfirmation + " to confirm"
+		}
+		return ""
+	}
+	d.submit = func(string) tea.Cmd {
+		m.objects.marked = map[string]bool{}
+		return m.c.Src.deleteObjects(bucket, keys)
+	}
+	return d
+}
+
+// currentFunction is the function the user is looking at.
+func (m *Model) currentFunction() string {
+	if it := m.labP.selected(); it.function != "" {
+		return it.function
+	}
+	if m.detail.kind == detailFunction {
+		return m.detail.function
+	}
+	if m.detail.kind == detailInvocation {
+		return m.detail.invocation.Function
+	}
+	return ""
+}

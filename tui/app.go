@@ -1,0 +1,413 @@
+// Package tui is lambdalab's terminal console: the lab's buckets and
+// functions, the selected bucket's objects, the invocations as they happen,
+// and the details of any of them, with the console's actions. It reads the
+// lab through its event bus and writes through the S3 API, like any client.
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+)
+
+// paneID names a pane; focus is one of them.
+type paneID int
+
+const (
+	labPaneID paneID = iota
+	objectsPaneID
+	invocationsPaneID
+	detailPaneID
+	paneCount
+)
+
+// Model is the root of the UI.
+type Model struct {
+	c       *Common
+	labP    *labPane
+	objects *objectsPane
+	invs    *invocationsPane
+	detail  *detailPane
+	panes   [paneCount]pane
+	rects   [paneCount]rect
+	focus   paneID
+	zoom    bool
+	// returnTo is the pane esc returns to from Detail.
+	returnTo paneID
+
+	width, height int
+	dialog        dialog
+	help          help.Model
+	message       string
+	messageErr    bool
+	banner        *bus.LoopStopped
+	inbox         chan tea.Msg
+	loaded        bool
+	upload        *progressMsg
+	progress      progress.Model
+	// early holds object changes that arrived before the first listing.
+	early []bus.ObjectChanged
+}
+
+// rect is where a pane is on screen, for mouse clicks.
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// New builds the UI over src. inbox carries the outside world (bus events,
+// upload progress) into the program; Forward fills it from a bus.
+func New(src *Source, inbox chan tea.Msg) *Model {
+	c := &Common{
+		Styles:  DefaultStyles(true),
+		Keys:    DefaultKeyMap(),
+		Profile: colorprofile.TrueColor,
+		Src:     src,
+		State:   &State{History: newHistory()},
+	}
+	m := &Model{c: c, inbox: inbox, help: help.New(), progress: progress.New(progress.WithWidth(30))}
+	m.labP, m.objects, m.invs, m.detail = newLabPane(c), newObjectsPane(c), newInvocationsPane(c), newDetailPane(c)
+	m.panes = [paneCount]pane{m.labP, m.objects, m.invs, m.detail}
+	m.labP.Focus()
+	return m
+}
+
+// Forward copies a bus subscription into the UI's inbox until it closes.
+func Forward(sub *bus.Subscription, inbox chan<- tea.Msg) {
+	for ev := range sub.C() {
+		inbox <- busMsg{ev}
+	}
+	close(inbox)
+}
+
+// Init loads the lab and starts listening to it.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.c.Src.loadLab(), waitForInbox(m.inbox), tea.RequestBackgroundColor)
+}
+
+// Update routes a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.c.Styles = DefaultStyles(msg.IsDark())
+		m.detail.rebuild()
+		return m, nil
+	case tea.ColorProfileMsg:
+		m.c.Profile = msg.Profile
+		m.detail.rebuild()
+		return m, nil
+	case busMsg:
+		return m, tea.Batch(m.handleBusEvent(msg.ev), waitForInbox(m.inbox))
+	case progressMsg:
+		m.upload = &msg
+		if msg.finished {
+			m.upload = nil
+		}
+		return m, waitForInbox(m.inbox)
+	case inboxClosedMsg:
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseClickMsg:
+		return m, m.handleClick(msg)
+	case tea.MouseWheelMsg:
+		for id, r := range m.rects {
+			if r.contains(msg.Mouse().X, msg.Mouse().Y) {
+				cmd := m.panes[id].Update(msg)
+				m.followLab()
+				return m, cmd
+			}
+		}
+		return m, nil
+	}
+	return m, m.handleData(msg)
+}
+
+// handleData takes the results of data commands.
+func (m *Model) handleData(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case labLoadedMsg:
+		if msg.err != nil {
+			m.setMessage(msg.err.Error(), true)
+			return nil
+		}
+		m.loaded = true
+		m.c.State.Buckets = msg.buckets
+		for _, e := range m.early {
+			m.handleBusEvent(e)
+		}
+		m.early = nil
+		m.c.State.Functions = m.c.Src.Lab.Lambda().Names()
+		if m.c.State.Selected == "" {
+			m.c.State.Selected = firstBucket(msg.buckets)
+		}
+		m.labP.refresh()
+		m.labP.selectBucket(m.c.State.Selected)
+		m.objects.invalidate()
+	case resultMsg:
+		if msg.err != nil {
+			m.setMessage(msg.err.Error(), true)
+		} else {
+			m.setMessage(msg.text, false)
+		}
+	case objectDetailMsg:
+		m.detail.showObject(msg)
+		if m.message == "loading "+msg.key+"…" {
+			m.setMessage("", false)
+		}
+	case objectChosenMsg:
+		m.setMessage("loading "+msg.key+"…", false)
+		m.openDetail()
+		return m.c.Src.loadObject(msg.bucket, msg.key)
+	case invocationChosenMsg:
+		m.detail.showInvocation(msg.inv)
+		m.openDetail()
+	case triggersMsg:
+		if b := m.c.State.Bucket(msg.bucket); b != nil {
+			b.Triggers = msg.triggers
+		}
+	case removeTriggerLoadedMsg:
+		if msg.err != nil {
+			m.setMessage(msg.err.Error(), true)
+			return nil
+		}
+		m.dialog = msg.d
+	}
+	return nil
+}
+
+// followLab shows what the Lab pane's cursor is on: a bucket's objects, a
+// function's detail.
+func (m *Model) followLab() {
+	it := m.labP.selected()
+	if it.bucket != "" && it.bucket != m.c.State.Selected {
+		m.c.State.Selected = it.bucket
+		m.objects.list.cursor, m.objects.list.offset = 0, 0
+		m.objects.marked = map[string]bool{}
+		m.objects.invalidate()
+	}
+	if it.function != "" && (m.detail.kind != detailFunction || m.detail.function != it.function) {
+		m.detail.showFunction(it.function)
+	}
+}
+
+func (m *Model) setMessage(text string, isErr bool) {
+	m.message, m.messageErr = text, isErr
+}
+
+// handleBusEvent keeps the state current.
+func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
+	st := m.c.State
+	var cmd tea.Cmd
+	switch e := ev.(type) {
+	case bus.ObjectChanged:
+		if !m.loaded {
+			m.early = append(m.early, e)
+		}
+		if b := st.Bucket(e.Bucket); b != nil {
+			if strings.HasPrefix(e.EventName, "ObjectRemoved:") {
+				b.remove(e.Key)
+				delete(m.objects.marked, e.Key)
+			} else {
+				b.upsert(objectRow{Key: e.Key, Size: e.Size, Modified: e.Time, ETag: e.ETag})
+			}
+			if e.Bucket == st.Selected {
+				m.objects.invalidate()
+			}
+		}
+		if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
+			cmd = m.c.Src.loadObject(e.Bucket, e.Key)
+		}
+	case bus.BucketCreated:
+		if st.Bucket(e.Bucket) == nil && m.loaded {
+			st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
+			sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
+			m.labP.refresh()
+		}
+	case bus.BucketDeleted:
+		for i, b := range st.Buckets {
+			if b.Name == e.Bucket {
+				st.Buckets = append(st.Buckets[:i], st.Buckets[i+1:]...)
+				break
+			}
+		}
+		m.labP.refresh()
+	case bus.NotificationConfigured:
+		cmd = m.c.Src.reloadTriggers(e.Bucket)
+	case bus.LoopStopped:
+		m.banner = &e
+		m.layout()
+	case bus.TriggerWarning:
+		if !e.Acknowledged {
+			m.setMessage("warning: "+e.Message, true)
+		}
+	case bus.FunctionUpdated, bus.RolePolicyChanged, bus.FunctionMetrics:
+		if m.detail.kind == detailFunction {
+			m.detail.rebuild()
+		}
+	}
+	if st.History.apply(ev) {
+		m.invs.refresh()
+		if m.detail.kind == detailInvocation {
+			m.detail.rebuild()
+		}
+	}
+	return cmd
+}
+
+// handleKey: the dialog first, then the global keys, then the focused pane.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	if m.dialog != nil {
+		done, cmd := m.dialog.Update(msg)
+		if done {
+			m.dialog = nil
+		}
+		return cmd
+	}
+	if m.filtering() {
+		return m.panes[m.focus].Update(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.dialog = &textDialog{c: m.c, title: "Keys", body: m.help.FullHelpView(m.fullHelp())}
+		return nil
+	case key.Matches(msg, k.NextPane):
+		m.setFocus((m.focus + 1) % paneCount)
+		return nil
+	case key.Matches(msg, k.PrevPane):
+		m.setFocus((m.focus + paneCount - 1) % paneCount)
+		return nil
+	case key.Matches(msg, k.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+		return nil
+	case key.Matches(msg, k.Back):
+		return m.back()
+	case key.Matches(msg, k.SafePatterns):
+		m.dialog = &textDialog{c: m.c, title: "Recursive loops: three safe patterns", body: safePatterns}
+		return nil
+	}
+	if cmd, ok := m.action(msg); ok {
+		return cmd
+	}
+	if m.focus == labPaneID && key.Matches(msg, k.Open) {
+		if it := m.labP.selected(); it.function != "" {
+			m.detail.showFunction(it.function)
+			m.openDetail()
+			return nil
+		}
+		m.setFocus(objectsPaneID)
+		return nil
+	}
+	cmd := m.panes[m.focus].Update(msg)
+	if m.focus == labPaneID {
+		m.followLab()
+	}
+	return cmd
+}
+
+func (m *Model) filtering() bool {
+	return (m.focus == objectsPaneID && m.objects.filtering) || (m.focus == invocationsPaneID && m.invs.filtering)
+}
+
+// openDetail focuses the Detail pane, remembering where the user came
+// from; esc goes back there.
+func (m *Model) openDetail() {
+	if m.focus != detailPaneID {
+		m.returnTo = m.focus
+	}
+	m.setFocus(detailPaneID)
+}
+
+// back dismisses, in order: the loop banner, a zoom, the Detail pane (back
+// to where it was opened from), the focus on a pane.
+func (m *Model) back() tea.Cmd {
+	switch {
+	case m.banner != nil:
+		m.banner = nil
+		m.layout()
+	case m.zoom:
+		m.zoom = false
+		m.layout()
+	case m.focus == detailPaneID:
+		m.setFocus(m.returnTo)
+	case m.focus != labPaneID:
+		m.setFocus(labPaneID)
+	}
+	return nil
+}
+
+func (m *Model) setFocus(id paneID) {
+	m.panes[m.focus].Blur()
+	m.focus = id
+	m.panes[id].Focus()
+	if m.zoom {
+		m.layout()
+	}
+}
+
+func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
+	if m.dialog != nil {
+		return nil
+	}
+	mouse := msg.Mouse()
+	for id, r := range m.rects {
+		if !r.contains(mouse.X, mouse.Y) {
+			continue
+		}
+		m.setFocus(paneID(id))
+		if m.panes[id].RowAt(mouse.Y-r.y-1) && paneID(id) == labPaneID {
+			m.followLab()
+		}
+	}
+	return nil
+}
+
+// fullHelp is every pane's bindings and the global ones.
+func (m *Model) fullHelp() [][]key.Binding {
+	k := m.c.Keys
+	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Zoom, k.Back, k.Help, k.Quit, k.SafePatterns}}
+	for _, p := range m.panes {
+		groups = append(groups, p.FullHelp()...)
+	}
+	return groups
+}
+
+func (m *Model) shortHelp() []key.Binding {
+	k := m.c.Keys
+	b := append([]key.Binding{}, m.panes[m.focus].ShortHelp()...)
+	return append(b, k.NextPane, k.Help, k.Quit)
+}
+
+// String is a one-line description for debugging.
+func (m *Model) String() string {
+	return fmt.Sprintf("lambdalab tui %dx%d focus=%d", m.width, m.height, m.focus)
+}
+
+// firstBucket is the bucket to show first: one with a trigger (the input of
+// the exercise), or the first.
+func firstBucket(bs []*bucketState) string {
+	for _, b := range bs {
+		if len(b.Triggers) > 0 {
+			return b.Name
+		}
+	}
+	if len(bs) > 0 {
+		return bs[0].Name
+	}
+	return ""
+}

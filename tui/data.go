@@ -1,0 +1,285 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for previews
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	"github.com/disintegration/imaging"
+
+	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// Source is the UI's way into the lab: the S3 API (as the account root, like
+// a student at the console) for everything S3 does, and the lab itself for
+// what AWS offers through other APIs (function configuration, roles, logs).
+type Source struct {
+	Lab      *emulator.Lab
+	Client   *s3.Client
+	Endpoint string
+}
+
+// timeout bounds every S3 call the UI makes.
+const timeout = 30 * time.Second
+
+func ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), timeout)
+}
+
+// Messages the data commands send back.
+type (
+	// labLoadedMsg is the first listing of buckets and objects.
+	labLoadedMsg struct {
+		buckets []*bucketState
+		err     error
+	}
+	// resultMsg reports an action's outcome in the status line.
+	resultMsg struct {
+		text string
+		err  error
+	}
+	// objectDetailMsg is a loaded object for the Detail pane.
+	objectDetailMsg struct {
+		bucket, key string
+		head        *s3.HeadObjectOutput
+		img         image.Image
+		format      string
+		width       int
+		height      int
+		err         error
+	}
+	// busMsg carries one event from the lab's bus.
+	busMsg struct{ ev bus.Event }
+	// triggersMsg is a bucket's notification configuration, reloaded.
+	triggersMsg struct {
+		bucket   string
+		triggers []string
+	}
+	// progressMsg reports an upload's progress.
+	progressMsg struct {
+		file        string
+		done, total int64
+		finished    bool
+	}
+	// inboxClosedMsg says the lab is gone.
+	inboxClosedMsg struct{}
+)
+
+// apiMessage is an S3 error as the console shows it: code and message.
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	return err.Error()
+}
+
+// waitForInbox delivers the next message from the outside world (nil for
+// no inbox: tests feed the bus in themselves).
+func waitForInbox(inbox <-chan tea.Msg) tea.Cmd {
+	if inbox == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		msg, ok := <-inbox
+		if !ok {
+			return inboxClosedMsg{}
+		}
+		return msg
+	}
+}
+
+// loadLab lists every bucket, its objects and its triggers.
+func (src *Source) loadLab() tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		out, err := src.Client.ListBuckets(c, &s3.ListBucketsInput{})
+		if err != nil {
+			return labLoadedMsg{err: fmt.Errorf("list buckets: %s", apiMessage(err))}
+		}
+		var buckets []*bucketState
+		for _, b := range out.Buckets {
+			bs := &bucketState{Name: aws.ToString(b.Name)}
+			p := s3.NewListObjectsV2Paginator(src.Client, &s3.ListObjectsV2Input{Bucket: b.Name})
+			for p.HasMorePages() {
+				page, err := p.NextPage(c)
+				if err != nil {
+					return labLoadedMsg{err: fmt.Errorf("list %s: %s", bs.Name, apiMessage(err))}
+				}
+				for _, o := range page.Contents {
+					bs.Objects = append(bs.Objects, objectRow{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size),
+						Modified: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`)})
+				}
+			}
+			bs.Triggers = src.triggers(c, bs.Name)
+			buckets = append(buckets, bs)
+		}
+		return labLoadedMsg{buckets: buckets}
+	}
+}
+
+func (src *Source) triggers(c context.Context, bucket string) []string {
+	cfg, err := src.Client.GetBucketNotificationConfiguration(c, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return nil
+	}
+	var fns []string
+	for _, l := range cfg.LambdaFunctionConfigurations {
+		fns = append(fns, notify.FunctionName(aws.ToString(l.LambdaFunctionArn)))
+	}
+	return fns
+}
+
+func (src *Source) reloadTriggers(bucket string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		return triggersMsg{bucket: bucket, triggers: src.triggers(c, bucket)}
+	}
+}
+
+// maxPreviewBytes is the largest object the Detail pane downloads to draw.
+const maxPreviewBytes = 32 << 20
+
+// loadObject reads an object's properties and, for images, a preview.
+func (src *Source) loadObject(bucket, key string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		msg := objectDetailMsg{bucket: bucket, key: key}
+		head, err := src.Client.HeadObject(c, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			msg.err = errors.New(apiMessage(err))
+			return msg
+		}
+		msg.head = head
+		if aws.ToInt64(head.ContentLength) > maxPreviewBytes || aws.ToInt64(head.ContentLength) == 0 {
+			return msg
+		}
+		out, err := src.Client.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			return msg
+		}
+		data, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil {
+			return msg
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return msg
+		}
+		msg.format, msg.width, msg.height = format, cfg.Width, cfg.Height
+		if int64(cfg.Width)*int64(cfg.Height) > 50e6 {
+			return msg // too large to decode for a preview
+		}
+		if img, _, err := image.Decode(bytes.NewReader(data)); err == nil {
+			msg.img = imaging.Fit(img, 240, 240, imaging.Box)
+		}
+		return msg
+	}
+}
+
+func (src *Source) createBucket(name string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		if _, err := src.Client.CreateBucket(c, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+			return resultMsg{err: fmt.Errorf("create bucket %s: %s", name, apiMessage(err))}
+		}
+		return resultMsg{text: "created bucket " + name + " (Block Public Access on, ACLs disabled)"}
+	}
+}
+
+// deleteObjects deletes keys with one DeleteObjects call per 1,000.
+func (src *Source) deleteObjects(bucket string, keys []string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		deleted := 0
+		for len(keys) > 0 {
+			n := min(len(keys), 1000)
+			var ids []types.ObjectIdentifier
+			for _, k := range keys[:n] {
+				ids = append(ids, types.ObjectIdentifier{Key: aws.String(k)})
+			}
+			out, err := src.Client.DeleteObjects(c, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: &types.Delete{Objects: ids}})
+			if err != nil {
+				return resultMsg{err: fmt.Errorf("delete from %s: %s", bucket, apiMessage(err))}
+			}
+			if len(out.Errors) > 0 {
+				return resultMsg{err: fmt.Errorf("delete %s: %s", aws.ToString(out.Errors[0].Key), aws.ToString(out.Errors[0].Message))}
+			}
+			deleted += len(out.Deleted)
+			keys = keys[n:]
+		}
+		return resultMsg{text: fmt.Sprintf("permanently deleted %d object(s) from %s", deleted, bucket)}
+	}
+}
+
+// download writes keys into dir; a key that would land outside dir (../,
+// an absolute path) is refused.
+func (src *Source) download(bucket string, keys []string, dir string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		for _, key := range keys {
+			if err := src.downloadOne(c, bucket, key, dir); err != nil {
+				return resultMsg{err: err}
+			}
+		}
+		return resultMsg{text: fmt.Sprintf("downloaded %d object(s) to %s", len(keys), dir)}
+	}
+}
+
+// SafeJoin returns dir/key when key names a file inside dir, and an error
+// when it would escape it.
+func SafeJoin(dir, key string) (string, error) {
+	rel := filepath.FromSlash(key)
+	if key == "" || strings.HasSuffix(key, "/") || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("refusing to download %q: the key would be written outside %s", key, dir)
+	}
+	return filepath.Join(dir, rel), nil
+}
+
+func (src *Source) downloadOne(c context.Context, bucket, key, dir string) error {
+	path, err := SafeJoin(dir, key)
+	if err != nil {
+		return err
+	}
+	out, err := src.Client.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("download %s: %s", key, apiMessage(err))
+	}
+	defer out.Body.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, out.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

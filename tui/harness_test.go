@@ -1,0 +1,149 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/labtest"
+)
+
+func TestMain(m *testing.M) {
+	time.Local = time.UTC // the UI shows local times; goldens need one zone
+	os.Exit(m.Run())
+}
+
+// harness drives a Model as Bubble Tea would, but synchronously: it runs
+// the commands Update returns and feeds the lab's bus events in.
+type harness struct {
+	t   *testing.T
+	m   *Model
+	lab *labtest.Lab
+	fed int // bus events already fed in
+}
+
+var testStart = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
+
+func newHarness(t *testing.T, labYAML string, w, h int) *harness {
+	t.Helper()
+	lab := labtest.Start(t, labYAML, emulator.WithClock(clock.NewVirtual(testStart)), emulator.WithSeed(1))
+	m := New(&Source{Lab: lab.Lab, Client: lab.RootClient(), Endpoint: "http://127.0.0.1:4566"}, nil)
+	hs := &harness{t: t, m: m, lab: lab}
+	hs.send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(m.Init())
+	hs.settle()
+	return hs
+}
+
+// send delivers a message and runs what it returns.
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	_, cmd := h.m.Update(msg)
+	h.run(cmd)
+}
+
+// run executes a command and delivers its messages, batches included.
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	if cmd == nil {
+		return
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(20 * time.Second):
+		h.t.Fatal("a command did not finish")
+	}
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
+		}
+	default:
+		h.send(msg)
+	}
+}
+
+// keys presses keys: names such as "enter", "tab", "ctrl+s", or single
+// characters.
+func (h *harness) keys(names ...string) {
+	h.t.Helper()
+	for _, n := range names {
+		h.send(keyPress(n))
+	}
+}
+
+func keyPress(name string) tea.KeyPressMsg {
+	switch name {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "space":
+		return tea.KeyPressMsg{Code: ' ', Text: " "}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	}
+	r := []rune(name)[0]
+	return tea.KeyPressMsg{Code: r, Text: name}
+}
+
+// typeText types a string character by character.
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		if r == ' ' {
+			h.keys("space")
+			continue
+		}
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// settle lets the lab finish its work (on the virtual clock) and feeds every
+// bus event published meanwhile into the model.
+func (h *harness) settle() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.lab.Lab.WaitIdle(ctx); err != nil {
+		h.t.Fatal(err)
+	}
+	for _, ev := range h.lab.Events.All()[h.fed:] {
+		h.send(busMsg{ev})
+	}
+	h.fed = len(h.lab.Events.All())
+}
+
+// screen is the UI as text, without colour.
+func (h *harness) screen() string { return ansi.Strip(h.m.render()) }
+
+func (h *harness) mustSee(want ...string) {
+	h.t.Helper()
+	s := h.screen()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			h.t.Fatalf("the screen lacks %q:\n%s", w, s)
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+)
+
+// objectRow is one object as the Objects pane lists it.
+type objectRow struct {
+	Key      string
+	Size     int64
+	Modified time.Time
+	ETag     string
+}
+
+// bucketState is what the UI knows of a bucket: its objects, sorted by key,
+// kept current from the bus after one listing.
+type bucketState struct {
+	Name     string
+	Objects  []objectRow
+	Triggers []string // functions its notification configuration invokes
+}
+
+func (b *bucketState) find(key string) (int, bool) {
+	i := sort.Search(len(b.Objects), func(i int) bool { return b.Objects[i].Key >= key })
+	return i, i < len(b.Objects) && b.Objects[i].Key == key
+}
+
+func (b *bucketState) upsert(o objectRow) {
+	i, ok := b.find(o.Key)
+	if ok {
+		b.Objects[i] = o
+		return
+	}
+	b.Objects = append(b.Objects, objectRow{})
+	copy(b.Objects[i+1:], b.Objects[i:])
+	b.Objects[i] = o
+}
+
+func (b *bucketState) remove(key string) {
+	if i, ok := b.find(key); ok {
+		b.Objects = append(b.Objects[:i], b.Objects[i+1:]...)
+	}
+}
+
+// invocation is one row of the Invocations pane: an attempt, or an event
+// waiting for one.
+type invocation struct {
+	EventID   string
+	RequestID string
+	Function  string
+	Time      time.Time
+	Status    string
+	Attempt   int
+	Duration  time.Duration
+	Depth     int
+	Chain     string
+	Source    string
+	Payload   []byte
+	Error     string
+	Logs      []string
+	Waiting   bool // queued, throttled or waiting for a retry
+}
+
+// maxInvocations bounds the history; older rows are dropped and counted.
+const maxInvocations = 10000
+
+// history is the Invocations pane's data, fed by the bus.
+type history struct {
+	rows      []*invocation
+	dropped   int
+	byRequest map[string]*invocation
+	waiting   map[string]*invocation // event id → row waiting for an attempt
+	events    map[string]*invocation // event id → latest row
+	durations map[string][]time.Duration
+	loops     []bus.LoopStopped
+}
+
+func newHistory() *history {
+	return &history{byRequest: map[string]*invocation{}, waiting: map[string]*invocation{},
+		events: map[string]*invocation{}, durations: map[string][]time.Duration{}}
+}
+
+func (h *history) add(inv *invocation) {
+	if len(h.rows) >= maxInvocations {
+		n := maxInvocations / 10
+		for _, old := range h.rows[:n] {
+			delete(h.byRequest, old.RequestID)
+			if h.events[old.EventID] == old {
+				delete(h.events, old.EventID)
+			}
+			if h.waiting[old.EventID] == old {
+				delete(h.waiting, old.EventID)
+			}
+		}
+		h.rows = append(h.rows[:0], h.rows[n:]...)
+		h.dropped += n
+	}
+	h.rows = append(h.rows, inv)
+	h.events[inv.EventID] = inv
+	if inv.Waiting {
+		h.waiting[inv.EventID] = inv
+	}
+}
+
+// accessDenied is the status of an attempt that failed on an IAM refusal.
+const accessDenied = "access-denied"
+
+// apply folds one bus event into the history; it reports whether anything
+// changed.
+func (h *history) apply(ev bus.Event) bool {
+	switch e := ev.(type) {
+	case bus.InvocationQueued:
+		h.add(&invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: "queued", Attempt: 1,
+			Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Waiting: true})
+	case bus.InvocationThrottled:
+		if w := h.waiting[e.EventID]; w != nil {
+			w.Status = "throttled"
+		}
+	case bus.InvocationStarted:
+		inv := h.waiting[e.EventID]
+		if inv == nil {
+			inv = &invocation{EventID: e.EventID, Function: e.Function, Depth: e.Depth, Chain: e.Chain}
+			h.add(inv)
+		}
+		delete(h.waiting, e.EventID)
+		inv.Waiting = false
+		inv.RequestID, inv.Time, inv.Attempt, inv.Status = e.RequestID, e.Time, e.Attempt, "running"
+		h.byRequest[e.RequestID] = inv
+	case bus.LogLine:
+		if inv := h.byRequest[e.RequestID]; inv != nil {
+			inv.Logs = append(inv.Logs, e.Line)
+		}
+	case bus.InvocationEnded:
+		inv := h.byRequest[e.RequestID]
+		if inv == nil {
+			return false
+		}
+		inv.Status, inv.Duration, inv.Error = e.Status, e.Duration, e.Error
+		if e.Error != "" && strings.Contains(e.Error, "is not authorized to perform") {
+			inv.Status = accessDenied
+		}
+		d := append(h.durations[e.Function], e.Duration)
+		if len(d) > 60 {
+			d = d[len(d)-60:]
+		}
+		h.durations[e.Function] = d
+	case bus.InvocationRetryScheduled:
+		prev := h.events[e.EventID]
+		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time.Add(e.Delay),
+			Status: "retry " + strconv.Itoa(e.Attempt), Attempt: e.Attempt + 1, Waiting: true}
+		if prev != nil {
+			inv.Depth, inv.Chain, inv.Source, inv.Payload = prev.Depth, prev.Chain, prev.Source, prev.Payload
+		}
+		h.add(inv)
+	case bus.InvocationDropped:
+		status := "dropped"
+		if strings.Contains(e.Condition, "Recursi") {
+			status = "dropped-loop"
+		}
+		if inv := h.waiting[e.EventID]; inv != nil {
+			inv.Status, inv.Waiting, inv.Error = status, false, e.Condition
+			delete(h.waiting, e.EventID)
+			return true
+		}
+		prev := h.events[e.EventID]
+		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition}
+		if prev != nil {
+			inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
+		}
+		h.add(inv)
+	case bus.LoopStopped:
+		h.loops = append(h.loops, e)
+	default:
+		return false
+	}
+	return true
+}
+
+// loopOf returns the stop of a chain, if it was stopped.
+func (h *history) loopOf(chain string) (bus.LoopStopped, bool) {
+	for _, l := range h.loops {
+		if l.Chain == chain {
+			return l, true
+		}
+	}
+	return bus.LoopStopped{}, false
+}

@@ -1,0 +1,147 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// MinWidth and MinHeight are the smallest supported terminal.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// layout places the panes for the window size: Lab and Objects on top,
+// Invocations and Detail below; a zoomed pane takes the whole body.
+func (m *Model) layout() {
+	w, h := max(m.width, 20), max(m.height, 8)
+	bodyY := 1
+	bodyH := h - 3 // header, status line, help line
+	for i := range m.rects {
+		m.rects[i] = rect{}
+	}
+	if m.zoom {
+		m.rects[m.focus] = rect{0, bodyY, w, bodyH}
+	} else {
+		leftW := min(max(w*36/100, 28), 44)
+		topH := max(bodyH*42/100, 5)
+		invW := w * 62 / 100
+		m.rects[labPaneID] = rect{0, bodyY, leftW, topH}
+		m.rects[objectsPaneID] = rect{leftW, bodyY, w - leftW, topH}
+		m.rects[invocationsPaneID] = rect{0, bodyY + topH, invW, bodyH - topH}
+		m.rects[detailPaneID] = rect{invW, bodyY + topH, w - invW, bodyH - topH}
+	}
+	for id, r := range m.rects {
+		if r.w > 0 {
+			m.panes[id].SetSize(r.w-2, r.h-2)
+		}
+	}
+	m.help.SetWidth(w)
+	m.progress.SetWidth(min(40, w/3))
+}
+
+// View draws the UI.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "lambdalab"
+	return v
+}
+
+// render is the screen as a string (what golden tests compare).
+func (m *Model) render() string {
+	if m.width == 0 {
+		return "starting lambdalab…"
+	}
+	var b strings.Builder
+	b.WriteString(m.header())
+	var layers []*lipgloss.Layer
+	for id, r := range m.rects {
+		if r.w == 0 {
+			continue
+		}
+		p := m.panes[id]
+		box := m.box(p.Title(), p.View(), r.w, r.h, paneID(id) == m.focus)
+		layers = append(layers, lipgloss.NewLayer(box).X(r.x).Y(r.y-1))
+	}
+	if m.dialog != nil {
+		dv := m.dialog.View(m.width)
+		dx := max((m.width-lipgloss.Width(dv))/2, 0)
+		dy := max((m.height-3-lipgloss.Height(dv))/2, 0)
+		layers = append(layers, lipgloss.NewLayer(dv).X(dx).Y(dy).Z(1))
+	}
+	screen := lipgloss.NewCanvas(m.width, m.height-3)
+	screen.Compose(lipgloss.NewCompositor(layers...))
+	body := screen.Render()
+	lines := strings.Split(body, "\n")
+	for len(lines) < m.height-3 {
+		lines = append(lines, "")
+	}
+	b.WriteString("\n" + strings.Join(lines[:m.height-3], "\n"))
+	b.WriteString("\n" + m.statusLine())
+	b.WriteString("\n" + fit(m.help.ShortHelpView(m.shortHelp()), m.width))
+	return b.String()
+}
+
+func (m *Model) header() string {
+	st := m.c.Styles
+	src := m.c.Src
+	parts := []string{st.Header.Render("lambdalab"), st.HeaderDim.Render("lab " + src.Lab.File().Name)}
+	if src.Endpoint != "" {
+		parts = append(parts, st.HeaderDim.Render("export ")+st.HeaderKey.Render("AWS_ENDPOINT_URL="+src.Endpoint))
+		if m.width >= 100 {
+			parts = append(parts, st.HeaderDim.Render("(any credentials)"))
+		}
+	}
+	return fit(" "+strings.Join(parts, st.HeaderDim.Render(" · ")), m.width)
+}
+
+// statusLine shows, by priority: a stopped loop, an upload's progress, the
+// last message.
+func (m *Model) statusLine() string {
+	st := m.c.Styles
+	switch {
+	case m.banner != nil:
+		b := m.banner
+		text := fmt.Sprintf(" ■ LOOP STOPPED: %s ran %d times in a chain (%s). ", b.Function, b.Invocations, b.By)
+		return st.Banner.Render(fit(text+"s safe patterns · esc dismiss", m.width))
+	case m.upload != nil && m.upload.total > 0:
+		pct := float64(m.upload.done) / float64(m.upload.total)
+		return fit(" uploading "+m.upload.file+" "+m.progress.ViewAs(pct), m.width)
+	case m.message != "":
+		if m.messageErr {
+			return st.MessageErr.Render(fit(" "+m.message, m.width))
+		}
+		return st.Message.Render(fit(" "+m.message, m.width))
+	}
+	return ""
+}
+
+// box draws a pane: a rounded border with the title in its top edge.
+func (m *Model) box(title, content string, w, h int, focused bool) string {
+	st := m.c.Styles
+	border, titleStyle, edge := st.Pane, st.Title, st.Edge
+	if focused {
+		border, titleStyle, edge = st.PaneFocused, st.TitleFocused, st.EdgeFocused
+	}
+	bs := border.GetBorderStyle()
+	inner := w - 2
+	t := titleStyle.Render(fit(" "+title+" ", min(lipgloss.Width(title)+2, max(inner-2, 0))))
+	top := edge.Render(bs.TopLeft+bs.Top) + t + edge.Render(strings.Repeat(bs.Top, max(inner-1-lipgloss.Width(t), 0))+bs.TopRight)
+	lines := strings.Split(content, "\n")
+	var b strings.Builder
+	b.WriteString(top)
+	for i := 0; i < h-2; i++ {
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		b.WriteString("\n" + edge.Render(bs.Left) + fit(line, inner) + edge.Render(bs.Right))
+	}
+	b.WriteString("\n" + edge.Render(bs.BottomLeft+strings.Repeat(bs.Bottom, max(inner, 0))+bs.BottomRight))
+	return b.String()
+}
