@@ -55,8 +55,7 @@ type outcome struct {
 
 // attempt runs one invocation of ev in env: the init phase if env is new,
 // then START, the handler, END and REPORT.
-func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, ev *event, st *attemptState) result {
-	reqID := s.ids.UUID()
+func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, ev *event, reqID string, st *task) result {
 	lg := s.newInvocationLog(cfg.Name, env, reqID)
 	defer lg.close()
 	var initDur time.Duration
@@ -105,6 +104,7 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 			res.output = o.out
 		}
 	case <-timedOut:
+		st.begin()
 		res.status, res.endEnvironment = StatusTimeout, "timed out"
 		res.err = &FunctionError{Type: ErrorTypeTimeout,
 			Message: fmt.Sprintf("RequestId: %s Error: %s", reqID, TimeoutMessage(cfg.Timeout))}
@@ -191,7 +191,7 @@ func (s *Service) environ(cfg Config, env *environment) func(string) string {
 
 // invocationContext is the context a handler receives: lambdacontext, the
 // trace header, the invocation's logger and clock, and the deadline.
-func (s *Service) invocationContext(cfg Config, reqID, trace string, logger *log.Logger, st *attemptState) (context.Context, context.CancelFunc) {
+func (s *Service) invocationContext(cfg Config, reqID, trace string, logger *log.Logger, st *task) (context.Context, context.CancelFunc) {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
 		AwsRequestID:       reqID,
 		InvokedFunctionArn: s.ARN(cfg.Name),

@@ -80,15 +80,20 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	key := RecordKey(name, now, ev.id)
 	dropped.Destination = "s3://" + bucket + "/" + key
 	s.wg.Add(1)
-	s.busy++
+	t := s.newTask()
 	go func() {
 		defer s.wg.Done()
+		t.begin()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := s.deliver(ctx, name, bucket, key, body)
 		cancel()
+		busy := t.end()
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.busy--
+		if busy {
+			s.busy--
+			defer s.idle.Broadcast()
+		}
 		if err != nil {
 			fn.metrics.DestinationDeliveryFailures++
 			dropped.Error = err.Error()

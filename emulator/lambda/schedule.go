@@ -40,7 +40,8 @@ func throttleDelay(n int) time.Duration {
 }
 
 // loop runs the scheduler until Close: it wakes on new events, finished
-// attempts and due timers.
+// attempts and due timers. (On a virtual clock there is no loop: whoever
+// drives the clock also schedules, through Settle and RunUntilIdle.)
 func (s *Service) loop() {
 	for {
 		next, ok := s.schedule()
@@ -135,13 +136,14 @@ func (s *Service) start(fn *Function, ev *event, now time.Time) {
 	env, cold := s.acquire(fn, now)
 	ev.attempts++
 	cfg := fn.cfg
-	s.busy++
-	st := s.newAttemptState()
+	reqID := s.ids.UUID()
+	t := s.newTask()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		res := s.attempt(cfg, fn.runtime, env, cold, ev, st)
-		s.finish(fn, env, ev, res, st.end())
+		t.begin()
+		res := s.attempt(cfg, fn.runtime, env, cold, ev, reqID, t)
+		s.finish(fn, env, ev, res, t.end())
 	}()
 }
 

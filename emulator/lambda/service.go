@@ -43,6 +43,7 @@ type Service struct {
 	logs         *LogStore
 	deliver      Deliverer
 	memory       *memoryMeter
+	turns        *turnstile // virtual clock only: one task runs at a time
 	ceiling      Ceiling
 	logAccess    LogAccess
 
@@ -133,7 +134,11 @@ func New(opts ...Option) *Service {
 	}
 	s.memory = newMemoryMeter(!s.virtual)
 	s.idle = sync.NewCond(&s.mu)
-	go s.loop()
+	if s.virtual {
+		s.turns = newTurnstile()
+	} else {
+		go s.loop()
+	}
 	return s
 }
 
@@ -312,8 +317,12 @@ func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
 	return nil
 }
 
-// wake asks the scheduler to look at the queues again.
+// wake asks the scheduler to look at the queues again. On a virtual clock
+// the driver schedules (Settle, RunUntilIdle).
 func (s *Service) wake() {
+	if s.virtual {
+		return
+	}
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -358,6 +367,9 @@ func (s *Service) Close() {
 	s.closed = true
 	close(s.done)
 	s.mu.Unlock()
+	if s.turns != nil {
+		s.turns.abandon()
+	}
 	s.wg.Wait()
 	s.memory.stop()
 }

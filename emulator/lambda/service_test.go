@@ -251,18 +251,20 @@ func TestWarmEnvironmentReusedAndReclaimedWhenIdle(t *testing.T) {
 	if ends := of[bus.InvocationEnded](evs); string(ends[1].Result) != `{"n":2}` {
 		t.Errorf("result %s", ends[1].Result)
 	}
-	h.clock.Advance(5 * time.Minute)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if ended := of[bus.EnvironmentEnded](h.sync()); len(ended) == 1 {
-			if ended[0].Reason != "idle" {
-				t.Errorf("reason %q", ended[0].Reason)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("idle environment was not reclaimed")
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.s.RunFor(ctx, h.clock, 4*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if ended := of[bus.EnvironmentEnded](h.sync()); len(ended) != 0 {
+		t.Fatalf("reclaimed before the idle timeout: %+v", ended)
+	}
+	if err := h.s.RunFor(ctx, h.clock, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	ended := of[bus.EnvironmentEnded](h.sync())
+	if len(ended) != 1 || ended[0].Reason != "idle" || !ended[0].Time.Equal(epoch.Add(5*time.Minute)) {
+		t.Fatalf("reclaim: %+v", ended)
 	}
 }
 
