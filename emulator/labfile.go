@@ -33,8 +33,8 @@ type File struct {
 	Functions        []FunctionSpec `yaml:"functions"`
 	Triggers         []TriggerSpec  `yaml:"triggers"`
 
-	src  []byte
 	tree *ast.File
+	root string // the YAML path of the lab in tree: "$", or "$.lab" in a scenario
 }
 
 // BucketSpec is a bucket of the lab.
@@ -139,16 +139,25 @@ func ParseFile(name string, data []byte) (*File, error) {
 }
 
 func parseFile(name, dir string, data []byte) (*File, error) {
-	f := &File{Name: name, Dir: dir, src: data}
 	tree, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
-	f.tree = tree
-	if err := yaml.UnmarshalWithOptions(data, f, yaml.DisallowUnknownField()); err != nil {
+	if len(tree.Docs) == 0 || tree.Docs[0].Body == nil {
+		return nil, &PosError{File: name, Msg: "the lab file is empty: it needs buckets, functions and triggers"}
+	}
+	return ParseNode(name, dir, tree, tree.Docs[0].Body, "$")
+}
+
+// ParseNode reads a lab that is part of another YAML document (a scenario's
+// lab:), so errors point into that document. root is the node's YAML path
+// in tree; dir is where relative policyFile paths are read from.
+func ParseNode(name, dir string, tree *ast.File, node ast.Node, root string) (*File, error) {
+	f := &File{}
+	if err := yaml.NodeToValue(node, f, yaml.DisallowUnknownField()); err != nil {
 		return nil, yamlError(name, err)
 	}
-	f.Name, f.Dir = name, dir
+	f.Name, f.Dir, f.tree, f.root = name, dir, tree, root
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -201,6 +210,9 @@ func (f *File) at(path string, format string, args ...any) error {
 	e := &PosError{File: f.Name, Msg: fmt.Sprintf(format, args...)}
 	if f.tree == nil {
 		return e
+	}
+	if f.root != "" && f.root != "$" {
+		path = f.root + strings.TrimPrefix(path, "$")
 	}
 	for p := path; p != "$" && p != ""; p = parentPath(p) {
 		yp, err := yaml.PathString(p)

@@ -67,6 +67,6 @@ against it.`,
 		},
 	}
 	o.addFlags(root)
-	root.AddCommand(newServeCommand(), newPolicyCommand())
+	root.AddCommand(newServeCommand(), newPolicyCommand(), newRunCommand(), newScenariosCommand())
 	return root
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -289,5 +290,44 @@ func TestConsoleNeedsATerminal(t *testing.T) {
 	code, stderr := waitExit(t, exec.Command(binary, "--addr", "127.0.0.1:0"))
 	if code != 2 || !strings.Contains(stderr, "use `lambdalab serve`") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestRunLibrary(t *testing.T) {
+	cmd := exec.Command(binary, "run", "all")
+	out, err := cmd.Output()
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := lines[len(lines)-1]
+	if err != nil || !regexp.MustCompile(`^\d+ passed, 0 failed$`).MatchString(last) {
+		t.Fatalf("exit %v, last line %q", err, last)
+	}
+	jsonOut, err := exec.Command(binary, "run", "--json", "trigger-resize", "timeout").Output()
+	var res struct {
+		Results []struct {
+			Name   string
+			Passed bool
+		}
+		Passed, Failed int
+	}
+	if err != nil || json.Unmarshal(jsonOut, &res) != nil || res.Passed != 2 || res.Failed != 0 || res.Results[0].Name != "trigger-resize" {
+		t.Fatalf("--json: %v\n%s", err, jsonOut)
+	}
+}
+
+func TestRunFailingAndMalformedScenarios(t *testing.T) {
+	dir := t.TempDir()
+	wrong := filepath.Join(dir, "wrong.yaml")
+	os.WriteFile(wrong, []byte("name: wrong\ndescription: d\nlab: default\nsteps:\n  - upload: {bucket: cis-examples, key: a.png, image: {width: 10, height: 10}}\n  - wait: idle\n  - expect: {invocations: {function: cis-exercise-demo, status: error, count: 1}}\n"), 0o644)
+	cmd := exec.Command(binary, "run", wrong)
+	out, _ := cmd.Output()
+	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "FAIL  wrong  step 3 ("+wrong+":7:5) expect 1 error invocation(s) of cis-exercise-demo: 0 error invocation(s) of cis-exercise-demo, want 1") ||
+		!strings.HasSuffix(strings.TrimSpace(string(out)), "0 passed, 1 failed") {
+		t.Fatalf("exit %d:\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("name: bad\nlab: default\nsteps:\n  - wait: sometimes\n"), 0o644)
+	code, stderr := waitExit(t, exec.Command(binary, "run", bad))
+	if code != 2 || !strings.Contains(stderr, bad+":4:11: wait: \"sometimes\" is neither idle nor a duration such as 5m; the shape is wait: idle | wait: 5m | wait: {invocations: N}") {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }

@@ -130,76 +130,11 @@ func Image(t testing.TB, w, h int, format string) []byte {
 	return buf.Bytes()
 }
 
-// Recorder keeps every bus event, for assertions.
-type Recorder struct {
-	bus    *bus.Bus
-	events chan bus.Event
-	all    []bus.Event
-	marks  int
-}
-
-// marker is published by Sync to learn that everything before it arrived.
-type marker struct {
-	bus.Header
-	n int
-}
+// Recorder is the bus recorder tests read events from.
+type Recorder = bus.Recorder
 
 // Record subscribes to b and keeps what it publishes.
-func Record(b *bus.Bus) *Recorder {
-	r := &Recorder{bus: b, events: make(chan bus.Event, 1<<16)}
-	sub := b.Subscribe()
-	go func() {
-		for ev := range sub.C() {
-			r.events <- ev
-		}
-		close(r.events)
-	}()
-	return r
-}
-
-// drain moves what has arrived into all.
-func (r *Recorder) drain() {
-	for {
-		select {
-		case ev, ok := <-r.events:
-			if !ok {
-				return
-			}
-			r.keep(ev)
-		default:
-			return
-		}
-	}
-}
-
-func (r *Recorder) keep(ev bus.Event) {
-	if _, ok := ev.(marker); !ok {
-		r.all = append(r.all, ev)
-	}
-}
-
-// All returns every event published before the call. (The bus delivers
-// asynchronously; a marker published now arrives after all of them.)
-func (r *Recorder) All() []bus.Event {
-	r.marks++
-	want := r.marks
-	r.bus.Publish(marker{n: want})
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case ev, ok := <-r.events:
-			if !ok {
-				return r.all
-			}
-			r.keep(ev)
-			if m, is := ev.(marker); is && m.n == want {
-				return r.all
-			}
-		case <-timeout:
-			return r.all
-		}
-	}
-}
+func Record(b *bus.Bus) *Recorder { return bus.Record(b) }
 
 // Of returns the recorded events of type T.
 func Of[T bus.Event](r *Recorder) []T {
@@ -217,9 +152,8 @@ func Of[T bus.Event](r *Recorder) []T {
 func WaitFor[T bus.Event](t testing.TB, r *Recorder, ok func(T) bool) T {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
-	for i := 0; ; i++ {
-		r.drain()
-		for _, ev := range r.all {
+	for {
+		for _, ev := range r.Poll() {
 			if e, is := ev.(T); is && (ok == nil || ok(e)) {
 				return e
 			}

@@ -263,3 +263,23 @@ func (ts *turnstile) abandon() {
 	ts.closed = true
 	ts.cond.Broadcast()
 }
+
+// Step settles, then moves a virtual clock to the next moment anything can
+// happen and settles again. It reports false when nothing is pending.
+func (s *Service) Step(ctx context.Context, v *clock.Virtual) (bool, error) {
+	if err := s.Settle(ctx); err != nil {
+		return false, err
+	}
+	if s.Pending() == 0 {
+		return false, nil
+	}
+	next, ok := s.nextWake()
+	if t, has := v.NextTimer(); has && (!ok || t.Before(next)) {
+		next, ok = t, true
+	}
+	if !ok {
+		return false, fmt.Errorf("lambda: %d events are pending but nothing will ever move them", s.Pending())
+	}
+	v.AdvanceTo(next)
+	return true, s.Settle(ctx)
+}

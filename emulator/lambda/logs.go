@@ -32,9 +32,9 @@ type Report struct {
 }
 
 // BilledDuration is the duration rounded up to the next millisecond, as
-// Lambda bills it.
+// Lambda bills it, and at least 1 ms.
 func BilledDuration(d time.Duration) time.Duration {
-	return time.Duration(math.Ceil(float64(d)/float64(time.Millisecond))) * time.Millisecond
+	return max(time.Duration(math.Ceil(float64(d)/float64(time.Millisecond)))*time.Millisecond, time.Millisecond)
 }
 
 // ms renders a duration as Lambda does: milliseconds with two decimals.

@@ -39,7 +39,7 @@ func TestLineFormats(t *testing.T) {
 
 func TestBilledDuration(t *testing.T) {
 	cases := map[time.Duration]time.Duration{
-		0:                          0,
+		0:                          time.Millisecond, // Lambda bills at least 1 ms
 		time.Microsecond:           time.Millisecond,
 		61300 * time.Microsecond:   62 * time.Millisecond,
 		62 * time.Millisecond:      62 * time.Millisecond,

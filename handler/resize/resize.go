@@ -50,6 +50,10 @@ type Config struct {
 	// Marker is the value of the x-amz-meta-resized-by metadata it writes:
 	// the function's name (AWS_LAMBDA_FUNCTION_NAME).
 	Marker string
+	// RawKey (USE_RAW_KEY=true) reproduces the classic mistake: it uses the
+	// key as the event spells it, URL-encoded ("my+photo.png"), instead of
+	// decoding it. For the lesson only.
+	RawKey bool
 }
 
 // MarkerKey is the user metadata key (x-amz-meta-resized-by) the handler
@@ -69,12 +73,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.Marker == "" {
 		c.Marker = "resize"
 	}
-	switch v := getenv("SKIP_RESIZED"); v {
-	case "", "false":
-	case "true":
-		c.SkipMarked = true
-	default:
-		return c, fmt.Errorf("SKIP_RESIZED=%q: want true or false", v)
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"SKIP_RESIZED", &c.SkipMarked}, {"USE_RAW_KEY", &c.RawKey}} {
+		switch v := getenv(b.name); v {
+		case "", "false":
+		case "true":
+			*b.dst = true
+		default:
+			return c, fmt.Errorf("%s=%q: want true or false", b.name, v)
+		}
 	}
 	for _, v := range []struct {
 		name string
@@ -109,7 +118,11 @@ func New(client S3API, cfg Config) *Handler {
 // invocation, so Lambda retries it.
 func (h *Handler) Handle(ctx context.Context, event events.S3Event) error {
 	for _, r := range event.Records {
-		if err := h.resizeOne(ctx, r.S3.Bucket.Name, r.S3.Object.URLDecodedKey); err != nil {
+		key := r.S3.Object.URLDecodedKey
+		if h.cfg.RawKey {
+			key = r.S3.Object.Key // the mistake: the key is URL-encoded in events
+		}
+		if err := h.resizeOne(ctx, r.S3.Bucket.Name, key); err != nil {
 			return err
 		}
 	}
