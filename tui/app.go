@@ -53,6 +53,7 @@ type Model struct {
 	loaded        bool
 	upload        *progressMsg
 	progress      progress.Model
+	player        *Player
 	// early holds object changes that arrived before the first listing.
 	early []bus.ObjectChanged
 }
@@ -177,6 +178,8 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		if b := m.c.State.Bucket(msg.bucket); b != nil {
 			b.Triggers = msg.triggers
 		}
+	case stepMsg:
+		return m.handleStep(msg)
 	case removeTriggerLoadedMsg:
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
@@ -297,6 +300,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Back):
 		return m.back()
+	case key.Matches(msg, k.NextStep) && m.player != nil:
+		if n := m.player.next; n < len(m.player.sc.Steps) {
+			st := m.player.sc.Steps[n]
+			m.setMessage(fmt.Sprintf("step %d running (%s)…", n+1, st.Kind), false)
+		}
+		return m.player.step()
 	case key.Matches(msg, k.SafePatterns):
 		m.dialog = &textDialog{c: m.c, title: "Recursive loops: three safe patterns", body: safePatterns}
 		return nil
@@ -389,7 +398,11 @@ func (m *Model) fullHelp() [][]key.Binding {
 
 func (m *Model) shortHelp() []key.Binding {
 	k := m.c.Keys
-	b := append([]key.Binding{}, m.panes[m.focus].ShortHelp()...)
+	var b []key.Binding
+	if m.player != nil {
+		b = append(b, k.NextStep)
+	}
+	b = append(b, m.panes[m.focus].ShortHelp()...)
 	return append(b, k.NextPane, k.Help, k.Quit)
 }
 

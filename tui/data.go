@@ -34,6 +34,17 @@ type Source struct {
 	Lab      *emulator.Lab
 	Client   *s3.Client
 	Endpoint string
+	// settle, when set, runs the lab after each action (a scenario's lab
+	// runs only when driven).
+	settle func()
+}
+
+// after runs settle, if any, after an action.
+func (src *Source) after(msg tea.Msg) tea.Msg {
+	if src.settle != nil {
+		src.settle()
+	}
+	return msg
 }
 
 // timeout bounds every S3 call the UI makes.
@@ -205,7 +216,7 @@ func (src *Source) createBucket(name string) tea.Cmd {
 		if _, err := src.Client.CreateBucket(c, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 			return resultMsg{err: fmt.Errorf("create bucket %s: %s", name, apiMessage(err))}
 		}
-		return resultMsg{text: "created bucket " + name + " (Block Public Access on, ACLs disabled)"}
+		return src.after(resultMsg{text: "created bucket " + name + " (Block Public Access on, ACLs disabled)"})
 	}
 }
 
@@ -231,7 +242,7 @@ func (src *Source) deleteObjects(bucket string, keys []string) tea.Cmd {
 			deleted += len(out.Deleted)
 			keys = keys[n:]
 		}
-		return resultMsg{text: fmt.Sprintf("permanently deleted %d object(s) from %s", deleted, bucket)}
+		return src.after(resultMsg{text: fmt.Sprintf("permanently deleted %d object(s) from %s", deleted, bucket)})
 	}
 }
 
@@ -246,7 +257,7 @@ func (src *Source) download(bucket string, keys []string, dir string) tea.Cmd {
 				return resultMsg{err: err}
 			}
 		}
-		return resultMsg{text: fmt.Sprintf("downloaded %d object(s) to %s", len(keys), dir)}
+		return src.after(resultMsg{text: fmt.Sprintf("downloaded %d object(s) to %s", len(keys), dir)})
 	}
 }
 

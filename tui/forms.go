@@ -196,7 +196,7 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 			Bucket: aws.String(bucket), NotificationConfiguration: cfg}); err != nil {
 			return resultMsg{err: fmt.Errorf("add trigger: %s", apiMessage(err))}
 		}
-		return resultMsg{text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)}
+		return src.after(resultMsg{text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
 	}
 }
 
@@ -294,7 +294,7 @@ func (d *removeTriggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 				Bucket: aws.String(bucket), NotificationConfiguration: &rest}); err != nil {
 				return resultMsg{err: fmt.Errorf("remove trigger: %s", apiMessage(err))}
 			}
-			return resultMsg{text: "trigger " + removed + " removed from " + bucket}
+			return src.after(resultMsg{text: "trigger " + removed + " removed from " + bucket})
 		}
 	}
 	return false, nil

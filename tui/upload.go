@@ -169,6 +169,6 @@ func (src *Source) upload(bucket, prefix string, files, keys []string, inbox cha
 			}
 		}
 		send(progressMsg{finished: true})
-		return resultMsg{text: fmt.Sprintf("uploaded %d file(s) to %s", len(files), bucket)}
+		return src.after(resultMsg{text: fmt.Sprintf("uploaded %d file(s) to %s", len(files), bucket)})
 	}
 }

@@ -97,6 +97,9 @@ func (m *Model) header() string {
 			parts = append(parts, st.HeaderDim.Render("(any credentials)"))
 		}
 	}
+	if m.player != nil {
+		parts = append(parts[:2], st.HeaderKey.Render(m.player.status()))
+	}
 	return fit(" "+strings.Join(parts, st.HeaderDim.Render(" · ")), m.width)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/scenarios"
 	"github.com/lambdalab/lambdalab/tui"
 )
 
@@ -17,6 +19,9 @@ import (
 func runConsole(ctx context.Context, errOut io.Writer, o serveOptions) error {
 	if !tui.IsTerminal() {
 		return usageError("no terminal to draw the console on; use `lambdalab serve` for a headless lab")
+	}
+	if o.scenario != "" {
+		return playScenario(ctx, errOut, o)
 	}
 	lab, sub, endpoint, err := startLab(o, errOut)
 	if err != nil {
@@ -62,4 +67,30 @@ func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscriptio
 		return nil, nil, "", &exitError{code: 2, err: err}
 	}
 	return lab, sub, endpoint, nil
+}
+
+// playScenario opens the console on a scenario's lab, to play it step by
+// step; S3 is served alongside as usual.
+func playScenario(ctx context.Context, errOut io.Writer, o serveOptions) error {
+	if err := checkAddr(o.addr, o.allowRemote, errOut); err != nil {
+		return err
+	}
+	sc, _, err := scenarios.Find(o.scenario)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	r, err := scenarios.Start(ctx, sc)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	defer r.Close()
+	endpoint, err := r.Lab().Serve(o.addr)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("cannot listen on %s: %w", o.addr, err)}
+	}
+	sub := r.Bus().Subscribe()
+	defer sub.Close()
+	inbox := make(chan tea.Msg, 1024)
+	go tui.Forward(sub, inbox)
+	return tui.PlayScenario(ctx, r, sc, inbox, endpoint)
 }

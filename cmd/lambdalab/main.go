@@ -58,6 +58,7 @@ bucket. S3 is served on loopback, so the aws CLI, boto3 and the AWS SDKs work
 against it.`,
 		Example: `  lambdalab                      # the console on the default lab (the exercise)
   lambdalab --lab my-lab.yaml    # your own lab file
+  lambdalab --scenario retries   # play a scenario step by step (space)
   lambdalab serve                # headless: log lines instead of a UI`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -67,6 +68,7 @@ against it.`,
 		},
 	}
 	o.addFlags(root)
+	root.Flags().StringVar(&o.scenario, "scenario", "", "play a scenario (a file or an embedded name) step by step in the console")
 	root.AddCommand(newServeCommand(), newPolicyCommand(), newRunCommand(), newScenariosCommand())
 	return root
 }

@@ -27,6 +27,7 @@ type serveOptions struct {
 	allowRemote bool
 	verbose     bool
 	idleTimeout time.Duration
+	scenario    string
 }
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
