@@ -70,6 +70,7 @@ func (s *Server) changes(c *call, keys []string) []notify.Change {
 	}
 	switch c.op.Name {
 	case "PutObject":
+		s.mpETags.forget(base.Bucket, base.Key)
 		base.EventName = "ObjectCreated:Put"
 		base.Size = c.r.ContentLength
 		base.ETag = strings.Trim(h.Get("ETag"), `"`)
@@ -87,11 +88,14 @@ func (s *Server) changes(c *call, keys []string) []notify.Change {
 		if !s.describe(&base) {
 			return nil
 		}
-		if etag := etagInBody(c.rec.Held()); etag != "" {
+		s.mpETags.forget(base.Bucket, base.Key)
+		if etag := etagInBody(c.rec.Held()); etag != "" && c.op.Name == "CompleteMultipartUpload" {
+			s.mpETags.set(base.Bucket, base.Key, base.ETag, etag)
 			base.ETag = etag // the multipart ETag (…-N) as the client was told
 		}
 		return []notify.Change{base}
 	case "DeleteObject":
+		s.mpETags.forget(base.Bucket, base.Key)
 		base.EventName = "ObjectRemoved:Delete"
 		if h.Get("x-amz-delete-marker") == "true" && c.r.URL.Query().Get("versionId") == "" {
 			base.EventName = "ObjectRemoved:DeleteMarkerCreated"
@@ -101,7 +105,7 @@ func (s *Server) changes(c *call, keys []string) []notify.Change {
 		}
 		return []notify.Change{base}
 	case "DeleteObjects":
-		return deletedChanges(base, c.rec.Held(), keys)
+		return s.deletedChanges(base, c.rec.Held(), keys)
 	}
 	return nil
 }
@@ -147,7 +151,7 @@ type deletedEntry struct {
 // deletedChanges makes one change per key a DeleteObjects response reports
 // deleted. A quiet request's response lists only failures; then every
 // requested key not among them was deleted.
-func deletedChanges(base notify.Change, body []byte, requested []string) []notify.Change {
+func (s *Server) deletedChanges(base notify.Change, body []byte, requested []string) []notify.Change {
 	var res struct {
 		Deleted []deletedEntry `xml:"Deleted"`
 		Errors  []struct {
@@ -170,6 +174,7 @@ func deletedChanges(base notify.Change, body []byte, requested []string) []notif
 	}
 	out := make([]notify.Change, 0, len(res.Deleted))
 	for _, d := range res.Deleted {
+		s.mpETags.forget(base.Bucket, d.Key)
 		ch := base
 		ch.Key = d.Key
 		ch.EventName = "ObjectRemoved:Delete"

@@ -23,6 +23,8 @@ type recorder struct {
 	// ours is true when the held body is our own error document, which
 	// needs no rewriting.
 	ours bool
+	// fixHeaders, when set, adjusts the response headers before they go out.
+	fixHeaders func(http.Header)
 	// unversioned hides the version ids gofakes3's memory backend gives
 	// objects of buckets without versioning, which S3 never shows.
 	unversioned bool
@@ -42,6 +44,9 @@ func (r *recorder) stampIDs() {
 	if r.unversioned {
 		h.Del("x-amz-version-id")
 		h.Del("x-amz-copy-source-version-id")
+	}
+	if r.fixHeaders != nil {
+		r.fixHeaders(h)
 	}
 }
 

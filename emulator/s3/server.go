@@ -42,6 +42,7 @@ type Server struct {
 	notifier  Notifier
 	identify  Identifier
 	locks     keyLocks
+	mpETags   multipartETags
 	// triggerRisk returns the recursive-invocation warning for a trigger of
 	// bucket to function, or "".
 	triggerRisk func(bucket, function string) string
@@ -166,7 +167,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		op:        op,
 		principal: s.principal(r),
 		start:     s.clock.Now(),
-		rec:       newRecorder(w, s.ids.RequestID(), s.ids.HostID(), op.IsWrite()),
+		rec:       newRecorder(w, s.ids.RequestID(), s.ids.HostID(), op.IsWrite() || isListing(op)),
+	}
+	if op.Name == "GetObject" || op.Name == "HeadObject" {
+		c.rec.fixHeaders = s.headerETagFixer(op)
 	}
 	c.rec.unversioned = op.Key != "" && !s.versioned(op.Bucket)
 	if err := s.route(c); err != nil {
@@ -211,8 +215,13 @@ func (s *Server) route(c *call) error {
 		return err
 	}
 	s.fake.ServeHTTP(c.rec, c.r)
+	if isListing(c.op) {
+		s.fixListing(c)
+	}
 	return s.hideMissingKey(c)
 }
+
+func isListing(op Operation) bool { return op.Name == "ListObjects" || op.Name == "ListObjectsV2" }
 
 // hideMissingKey answers 403 for a missing key when the caller may not list
 // the bucket, as S3 does.
@@ -265,6 +274,9 @@ func (s *Server) write(c *call, keys []string) error {
 	defer unlock()
 	if err := prepareBody(c.r, c.op); err != nil {
 		return err
+	}
+	if c.op.Name == "CopyObject" {
+		rewriteCopySource(c.r.Header)
 	}
 	s.fake.ServeHTTP(c.rec, c.r)
 	s.publishRequest(c)

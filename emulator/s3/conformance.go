@@ -1,0 +1,160 @@
+package s3
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/johannesboyne/gofakes3"
+)
+
+// Fixes for what gofakes3 answers differently from S3, in our layer.
+
+// rewriteCopySource re-encodes x-amz-copy-source for gofakes3, which decodes
+// the key as a query string ("+" becoming a space); S3 decodes it as a path,
+// where "+" is a plus.
+func rewriteCopySource(h http.Header) {
+	src := h.Get("X-Amz-Copy-Source")
+	if src == "" {
+		return
+	}
+	pathPart, query, _ := strings.Cut(src, "?")
+	decoded, err := url.PathUnescape(pathPart)
+	if err != nil {
+		return // gofakes3 will refuse it
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(decoded, "/"), "/")
+	if !ok {
+		return
+	}
+	out := bucket + "/" + url.QueryEscape(key)
+	if query != "" {
+		out += "?" + query
+	}
+	h.Set("X-Amz-Copy-Source", out)
+}
+
+// multipartETags remembers the ETag S3 gives an object assembled from
+// parts ("<md5 of the parts' md5s>-N"): gofakes3's backends store the MD5 of
+// the whole object and would show that on HEAD, GET and list.
+type multipartETags struct {
+	mu sync.Mutex
+	m  map[string][2]string // bucket/key → {plain md5, multipart etag}
+}
+
+func (e *multipartETags) set(bucket, key, plain, multipart string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[string][2]string{}
+	}
+	e.m[bucket+"/"+key] = [2]string{plain, multipart}
+}
+
+func (e *multipartETags) forget(bucket, key string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.m, bucket+"/"+key)
+}
+
+// fix returns the ETag to show for an object whose stored MD5 is plain
+// (both hex, no quotes).
+func (e *multipartETags) fix(bucket, key, plain string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if v, ok := e.m[bucket+"/"+key]; ok && v[0] == plain {
+		return v[1]
+	}
+	return plain
+}
+
+// Export lists the multipart ETags (for persisting the lab).
+func (e *multipartETags) export() map[string][2]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string][2]string, len(e.m))
+	for k, v := range e.m {
+		out[k] = v
+	}
+	return out
+}
+
+// headerETagFixer rewrites a GET/HEAD response's ETag for a multipart object.
+func (s *Server) headerETagFixer(op Operation) func(http.Header) {
+	return func(h http.Header) {
+		if et := h.Get("ETag"); et != "" {
+			plain := strings.Trim(et, `"`)
+			if fixed := s.mpETags.fix(op.Bucket, op.Key, plain); fixed != plain {
+				h.Set("ETag", `"`+fixed+`"`)
+			}
+		}
+	}
+}
+
+// fixListing rewrites a held ListObjects(V2) answer: common prefixes already
+// returned on an earlier page are dropped (gofakes3 repeats them when a page
+// ends inside a prefix), and multipart objects show their multipart ETag.
+func (s *Server) fixListing(c *call) {
+	if c.rec.Status() != http.StatusOK {
+		return
+	}
+	q := c.r.URL.Query()
+	body := bytes.TrimPrefix(c.rec.Held(), []byte(xml.Header))
+	var out any
+	var base *gofakes3.ListBucketResultBase
+	var marker string
+	if c.op.Name == "ListObjectsV2" {
+		var v2 gofakes3.ListBucketResultV2
+		if xml.Unmarshal(body, &v2) != nil {
+			return
+		}
+		marker = q.Get("start-after")
+		if tok := q.Get("continuation-token"); tok != "" {
+			if dec, err := base64.URLEncoding.DecodeString(tok); err == nil {
+				marker = string(dec)
+			}
+		}
+		base, out = &v2.ListBucketResultBase, &v2
+		defer s.encodeListing(c, out, func() { v2.KeyCount = int64(len(v2.CommonPrefixes) + len(v2.Contents)) })
+	} else {
+		var v1 gofakes3.ListBucketResult
+		if xml.Unmarshal(body, &v1) != nil {
+			return
+		}
+		marker = q.Get("marker")
+		base, out = &v1.ListBucketResultBase, &v1
+		defer s.encodeListing(c, out, func() {})
+	}
+	if marker != "" {
+		kept := base.CommonPrefixes[:0]
+		for _, p := range base.CommonPrefixes {
+			if p.Prefix > marker {
+				kept = append(kept, p)
+			}
+		}
+		base.CommonPrefixes = kept
+	}
+	for _, ct := range base.Contents {
+		plain := strings.Trim(ct.ETag, `"`)
+		if fixed := s.mpETags.fix(c.op.Bucket, ct.Key, plain); fixed != plain {
+			ct.ETag = `"` + fixed + `"`
+		}
+	}
+}
+
+// encodeListing writes the fixed listing back as the held body.
+func (s *Server) encodeListing(c *call, out any, finish func()) {
+	finish()
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err == nil {
+		c.rec.body.Reset()
+		c.rec.body.Write(buf.Bytes())
+	}
+}
