@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The project's one test command: installs what the tests need and is
-# missing (the aws CLI, tmux), then vets and runs every test with the race
-# detector. Extra arguments go to `go test` (e.g. -run TestServe).
+# missing (Debian's aws CLI v2, tmux), then vets and runs every test with the
+# race detector. Extra arguments go to `go test` (e.g. -run TestServe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-command -v aws >/dev/null 2>&1 || need+=(awscli)
+# The compatibility suite drives the aws CLI v1 (pip's, on the machine) and
+# v2 (Debian's awscli, /usr/bin/aws).
+has_v2=false
+for a in /usr/bin/aws $(command -v aws 2>/dev/null); do
+  if "$a" --version 2>&1 | grep -q '^aws-cli/2'; then has_v2=true; fi
+done
+$has_v2 || need+=(awscli)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2

@@ -60,6 +60,7 @@ against it.`,
   lambdalab --lab my-lab.yaml    # your own lab file
   lambdalab --scenario retries   # play a scenario step by step (space)
   lambdalab serve                # headless: log lines instead of a UI`,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -69,6 +70,6 @@ against it.`,
 	}
 	o.addFlags(root)
 	root.Flags().StringVar(&o.scenario, "scenario", "", "play a scenario (a file or an embedded name) step by step in the console")
-	root.AddCommand(newServeCommand(), newPolicyCommand(), newRunCommand(), newScenariosCommand())
+	root.AddCommand(newServeCommand(), newPolicyCommand(), newRunCommand(), newScenariosCommand(), newExportCommand(), newEnvCommand(), newVersionCommand())
 	return root
 }

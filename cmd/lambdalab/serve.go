@@ -32,7 +32,7 @@ type serveOptions struct {
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", DefaultAddr, "address of the S3 endpoint (host:port)")
+	f.StringVar(&o.addr, "addr", defaultAddr(), "address of the S3 endpoint (host:port); by default LocalStack's 127.0.0.1:4566, or AWS_ENDPOINT_URL(_S3)'s when it points here")
 	f.StringVar(&o.labFile, "lab", "", "lab file (YAML), or the name of a shipped lab ("+strings.Join(emulator.ShippedLabs(), ", ")+"); default: the exercise")
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run waits (retry back-off, event age, idle reclaim) this many times faster")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it gets full access)")
@@ -49,7 +49,7 @@ func newServeCommand() *cobra.Command {
 invocation, the lines Lambda would send to CloudWatch (START, the handler's
 own lines, END, REPORT), prefixed by the function's name. Stop it with Ctrl-C.`,
 		Example: `  lambdalab serve
-  lambdalab serve --addr 127.0.0.1:4567 --lab labs/retries.yaml --time-scale 60
+  lambdalab serve --addr 127.0.0.1:4567 --lab recursion --time-scale 60
 
   # in another terminal:
   export AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1

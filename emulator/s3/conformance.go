@@ -108,7 +108,7 @@ func (s *Server) fixListing(c *call) {
 	var base *gofakes3.ListBucketResultBase
 	var marker string
 	if c.op.Name == "ListObjectsV2" {
-		var v2 gofakes3.ListBucketResultV2
+		var v2 listV2Result
 		if xml.Unmarshal(body, &v2) != nil {
 			return
 		}
@@ -144,6 +144,16 @@ func (s *Server) fixListing(c *call) {
 			ct.ETag = `"` + fixed + `"`
 		}
 	}
+}
+
+// listV2Result is gofakes3's ListBucketResultV2 with KeyCount always
+// present, as S3 sends it (boto3 reads it even when 0).
+type listV2Result struct {
+	gofakes3.ListBucketResultBase
+	ContinuationToken     string `xml:"ContinuationToken,omitempty"`
+	KeyCount              int64  `xml:"KeyCount"`
+	NextContinuationToken string `xml:"NextContinuationToken,omitempty"`
+	StartAfter            string `xml:"StartAfter,omitempty"`
 }
 
 // encodeListing writes the fixed listing back as the held body.
