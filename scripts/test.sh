@@ -14,6 +14,9 @@ for a in /usr/bin/aws $(command -v aws 2>/dev/null); do
 done
 $has_v2 || need+=(awscli)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# boto3 for the compatibility suite: the python3 on PATH or Debian's.
+has_py() { python3 -c "import $1" 2>/dev/null || /usr/bin/python3 -c "import $1" 2>/dev/null; }
+has_py boto3 || need+=(python3-boto3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
   sudo=""

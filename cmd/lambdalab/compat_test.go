@@ -173,7 +173,7 @@ func TestCompatAWSCLI(t *testing.T) {
 
 func TestCompatBoto3(t *testing.T) {
 	s := startServe(t, "-v")
-	cmd := exec.Command("python3", "testdata/boto3_compat.py", s.endpoint, "boto-bucket")
+	cmd := exec.Command(pythonWith(t, "boto3"), "testdata/boto3_compat.py", s.endpoint, "boto-bucket")
 	out, err := cmd.Output()
 	if err != nil {
 		var stderr []byte
@@ -243,4 +243,17 @@ func TestCompatGoTransferManager(t *testing.T) {
 	if n := changes(s.out.String(), "ObjectCreated:CompleteMultipartUpload", "go-bucket/video.bin"); n != 1 {
 		t.Errorf("%d CompleteMultipartUpload events, want 1", n)
 	}
+}
+
+// pythonWith returns a python3 that can import module: the one on PATH, else
+// Debian's (where scripts/test.sh installs python3-boto3 and python3-pil).
+func pythonWith(t *testing.T, module string) string {
+	t.Helper()
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(py, "-c", "import "+module).Run() == nil {
+			return py
+		}
+	}
+	t.Fatalf("no python3 can import %s; scripts/test.sh installs it", module)
+	return ""
 }
