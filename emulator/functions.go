@@ -152,6 +152,11 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 		return err
 	}
 	role := l.roleOf(function)
+	if l.data != nil {
+		if err := l.data.savePolicy(role, doc); err != nil {
+			return fmt.Errorf("keeping the policy in %s: %w", l.data.Dir(), err)
+		}
+	}
 	l.creds.setRole(role, p)
 	l.bus.Publish(bus.RolePolicyChanged{Header: bus.Header{Time: l.clock.Now()}, Role: role, Function: function})
 	return nil
@@ -173,11 +178,22 @@ func (l *Lab) UpdateFunction(name string, edit func(*lambda.Config)) error {
 	if err := l.lambda.UpdateFunction(cfg); err != nil {
 		return err
 	}
-	for i := range l.file.Functions {
-		if l.file.Functions[i].Name == name {
-			l.file.Functions[i].Environment = cfg.Environment
+	if l.data != nil {
+		if err := l.data.saveFunction(cfg); err != nil {
+			return fmt.Errorf("keeping the configuration in %s: %w", l.data.Dir(), err)
 		}
 	}
+	l.setFileEnvironment(name, cfg.Environment)
 	l.bus.Publish(bus.FunctionUpdated{Header: bus.Header{Time: l.clock.Now()}, Function: name})
 	return nil
+}
+
+// setFileEnvironment keeps the lab file's copy of a function's environment
+// current (the export and the console read it).
+func (l *Lab) setFileEnvironment(name string, env map[string]string) {
+	for i := range l.file.Functions {
+		if l.file.Functions[i].Name == name {
+			l.file.Functions[i].Environment = env
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -34,6 +35,8 @@ type Lab struct {
 	creds  *credentials
 	server *httpServer
 	writes *writeLog
+	data   *Data
+	closed sync.Once
 }
 
 // Option configures a lab.
@@ -45,6 +48,7 @@ type settings struct {
 	idleTimeout time.Duration
 	backend     gofakes3.Backend
 	bus         *bus.Bus
+	data        *Data
 }
 
 // WithClock runs the lab on c (a *clock.Virtual for replays, a
@@ -85,30 +89,32 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	if st.ids == nil {
 		st.ids = ids.NewRandom()
 	}
+	lambdaData, s3Data := st.dataOptions()
 	if st.backend == nil {
 		st.backend = s3mem.New(s3mem.WithTimeSource(clock.TimeSource{Clock: st.clock}))
 	}
 	if st.bus == nil {
 		st.bus = bus.New()
 	}
-	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog()}
+	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog(), data: st.data}
 	l.creds = newCredentials(l.ids, DefaultAccount)
-	l.lambda = lambda.New(
+	l.lambda = lambda.New(append([]lambda.Option{
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
 		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
 		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
 		lambda.WithCeiling(f.ceiling()), lambda.WithLogAccess(l.logAccess),
-	)
+	}, lambdaData...)...)
 	store := notify.NewStore()
 	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
 		Invoker: l.lambda, Bus: l.bus}
-	l.s3 = s3.New(st.backend,
+	l.keepNotifications(store)
+	l.s3 = s3.New(st.backend, append([]s3.Option{
 		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(st.clock), s3.WithIDs(st.ids),
 		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
 		s3.WithIdentifier(l.creds.lookup),
 		s3.WithTriggerRisk(func(bucket, function string) string { return f.RecursionRisk(bucket, function, l.writes.wrote) }),
-	)
-	if err := l.deploy(); err != nil {
+	}, s3Data...)...)
+	if err := l.start(); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -164,8 +170,11 @@ func (l *Lab) WaitIdle(ctx context.Context) error {
 	return l.lambda.WaitIdle(ctx)
 }
 
-// Close stops serving and stops the functions.
-func (l *Lab) Close() {
+// Close stops serving and stops the functions (and closes the data
+// directory). It may be called more than once.
+func (l *Lab) Close() { l.closed.Do(l.close) }
+
+func (l *Lab) close() {
 	if l.server != nil {
 		l.server.close()
 	}
@@ -173,4 +182,7 @@ func (l *Lab) Close() {
 		l.lambda.Close()
 	}
 	l.bus.Close()
+	if l.data != nil {
+		_ = l.data.Close()
+	}
 }

@@ -52,7 +52,15 @@ func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscriptio
 	}
 	events := bus.New()
 	sub := events.Subscribe()
-	lab, err := emulator.New(file, emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events))
+	opts := []emulator.Option{emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events)}
+	if o.dataDir != "" {
+		data, err := emulator.OpenData(o.dataDir)
+		if err != nil {
+			return nil, nil, "", &exitError{code: 2, err: err}
+		}
+		opts = append(opts, emulator.WithData(data))
+	}
+	lab, err := emulator.New(file, opts...)
 	if err != nil {
 		return nil, nil, "", &exitError{code: 2, err: err}
 	}

@@ -28,6 +28,7 @@ type serveOptions struct {
 	verbose     bool
 	idleTimeout time.Duration
 	scenario    string
+	dataDir     string
 }
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
@@ -37,6 +38,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run waits (retry back-off, event age, idle reclaim) this many times faster")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it gets full access)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also log queueing, execution environments and object details")
+	f.StringVar(&o.dataDir, "data", "", "keep the lab in this directory (objects, triggers, policies, undelivered events) and restore it from there on the next start")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", lambda.DefaultIdleTimeout, "how long an unused execution environment stays warm (lab time)")
 }
 

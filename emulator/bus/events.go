@@ -261,3 +261,16 @@ type FunctionUpdated struct {
 	Header
 	Function string
 }
+
+// DataRestored is a lab started on a data directory that already held a
+// lab: its buckets, triggers, policies and queued events are back.
+type DataRestored struct {
+	Header
+	Dir string
+	// MadeFrom is the lab the directory was first deployed from; Lab is the
+	// one given now. When they differ, the directory wins for buckets and
+	// triggers.
+	MadeFrom, Lab string
+	Buckets       int
+	Events        int // accepted events not yet done, queued again
+}

@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ type Lab struct {
 }
 
 // Start builds the lab of labYAML ("" for the default lab), serves it on
-// 127.0.0.1 and closes it when the test ends.
+// 127.0.0.1 and closes it when the test ends. With LAMBDALAB_TEST_DATA set,
+// the lab keeps its objects in a data directory, as `--data` does.
 func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
 	t.Helper()
 	file := emulator.DefaultFile()
@@ -43,6 +45,14 @@ func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
 	}
 	b := bus.New()
 	rec := Record(b)
+	if os.Getenv("LAMBDALAB_TEST_DATA") != "" {
+		// Every lab kept in a data directory (bbolt), as with --data.
+		d, err := emulator.OpenData(t.TempDir())
+		if err != nil {
+			t.Fatalf("data directory: %v", err)
+		}
+		opts = append([]emulator.Option{emulator.WithData(d)}, opts...)
+	}
 	lab, err := emulator.New(file, append([]emulator.Option{emulator.WithBus(b)}, opts...)...)
 	if err != nil {
 		t.Fatalf("new lab: %v", err)

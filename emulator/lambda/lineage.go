@@ -147,6 +147,7 @@ func (s *Service) newEvent(function string, inv notify.AsyncInvocation, now time
 	next := Trace{Root: tr.Root, Parent: s.ids.Hex(16), Lineage: Lineage{Chain: ch.id, Count: depth}}
 	return &event{
 		id:       s.ids.UUID(),
+		inv:      inv,
 		payload:  inv.Payload,
 		trace:    next.String(),
 		source:   inv.Source,

@@ -52,7 +52,7 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	if bucket == "" || s.deliver == nil {
 		s.bus.Publish(dropped)
 		s.publishMetrics(name, fn, now)
-		s.done1()
+		s.eventDone(ev)
 		return
 	}
 	rec := InvocationRecord{
@@ -100,6 +100,6 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 		}
 		s.bus.Publish(dropped)
 		s.publishMetrics(name, fn, s.clock.Now())
-		s.done1()
+		s.eventDone(ev)
 	}()
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/notify"
 )
 
 // Retry timing of asynchronous invocations, from the Lambda developer guide:
@@ -18,6 +19,7 @@ var (
 // event is one asynchronous event in a function's queue.
 type event struct {
 	id        string
+	inv       notify.AsyncInvocation
 	payload   []byte
 	trace     string
 	source    string
@@ -179,12 +181,15 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 	}
 	switch {
 	case res.err == nil:
-		s.done1()
+		s.eventDone(ev)
 	case ev.attempts <= *fn.cfg.MaximumRetryAttempts:
 		ev.lastError, ev.lastReqID = res.err, res.requestID
 		delay := retryDelays[min(ev.attempts-1, len(retryDelays)-1)]
 		ev.notBefore = now.Add(delay)
 		fn.queue = append(fn.queue, ev)
+		if s.journal != nil {
+			s.journal.Attempted(ev.id, ev.attempts)
+		}
 		s.bus.Publish(bus.InvocationRetryScheduled{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Attempt: ev.attempts, Delay: delay})
 	default:
 		ev.lastError, ev.lastReqID = res.err, res.requestID

@@ -46,6 +46,7 @@ type Service struct {
 	turns        *turnstile // virtual clock only: one task runs at a time
 	ceiling      Ceiling
 	logAccess    LogAccess
+	journal      Journal
 
 	mu                sync.Mutex
 	functions         map[string]*Function
@@ -309,6 +310,22 @@ func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
 	s.pending++
 	if s.stopRecursion(fn, ev, ch, now) {
 		return nil
+	}
+	if s.journal != nil {
+		// The event is durable before S3 answers. The lock is let go
+		// meanwhile (the journal syncs to disk); pending keeps WaitIdle
+		// waiting, and a lab closed meanwhile delivers it on restart.
+		s.mu.Unlock()
+		err := s.journal.Accepted(journalEntry(ev))
+		s.mu.Lock()
+		if err != nil {
+			s.done1()
+			return fmt.Errorf("lambda could not keep the event: %w", err)
+		}
+		if s.closed {
+			s.done1()
+			return nil
+		}
 	}
 	fn.queue = append(fn.queue, ev)
 	s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Source: inv.Source,

@@ -122,8 +122,25 @@ func (c LambdaFunctionConfiguration) Matches(eventName, key string) bool {
 
 // Store keeps each bucket's configuration. It is safe for concurrent use.
 type Store struct {
-	mu      sync.RWMutex
-	buckets map[string]NotificationConfiguration
+	mu       sync.RWMutex
+	buckets  map[string]NotificationConfiguration
+	onChange func(bucket string, c NotificationConfiguration)
+}
+
+// OnChange registers f, called with a bucket's configuration each time it
+// is set or deleted (empty then), in order, before Set or Delete returns.
+func (s *Store) OnChange(f func(bucket string, c NotificationConfiguration)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onChange = f
+}
+
+// changed reports bucket's configuration to the OnChange function. The
+// caller holds s.mu.
+func (s *Store) changed(bucket string) {
+	if s.onChange != nil {
+		s.onChange(bucket, s.buckets[bucket])
+	}
 }
 
 // NewStore returns an empty store.
@@ -147,9 +164,10 @@ func (s *Store) Set(bucket string, c NotificationConfiguration) {
 	if len(c.LambdaFunctionConfigurations) == 0 && len(c.QueueConfigurations) == 0 &&
 		len(c.TopicConfigurations) == 0 && c.EventBridgeConfiguration == nil {
 		delete(s.buckets, bucket)
-		return
+	} else {
+		s.buckets[bucket] = c
 	}
-	s.buckets[bucket] = c
+	s.changed(bucket)
 }
 
 // Delete forgets the bucket's configuration, as deleting the bucket does.
@@ -157,6 +175,7 @@ func (s *Store) Delete(bucket string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.buckets, bucket)
+	s.changed(bucket)
 }
 
 // Match returns the Lambda configurations of bucket that an object change

@@ -99,6 +99,12 @@ func (p *Printer) format(ev bus.Event) string {
 			s += " (acknowledged)"
 		}
 		return s
+	case bus.DataRestored:
+		s := fmt.Sprintf("data %s: restored %d buckets with their objects, triggers, policies and function settings; %d queued events sent again", e.Dir, e.Buckets, e.Events)
+		if e.MadeFrom != e.Lab {
+			s += fmt.Sprintf(" (the directory was made from lab %s, not %s: its buckets and triggers are kept)", e.MadeFrom, e.Lab)
+		}
+		return s
 	case bus.BucketCreated:
 		return "S3 bucket created: " + e.Bucket
 	case bus.BucketDeleted:

@@ -158,6 +158,9 @@ func writeXML(w http.ResponseWriter, v any) error {
 	return nil
 }
 
+// Backend is the gofakes3 backend holding the objects.
+func (s *Server) Backend() gofakes3.Backend { return s.backend }
+
 // listBuckets answers ListBuckets in name order, as S3 does (gofakes3's
 // memory backend lists in map order).
 func (s *Server) listBuckets(c *call) error {

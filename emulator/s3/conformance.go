@@ -42,8 +42,9 @@ func rewriteCopySource(h http.Header) {
 // parts ("<md5 of the parts' md5s>-N"): gofakes3's backends store the MD5 of
 // the whole object and would show that on HEAD, GET and list.
 type multipartETags struct {
-	mu sync.Mutex
-	m  map[string][2]string // bucket/key → {plain md5, multipart etag}
+	mu    sync.Mutex
+	m     map[string][2]string // bucket/key → {plain md5, multipart etag}
+	store ETagStore
 }
 
 func (e *multipartETags) set(bucket, key, plain, multipart string) {
@@ -53,12 +54,21 @@ func (e *multipartETags) set(bucket, key, plain, multipart string) {
 		e.m = map[string][2]string{}
 	}
 	e.m[bucket+"/"+key] = [2]string{plain, multipart}
+	if e.store != nil {
+		e.store.SaveETag(bucket+"/"+key, plain, multipart)
+	}
 }
 
 func (e *multipartETags) forget(bucket, key string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if _, ok := e.m[bucket+"/"+key]; !ok {
+		return
+	}
 	delete(e.m, bucket+"/"+key)
+	if e.store != nil {
+		e.store.ForgetETag(bucket + "/" + key)
+	}
 }
 
 // fix returns the ETag to show for an object whose stored MD5 is plain
@@ -72,15 +82,25 @@ func (e *multipartETags) fix(bucket, key, plain string) string {
 	return plain
 }
 
-// Export lists the multipart ETags (for persisting the lab).
-func (e *multipartETags) export() map[string][2]string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make(map[string][2]string, len(e.m))
-	for k, v := range e.m {
-		out[k] = v
+// ETagStore keeps multipart ETags across restarts of a lab with a data
+// directory. Keys are BUCKET/KEY.
+type ETagStore interface {
+	SaveETag(object, plain, multipart string)
+	ForgetETag(object string)
+}
+
+// WithMultipartETags starts the server knowing the multipart ETags of
+// objects stored earlier (BUCKET/KEY → {plain MD5, multipart ETag}) and
+// reports new ones to store. An entry whose plain MD5 no longer matches the
+// stored object is ignored, so a stale one is harmless.
+func WithMultipartETags(known map[string][2]string, store ETagStore) Option {
+	return func(s *Server) {
+		s.mpETags.m = make(map[string][2]string, len(known))
+		for k, v := range known {
+			s.mpETags.m[k] = v
+		}
+		s.mpETags.store = store
 	}
-	return out
 }
 
 // headerETagFixer rewrites a GET/HEAD response's ETag for a multipart object.

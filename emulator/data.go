@@ -1,0 +1,201 @@
+package emulator
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// Data is a lab's data directory (--data DIR). Objects live in
+// DIR/objects.db (gofakes3's s3bolt backend); the rest of the lab's state in
+// DIR/lab.db: the lab it was made from, notification configurations, role
+// policies, function configurations, multipart ETags, and the events Lambda
+// accepted and has not finished. Every write is synced to disk before the
+// request that made it is answered, so what a client saw acknowledged
+// survives a kill -9.
+type Data struct {
+	dir     string
+	objects *bolt.DB
+	state   *bolt.DB
+	journal *journal
+}
+
+// Names of lab.db's buckets.
+var (
+	metaBucket          = []byte("meta")
+	notificationsBucket = []byte("notifications")
+	policiesBucket      = []byte("policies")
+	functionsBucket     = []byte("functions")
+	etagsBucket         = []byte("etags")
+	eventsBucket        = []byte("events")
+	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket}
+)
+
+// dataFormat is the version of lab.db's layout.
+const dataFormat = "1"
+
+// ErrDataInUse is returned by OpenData when another process has the
+// directory open.
+var ErrDataInUse = errors.New("in use by another lambdalab")
+
+// OpenData opens (creating when needed) the data directory dir.
+func OpenData(dir string) (*Data, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	open := func(name string) (*bolt.DB, error) {
+		path := filepath.Join(dir, name)
+		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("data directory %s: %w (%s is locked)", dir, ErrDataInUse, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("data directory %s: %s: %w", dir, name, err)
+		}
+		return db, nil
+	}
+	objects, err := open("objects.db")
+	if err != nil {
+		return nil, err
+	}
+	state, err := open("lab.db")
+	if err != nil {
+		objects.Close()
+		return nil, err
+	}
+	d := &Data{dir: dir, objects: objects, state: state}
+	err = state.Update(func(tx *bolt.Tx) error {
+		for _, name := range stateBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(metaBucket)
+		if v := meta.Get([]byte("format")); v != nil && string(v) != dataFormat {
+			return fmt.Errorf("lab.db has format %s; this lambdalab reads format %s", v, dataFormat)
+		}
+		return meta.Put([]byte("format"), []byte(dataFormat))
+	})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	d.journal = newJournal(state)
+	return d, nil
+}
+
+// Dir is the directory's path.
+func (d *Data) Dir() string { return d.dir }
+
+// Close flushes what is pending and closes the databases.
+func (d *Data) Close() error {
+	if d.journal != nil {
+		d.journal.close()
+	}
+	return errors.Join(d.state.Close(), d.objects.Close())
+}
+
+// madeFrom returns the lab the directory was first deployed from ("" for a
+// new directory).
+func (d *Data) madeFrom() (lab string) {
+	_ = d.state.View(func(tx *bolt.Tx) error {
+		lab = string(tx.Bucket(metaBucket).Get([]byte("lab")))
+		return nil
+	})
+	return lab
+}
+
+// deployed records that lab was deployed into the directory.
+func (d *Data) deployed(lab string) error {
+	return d.put(metaBucket, "lab", []byte(lab))
+}
+
+func (d *Data) put(bucket []byte, key string, value []byte) error {
+	return d.state.Batch(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).Put([]byte(key), value)
+	})
+}
+
+func (d *Data) delete(bucket []byte, key string) error {
+	return d.state.Batch(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).Delete([]byte(key))
+	})
+}
+
+// each calls f for every key of bucket, in key order.
+func (d *Data) each(bucket []byte, f func(k string, v []byte) error) error {
+	return d.state.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error { return f(string(k), v) })
+	})
+}
+
+// saveNotification keeps a bucket's notification configuration (an empty
+// one removes it).
+func (d *Data) saveNotification(bucket string, c notify.NotificationConfiguration) error {
+	if len(c.LambdaFunctionConfigurations) == 0 && len(c.QueueConfigurations) == 0 &&
+		len(c.TopicConfigurations) == 0 && c.EventBridgeConfiguration == nil {
+		return d.delete(notificationsBucket, bucket)
+	}
+	body, err := xml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return d.put(notificationsBucket, bucket, body)
+}
+
+// notifications returns the kept notification configurations by bucket.
+func (d *Data) notifications() (map[string]notify.NotificationConfiguration, error) {
+	out := map[string]notify.NotificationConfiguration{}
+	err := d.each(notificationsBucket, func(k string, v []byte) error {
+		var c notify.NotificationConfiguration
+		if err := xml.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("notification configuration of %s: %w", k, err)
+		}
+		out[k] = c
+		return nil
+	})
+	return out, err
+}
+
+// savePolicy keeps a role's policy document.
+func (d *Data) savePolicy(role string, doc []byte) error { return d.put(policiesBucket, role, doc) }
+
+// saveFunction keeps a function's configuration.
+func (d *Data) saveFunction(cfg lambda.Config) error {
+	body, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return d.put(functionsBucket, cfg.Name, body)
+}
+
+// SaveETag keeps a multipart ETag (s3.ETagStore).
+func (d *Data) SaveETag(object, plain, multipart string) {
+	body, _ := json.Marshal([2]string{plain, multipart})
+	_ = d.put(etagsBucket, object, body)
+}
+
+// ForgetETag forgets a multipart ETag (s3.ETagStore).
+func (d *Data) ForgetETag(object string) { _ = d.delete(etagsBucket, object) }
+
+// etags returns the kept multipart ETags.
+func (d *Data) etags() map[string][2]string {
+	out := map[string][2]string{}
+	_ = d.each(etagsBucket, func(k string, v []byte) error {
+		var e [2]string
+		if json.Unmarshal(v, &e) == nil {
+			out[k] = e
+		}
+		return nil
+	})
+	return out
+}

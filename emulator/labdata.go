@@ -1,0 +1,122 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/emulator/s3"
+)
+
+// WithData keeps the lab in the data directory d: objects, configuration
+// and undelivered events survive a restart (or a crash). A directory that
+// already holds a lab is restored instead of deployed afresh: its buckets,
+// triggers, role policies and function settings win over the lab file's.
+// The lab closes d when it closes (or when New fails).
+func WithData(d *Data) Option { return func(s *settings) { s.data = d } }
+
+// dataOptions wires the data directory into the lab's services.
+func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Option) {
+	if st.data == nil {
+		return nil, nil
+	}
+	st.backend = s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: st.clock}))
+	return []lambda.Option{lambda.WithJournal(st.data.journal)},
+		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data)}
+}
+
+// keepNotifications saves every notification configuration change.
+func (l *Lab) keepNotifications(store *notify.Store) {
+	if l.data == nil {
+		return
+	}
+	store.OnChange(func(bucket string, c notify.NotificationConfiguration) {
+		if err := l.data.saveNotification(bucket, c); err != nil {
+			l.bus.Publish(bus.TriggerWarning{Header: bus.Header{Time: l.clock.Now()}, Bucket: bucket,
+				Message: "could not save the notification configuration in " + l.data.Dir() + ": " + err.Error()})
+		}
+	})
+}
+
+// start deploys the lab file, or restores the lab kept in the data
+// directory, then sends the events it kept again.
+func (l *Lab) start() error {
+	if l.data == nil || l.data.madeFrom() == "" {
+		if err := l.deploy(); err != nil {
+			return err
+		}
+		if l.data != nil {
+			return l.data.deployed(l.file.Name)
+		}
+		return nil
+	}
+	return l.restore()
+}
+
+// restore brings back a lab kept in the data directory: the lab file's
+// functions (code comes from the file), then the directory's triggers,
+// policies and function settings, then its undelivered events.
+func (l *Lab) restore() error {
+	d := l.data
+	for _, fn := range l.file.Functions {
+		if err := l.AddFunction(fn); err != nil {
+			return err
+		}
+	}
+	configs, err := d.notifications()
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
+	}
+	for _, bucket := range slices.Sorted(maps.Keys(configs)) {
+		// Kept as S3 keeps a configuration whose function was deleted.
+		opts := s3.NotificationOptions{AcknowledgeRecursion: true, SkipDestinationValidation: true}
+		if err := l.s3.SetNotificationConfiguration(bucket, configs[bucket], opts); err != nil {
+			return fmt.Errorf("data directory %s: triggers of bucket %s: %w", d.Dir(), bucket, err)
+		}
+	}
+	err = d.each(policiesBucket, func(role string, doc []byte) error {
+		p, err := iam.Parse(doc)
+		if err != nil {
+			return fmt.Errorf("policy of role %s: %w", role, err)
+		}
+		l.creds.setRole(role, p)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
+	}
+	err = d.each(functionsBucket, func(name string, body []byte) error {
+		var cfg lambda.Config
+		if err := json.Unmarshal(body, &cfg); err != nil {
+			return fmt.Errorf("configuration of function %s: %w", name, err)
+		}
+		if _, ok := l.lambda.Config(name); !ok {
+			return nil // no longer in the lab file
+		}
+		l.setFileEnvironment(name, cfg.Environment)
+		return l.lambda.UpdateFunction(cfg)
+	})
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
+	}
+	events, err := d.journal.entries()
+	if err != nil {
+		return fmt.Errorf("data directory %s: queued events: %w", d.Dir(), err)
+	}
+	buckets, err := l.s3.Backend().ListBuckets()
+	if err != nil {
+		return err
+	}
+	l.bus.Publish(bus.DataRestored{Header: bus.Header{Time: l.clock.Now()}, Dir: d.Dir(), MadeFrom: d.madeFrom(), Lab: l.file.Name,
+		Buckets: len(buckets), Events: len(events)})
+	l.lambda.Restore(events)
+	return nil
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Crash test for --data: starts `lambdalab serve --data DIR`, uploads N
+# images to the exercise's input bucket with the aws CLI, kills lambdalab
+# with SIGKILL the moment the last upload is acknowledged, restarts it on the
+# same directory, and checks that all N objects are there byte for byte and
+# that every upload's event is delivered (N thumbnails in the output bucket).
+#   usage: scripts/crash-test.sh [N] [path/to/lambdalab]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+n=${1:-50}
+bin=${2:-}
+work=$(mktemp -d)
+if [ -z "$bin" ]; then
+  bin=$work/lambdalab
+  go build -o "$bin" ./cmd/lambdalab
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+endpoint=http://127.0.0.1:$port
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+aws() { command aws --endpoint-url "$endpoint" "$@"; }
+
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then { kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start() { # start LOG: serve in the background until the endpoint answers
+  "$bin" serve --addr "127.0.0.1:$port" --data "$work/data" >"$1" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    if grep -q "serving S3 at" "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "crash-test: lambdalab did not start:" >&2
+  cat "$1" >&2
+  exit 1
+}
+
+mkdir -p "$work/in" "$work/back"
+for i in $(seq 1 "$n"); do
+  # The same picture under N names, each with a distinct tail so that no two
+  # objects are alike.
+  cp scenarios/samples/sunset-small.png "$work/in/photo-$i.png"
+  printf 'crash-test %d' "$i" >>"$work/in/photo-$i.png"
+done
+
+start "$work/first.log"
+aws s3 cp --recursive --only-show-errors "$work/in" s3://cis-examples/
+{ kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
+pid=""
+done_before=$(grep -c "REPORT RequestId" "$work/first.log" || true)
+echo "crash-test: $n uploads acknowledged; lambdalab killed with SIGKILL after $done_before of $n invocations had finished"
+
+start "$work/second.log"
+grep -h "data .*restored" "$work/second.log" || true
+aws s3 sync --only-show-errors s3://cis-examples/ "$work/back"
+if ! diff -r "$work/in" "$work/back" >/dev/null; then
+  echo "crash-test: FAIL: the objects after the restart differ from the uploads:" >&2
+  diff -rq "$work/in" "$work/back" >&2 || true
+  exit 1
+fi
+echo "crash-test: all $n objects are back, byte for byte"
+
+thumbs=0
+for _ in $(seq 1 300); do
+  thumbs=$(aws s3 ls s3://cis-examples-output/ | grep -c 'photo-' || true)
+  [ "$thumbs" -ge "$n" ] && break
+  sleep 0.1
+done
+if [ "$thumbs" -lt "$n" ]; then
+  echo "crash-test: FAIL: $thumbs of $n thumbnails after the restart" >&2
+  tail -20 "$work/second.log" >&2
+  exit 1
+fi
+echo "crash-test: all $n events delivered ($thumbs thumbnails in cis-examples-output)"
