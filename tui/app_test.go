@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/labtest"
 	"github.com/lambdalab/lambdalab/scenarios"
 )
 
@@ -301,5 +302,30 @@ func TestScenarioPlayer(t *testing.T) {
 	}
 	if b := h.m.c.State.Bucket("cis-examples-output"); b == nil || len(b.Objects) != 2 {
 		t.Errorf("output bucket: %+v", b)
+	}
+}
+
+// TestDownloadDoesNotFollowLinksOut: a symbolic link inside the download
+// folder that points outside it does not let a key write there.
+func TestDownloadDoesNotFollowLinksOut(t *testing.T) {
+	lab := labtest.Start(t, "")
+	lab.Put(t, "cis-examples", "link/escape.txt", []byte("x"), "text/plain")
+	lab.Put(t, "cis-examples", "inside/ok.txt", []byte("ok"), "text/plain")
+	dir, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	src := &Source{Lab: lab.Lab, Client: lab.Client}
+	if err := src.downloadOne(context.Background(), "cis-examples", "link/escape.txt", dir); err == nil {
+		t.Error("the download followed the link out of its folder")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "escape.txt")); err == nil {
+		t.Error("a file was written outside the download folder")
+	}
+	if err := src.downloadOne(context.Background(), "cis-examples", "inside/ok.txt", dir); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "inside", "ok.txt")); string(b) != "ok" {
+		t.Errorf("inside/ok.txt = %q", b)
 	}
 }

@@ -272,21 +272,32 @@ func SafeJoin(dir, key string) (string, error) {
 }
 
 func (src *Source) downloadOne(c context.Context, bucket, key, dir string) error {
-	path, err := SafeJoin(dir, key)
-	if err != nil {
+	if _, err := SafeJoin(dir, key); err != nil {
 		return err
 	}
+	rel := filepath.FromSlash(key)
 	out, err := src.Client.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return fmt.Errorf("download %s: %s", key, apiMessage(err))
 	}
 	defer out.Body.Close()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(path)
+	// os.Root keeps every step inside dir, symbolic links included.
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
+	}
+	defer root.Close()
+	if sub := filepath.Dir(rel); sub != "." {
+		if err := root.MkdirAll(sub, 0o755); err != nil {
+			return fmt.Errorf("download %s: %w", key, err)
+		}
+	}
+	f, err := root.Create(rel)
+	if err != nil {
+		return fmt.Errorf("download %s: %w", key, err)
 	}
 	if _, err := io.Copy(f, out.Body); err != nil {
 		f.Close()

@@ -17,7 +17,10 @@ const memorySampleEvery = 2 * time.Millisecond
 // Memory Size ends it as Lambda ends an environment out of memory.
 // Allocations that come and go between samples are missed, and concurrent
 // invocations split growth evenly, whoever caused it: an estimate, said so
-// in the README.
+// in the README. So that one runaway invocation does not take its
+// neighbours with it, a sample ends at most one invocation, the one furthest
+// over its limit, and charges it with all the growth so far: the others
+// start counting afresh from that sample (their peaks stay).
 type memoryMeter struct {
 	enabled bool
 	mu      sync.Mutex
@@ -88,19 +91,7 @@ func (m *memoryMeter) run() {
 			m.mu.Unlock()
 			return
 		}
-		cur := m.heap()
-		n := uint64(len(m.watches))
-		for w := range m.watches {
-			var share uint64
-			if cur > w.base {
-				share = (cur - w.base) / n
-			}
-			w.peak = max(w.peak, share)
-			if w.limit > 0 && w.peak > w.limit && !w.fired {
-				w.fired = true
-				close(w.oom)
-			}
-		}
+		m.measure(m.heap())
 		m.mu.Unlock()
 	}
 }
@@ -124,3 +115,39 @@ func (m *memoryMeter) stop() {
 		close(m.quit)
 	}
 }
+
+// measure books a sample of the live heap. The caller holds m.mu.
+func (m *memoryMeter) measure(cur uint64) {
+	n := uint64(len(m.watches))
+	shares := make(map[*memoryWatch]uint64, n)
+	var worst *memoryWatch
+	for w := range m.watches {
+		var share uint64
+		if cur > w.base {
+			share = (cur - w.base) / n
+		}
+		shares[w] = share
+		if w.limit > 0 && !w.fired && max(w.peak, share) > w.limit &&
+			(worst == nil || ratio(max(w.peak, share), w.limit) > ratio(max(worst.peak, shares[worst]), worst.limit)) {
+			worst = w
+		}
+	}
+	if worst == nil {
+		for w, share := range shares {
+			w.peak = max(w.peak, share)
+		}
+		return
+	}
+	// The worst is charged with all the growth; the others start afresh.
+	worst.peak = max(worst.peak, shares[worst])
+	worst.fired = true
+	close(worst.oom)
+	for w := range m.watches {
+		if w != worst {
+			w.base = max(w.base, cur)
+		}
+	}
+}
+
+// ratio is how far used is toward limit (beyond it when over 1).
+func ratio(used, limit uint64) float64 { return float64(used) / float64(limit) }

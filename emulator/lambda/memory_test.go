@@ -99,3 +99,45 @@ func TestOutOfMemoryEndsTheInvocation(t *testing.T) {
 		t.Errorf("REPORT: %q", logs[len(logs)-1])
 	}
 }
+
+// TestOutOfMemorySparesNeighbours: when the heap grows past the limits of
+// several running invocations, the meter ends one per sample, the furthest
+// over, and charges it with the growth so far; a neighbour that started at
+// the same time and allocates nothing is not ended with it.
+func TestOutOfMemorySparesNeighbours(t *testing.T) {
+	m := newMemoryMeter(false)
+	mb := uint64(1 << 20)
+	hog := &memoryWatch{m: m, base: 100 * mb, limit: 108 * mb, oom: make(chan struct{})}
+	quiet := &memoryWatch{m: m, base: 100 * mb, limit: 108 * mb, oom: make(chan struct{})}
+	late := &memoryWatch{m: m, base: 200 * mb, limit: 108 * mb, oom: make(chan struct{})}
+	m.watches = map[*memoryWatch]struct{}{hog: {}, quiet: {}, late: {}}
+
+	m.measure(100*mb + 3*120*mb) // 120 MB each for the first two: both over
+	fired := func(w *memoryWatch) bool {
+		select {
+		case <-w.oom:
+			return true
+		default:
+			return false
+		}
+	}
+	if fired(hog) == fired(quiet) {
+		t.Fatalf("one of two equal invocations over their limit must end, not %v and %v", fired(hog), fired(quiet))
+	}
+	victim, spared := hog, quiet
+	if fired(quiet) {
+		victim, spared = quiet, hog
+	}
+	delete(m.watches, victim)
+	// The heap stays up (the victim's memory is not yet collected): the
+	// others are not charged for it again.
+	m.measure(100*mb + 3*120*mb)
+	if fired(spared) || fired(late) {
+		t.Errorf("the neighbours were ended too: %v %v", fired(spared), fired(late))
+	}
+	// Real growth of the neighbours is still counted.
+	m.measure(100*mb + 3*120*mb + 2*130*mb)
+	if !fired(spared) && !fired(late) {
+		t.Error("growth after the rebase was not counted")
+	}
+}

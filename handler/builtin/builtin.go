@@ -61,8 +61,14 @@ var handlers = map[string]Handler{
 	},
 	"fail": {
 		Name:        "fail",
-		Description: "return the error FAIL_MESSAGE, for retry lessons",
-		New:         func(in Init) (any, error) { return fail.New(in.Getenv).Handle, nil },
+		Description: "fail on purpose, for retry lessons: return the error FAIL_MESSAGE, or FAIL_MODE=panic, hang or alloc",
+		New: func(in Init) (any, error) {
+			h, err := fail.New(in.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			return h.Handle, nil
+		},
 	},
 }
 
