@@ -101,6 +101,28 @@ func (c *credentials) issue(role, name string) Credentials {
 	return s.creds
 }
 
+// RootAccessKeyID and RootSecretAccessKey are the account root's access key,
+// which `lambdalab env` hands out. The lab issued it, so --verify-signatures
+// checks requests signed with it; any other unknown key also acts as the
+// root, unchecked.
+const (
+	RootAccessKeyID     = "lambdalab"
+	RootSecretAccessKey = "lambdalab"
+)
+
+// secret is the S3 layer's SecretLookup: the secret of a key the lab issued.
+func (c *credentials) secret(accessKeyID string) (string, bool) {
+	if accessKeyID == RootAccessKeyID {
+		return RootSecretAccessKey, true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.byKey[accessKeyID]; ok {
+		return s.creds.SecretAccessKey, true
+	}
+	return "", false
+}
+
 // lookup is the S3 layer's Identifier.
 func (c *credentials) lookup(accessKeyID string) (s3.Principal, bool) {
 	c.mu.Lock()

@@ -88,7 +88,9 @@ func TestFaultsEndOnlyTheirEnvironment(t *testing.T) {
 	// The healthy function, called one after another while the others fail.
 	for i := range 5 {
 		l.Put(t, "faults", fmt.Sprintf("ok/%d.txt", i), []byte("fine"), "text/plain")
-		labtest.WaitFor(t, l.Events, func(e bus.InvocationEnded) bool { return e.Function == "healthy" && e.Attempt == 1 && countEnded(l, "healthy") > i })
+		labtest.WaitFor(t, l.Events, func(e bus.InvocationEnded) bool {
+			return e.Function == "healthy" && e.Attempt == 1 && countEnded(l, "healthy") > i
+		})
 	}
 	l.WaitIdle(t)
 	close(stop)

@@ -49,6 +49,7 @@ type settings struct {
 	backend     gofakes3.Backend
 	bus         *bus.Bus
 	data        *Data
+	verifySigs  bool
 }
 
 // WithClock runs the lab on c (a *clock.Virtual for replays, a
@@ -66,6 +67,11 @@ func WithIdleTimeout(d time.Duration) Option { return func(s *settings) { s.idle
 // WithBus publishes on b, so a subscriber that subscribed before New sees
 // the lab being built (buckets created, triggers set, warnings).
 func WithBus(b *bus.Bus) Option { return func(s *settings) { s.bus = b } }
+
+// WithSignatureVerification checks the SigV4 signature of every request
+// signed with a key the lab issued (the root's, RootAccessKeyID, and the
+// functions' role sessions): a wrong secret gets SignatureDoesNotMatch.
+func WithSignatureVerification() Option { return func(s *settings) { s.verifySigs = true } }
 
 // WithBackend stores objects in b instead of memory.
 func WithBackend(b gofakes3.Backend) Option { return func(s *settings) { s.backend = b } }
@@ -108,12 +114,16 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
 		Invoker: l.lambda, Bus: l.bus}
 	l.keepNotifications(store)
-	l.s3 = s3.New(st.backend, append([]s3.Option{
+	s3Opts := append([]s3.Option{
 		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(st.clock), s3.WithIDs(st.ids),
 		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
 		s3.WithIdentifier(l.creds.lookup),
 		s3.WithTriggerRisk(func(bucket, function string) string { return f.RecursionRisk(bucket, function, l.writes.wrote) }),
-	}, s3Data...)...)
+	}, s3Data...)
+	if st.verifySigs {
+		s3Opts = append(s3Opts, s3.WithSignatureCheck(l.creds.secret))
+	}
+	l.s3 = s3.New(st.backend, s3Opts...)
 	if err := l.start(); err != nil {
 		l.Close()
 		return nil, err

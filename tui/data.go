@@ -10,6 +10,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,14 +130,20 @@ func (src *Source) loadLab() tea.Cmd {
 		var buckets []*bucketState
 		for _, b := range out.Buckets {
 			bs := &bucketState{Name: aws.ToString(b.Name)}
-			p := s3.NewListObjectsV2Paginator(src.Client, &s3.ListObjectsV2Input{Bucket: b.Name})
+			// encoding-type=url: a key may hold characters an XML listing
+			// cannot carry (S3 then sends a document the SDK refuses).
+			p := s3.NewListObjectsV2Paginator(src.Client, &s3.ListObjectsV2Input{Bucket: b.Name, EncodingType: types.EncodingTypeUrl})
 			for p.HasMorePages() {
 				page, err := p.NextPage(c)
 				if err != nil {
 					return labLoadedMsg{err: fmt.Errorf("list %s: %s", bs.Name, apiMessage(err))}
 				}
 				for _, o := range page.Contents {
-					bs.Objects = append(bs.Objects, objectRow{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size),
+					key, err := url.QueryUnescape(aws.ToString(o.Key))
+					if err != nil {
+						key = aws.ToString(o.Key)
+					}
+					bs.Objects = append(bs.Objects, objectRow{Key: key, Size: aws.ToInt64(o.Size),
 						Modified: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`)})
 				}
 			}

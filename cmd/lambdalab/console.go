@@ -53,6 +53,9 @@ func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscriptio
 	events := bus.New()
 	sub := events.Subscribe()
 	opts := []emulator.Option{emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events)}
+	if o.verifySigs {
+		opts = append(opts, emulator.WithSignatureVerification())
+	}
 	if o.dataDir != "" {
 		data, err := emulator.OpenData(o.dataDir)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/spf13/cobra"
 )
 
@@ -55,8 +56,9 @@ without --endpoint-url. Evaluate it in your shell.`,
 func printEnv(w io.Writer, shell, endpoint, region string) error {
 	vars := [][2]string{{"AWS_ENDPOINT_URL", endpoint}, {"AWS_REGION", region}, {"AWS_DEFAULT_REGION", region}}
 	if os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
-		// Any credentials work; these act as the account root.
-		vars = append(vars, [2]string{"AWS_ACCESS_KEY_ID", "lambdalab"}, [2]string{"AWS_SECRET_ACCESS_KEY", "lambdalab"})
+		// Any credentials work; these are the root key the lab issues (checked
+		// with --verify-signatures).
+		vars = append(vars, [2]string{"AWS_ACCESS_KEY_ID", emulator.RootAccessKeyID}, [2]string{"AWS_SECRET_ACCESS_KEY", emulator.RootSecretAccessKey})
 	}
 	for _, v := range vars {
 		switch shell {

@@ -29,6 +29,7 @@ type serveOptions struct {
 	idleTimeout time.Duration
 	scenario    string
 	dataDir     string
+	verifySigs  bool
 }
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
@@ -39,6 +40,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it gets full access)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also log queueing, execution environments and object details")
 	f.StringVar(&o.dataDir, "data", "", "keep the lab in this directory (objects, triggers, policies, undelivered events) and restore it from there on the next start")
+	f.BoolVar(&o.verifySigs, "verify-signatures", false, "check the SigV4 signatures of requests signed with keys the lab issued (lambdalab env's, the functions'): a wrong secret gets SignatureDoesNotMatch")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", lambda.DefaultIdleTimeout, "how long an unused execution environment stays warm (lab time)")
 }
 

@@ -79,10 +79,10 @@ func Client(endpoint, key, secret string) *s3.Client {
 	})
 }
 
-// WaitIdle waits (up to 10 s) until no event is queued or running.
+// WaitIdle waits (up to 30 s) until no event is queued or running.
 func (l *Lab) WaitIdle(t testing.TB) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := l.Lab.WaitIdle(ctx); err != nil {
 		t.Fatalf("lab did not become idle: %v", err)

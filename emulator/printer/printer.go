@@ -32,9 +32,15 @@ func (p *Printer) Run(sub *bus.Subscription) {
 
 func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000") }
 
+// object names an object for a log line. A key holding control characters
+// is quoted in Go syntax: written raw, a newline would forge a log line
+// and an escape sequence would drive the terminal.
 func object(bucket, key string) string {
 	if key == "" {
 		return bucket
+	}
+	if strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }) {
+		return fmt.Sprintf("%s/%q", bucket, key)
 	}
 	return bucket + "/" + key
 }

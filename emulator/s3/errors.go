@@ -61,6 +61,10 @@ var Messages = map[string]string{
 	"PreconditionFailed":           "At least one of the pre-conditions you specified did not hold",
 	"RequestTimeTooSkewed":         "The difference between the request time and the current time is too large.",
 	"TooManyBuckets":               "You have attempted to create more buckets than allowed",
+	"InvalidURI":                   "Couldn't parse the specified URI.",
+	"RequestHeaderSectionTooLarge": "Your request header section exceeds the maximum allowed size.",
+	"EntityTooLarge":               "Your proposed upload exceeds the maximum allowed size",
+	"SignatureDoesNotMatch":        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
 }
 
 // statuses are the HTTP statuses of the codes our layer answers.
@@ -71,6 +75,7 @@ var statuses = map[string]int{
 	"NoSuchBucketPolicy": 404, "NoSuchCORSConfiguration": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchTagSet": 404, "NoSuchWebsiteConfiguration": 404, "NotImplemented": 501, "InternalError": 500,
 	"IncompleteBody": 400, "InvalidDigest": 400, "BadDigest": 400, "XAmzContentSHA256Mismatch": 400,
+	"SignatureDoesNotMatch": 403, "RequestTimeTooSkewed": 403,
 }
 
 // NewError returns the error for code with AWS's message (or msg when given).
@@ -139,7 +144,7 @@ func fixErrorBody(body []byte, requestID, hostID string) []byte {
 	if !ok {
 		return body
 	}
-	if m, known := Messages[doc.Code]; known {
+	if m, known := Messages[doc.Code]; known && !checksumMismatch(doc.Code, doc.Message) {
 		doc.Message = m
 	} else if doc.Message == "" || doc.Message == doc.Code {
 		doc.Message = doc.Code

@@ -6,35 +6,14 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/disintegration/imaging"
+
+	"github.com/lambdalab/lambdalab/internal/testimg"
 )
 
-// photo draws a photo-like test picture: smooth gradients, hard edges, fine
-// texture and noise, so that both blurring and aliasing would show.
-func photo(w, h int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	rng := rand.New(rand.NewPCG(1, 2))
-	for y := range h {
-		for x := range w {
-			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
-			r := 128 + 100*math.Sin(6*fx+3*fy)
-			g := 128 + 90*math.Cos(5*fy-2*fx)
-			b := 128 + 60*math.Sin(40*fx*fy)
-			if (x/(w/12)+y/(h/8))%2 == 0 { // a checkerboard of hard edges
-				r, g = g, r
-			}
-			stripe := 30 * math.Sin(float64(x)*0.7) // texture finer than the output
-			n := rng.Float64()*20 - 10
-			img.SetNRGBA(x, y, color.NRGBA{clampF(r + stripe + n), clampF(g + n), clampF(b - stripe + n), 255})
-		}
-	}
-	return img
-}
-
-func clampF(v float64) uint8 { return uint8(max(0, min(255, math.Round(v)))) }
+func photo(w, h int) *image.NRGBA { return testimg.Photo(w, h) }
 
 // psnr compares two images of the same size over RGB.
 func psnr(a, b *image.NRGBA) float64 {
@@ -51,11 +30,7 @@ func psnr(a, b *image.NRGBA) float64 {
 }
 
 func jpegOf(t testing.TB, img image.Image) image.Image {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := jpeg.Decode(&buf)
+	out, err := jpeg.Decode(bytes.NewReader(testimg.JPEG(img)))
 	if err != nil {
 		t.Fatal(err)
 	}
