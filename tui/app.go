@@ -206,7 +206,7 @@ func (m *Model) followLab() {
 }
 
 func (m *Model) setMessage(text string, isErr bool) {
-	m.message, m.messageErr = text, isErr
+	m.message, m.messageErr = printable(text), isErr
 }
 
 // handleBusEvent keeps the state current.

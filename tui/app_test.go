@@ -329,3 +329,18 @@ func TestDownloadDoesNotFollowLinksOut(t *testing.T) {
 		t.Errorf("inside/ok.txt = %q", b)
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"cat.png":       "cat.png",
+		"a\x1b[2Jb":     `a\x1b[2Jb`,
+		"line\nbreak\r": `line\x0abreak\x0d`,
+		"tab\there":     "tab  here",
+		"ü \u009b31m €": `ü \x9b31m €`,
+		"del\x7f":       `del\x7f`,
+	} {
+		if got := printable(in); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
@@ -169,4 +171,32 @@ func newTextArea() textarea.Model {
 	s.Cursor.Blink = false
 	ta.SetStyles(s)
 	return ta
+}
+
+// printable shows control characters (C0, DEL, C1) of text that came from
+// users (object keys, log lines, messages) as visible escapes such as \x1b,
+// so that a key cannot move the cursor or restyle the console.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteString("  ")
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -54,7 +54,7 @@ func newDetailPane(c *Common) *detailPane {
 func (d *detailPane) Title() string {
 	switch d.kind {
 	case detailObject:
-		return "Object · " + d.object.key
+		return "Object · " + printable(d.object.key)
 	case detailInvocation:
 		return "Invocation · " + d.invocation.Function
 	case detailFunction:
@@ -257,7 +257,7 @@ func (d *detailPane) objectProperties() []string {
 	var out []string
 	h := m.head
 	out = append(out, d.field("Bucket", m.bucket)...)
-	out = append(out, d.field("Key", m.key)...)
+	out = append(out, d.field("Key", printable(m.key))...)
 	if h != nil {
 		out = append(out, d.field("Size", fmt.Sprintf("%s (%d bytes)", humanSize(aws.ToInt64(h.ContentLength)), aws.ToInt64(h.ContentLength)))...)
 		out = append(out, d.field("Type", aws.ToString(h.ContentType))...)

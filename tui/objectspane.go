@@ -223,7 +223,7 @@ func (p *objectsPane) View() string {
 	start, end := p.list.visible(len(rows))
 	for i := start; i < end; i++ {
 		o := b.Objects[rows[i]]
-		name := o.Key
+		name := printable(o.Key)
 		if p.marked[o.Key] {
 			name = "✓ " + name
 		}

@@ -133,7 +133,7 @@ func (h *history) apply(ev bus.Event) bool {
 		h.byRequest[e.RequestID] = inv
 	case bus.LogLine:
 		if inv := h.byRequest[e.RequestID]; inv != nil {
-			inv.Logs = append(inv.Logs, e.Line)
+			inv.Logs = append(inv.Logs, printable(e.Line))
 		}
 	case bus.InvocationEnded:
 		inv := h.byRequest[e.RequestID]
