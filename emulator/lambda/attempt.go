@@ -128,7 +128,6 @@ func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, e
 	lg.platform(EndLine(reqID))
 	lg.platform(Report{RequestID: reqID, Duration: res.duration, MemorySize: cfg.Memory,
 		MaxMemoryUsed: min(usedMB, cfg.Memory), InitDuration: initDur, Cold: cold}.Line())
-	s.publishEnd(cfg.Name, ev, res)
 	return res
 }
 
@@ -146,10 +145,12 @@ func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invoca
 	lg.platform(errorJSON(*res.err))
 	lg.platform(EndLine(reqID))
 	lg.platform(Report{RequestID: reqID, MemorySize: cfg.Memory, MaxMemoryUsed: runtimeBaselineMB, InitDuration: initDur, Cold: true}.Line())
-	s.publishEnd(cfg.Name, ev, res)
 	return res
 }
 
+// publishEnd reports an attempt's end. finish calls it once the attempt's
+// concurrency is given back, so that whoever reacts to the end finds the
+// function free again.
 func (s *Service) publishEnd(function string, ev *event, res result) {
 	end := bus.InvocationEnded{Header: bus.Header{Time: s.clock.Now()}, Function: function, RequestID: res.requestID,
 		EventID: ev.id, Attempt: ev.attempts, Status: res.status, Duration: res.duration, Result: res.output}

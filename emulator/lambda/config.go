@@ -9,6 +9,8 @@ package lambda
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -141,7 +143,7 @@ func (c Config) Validate(accountLimit int) error {
 		return &ParameterError{Type: "ValidationException", Message: fmt.Sprintf(
 			"1 validation error detected: Value '%s' at 'recursiveLoop' failed to satisfy constraint: Member must satisfy enum value set: [Terminate, Allow]", c.RecursiveLoop)}
 	}
-	for k := range c.Environment {
+	for _, k := range slices.Sorted(maps.Keys(c.Environment)) { // sorted: the same error every time
 		if !validEnvName(k) {
 			return &ParameterError{Type: "ValidationException", Message: fmt.Sprintf(
 				"1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+] (key %q)", k)}

@@ -164,6 +164,7 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 	if fn.cfg.ReservedConcurrency == nil {
 		s.unreservedRunning--
 	}
+	s.publishEnd(name, ev, res)
 	fn.metrics.Invocations++
 	fn.metrics.addDuration(res.duration)
 	if res.err != nil {
