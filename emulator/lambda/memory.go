@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"runtime"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -91,7 +92,14 @@ func (m *memoryMeter) run() {
 			m.mu.Unlock()
 			return
 		}
-		m.measure(m.heap())
+		if m.measure(m.heap(), false) {
+			// Someone is over its limit: count again after a collection,
+			// so that garbage (anyone's) does not end an invocation.
+			m.mu.Unlock()
+			runtime.GC()
+			m.mu.Lock()
+			m.measure(m.heap(), true)
+		}
 		m.mu.Unlock()
 	}
 }
@@ -116,8 +124,11 @@ func (m *memoryMeter) stop() {
 	}
 }
 
-// measure books a sample of the live heap. The caller holds m.mu.
-func (m *memoryMeter) measure(cur uint64) {
+// measure books a sample of the heap. A sample that would end an
+// invocation is only booked when confirmed (taken right after a
+// collection); otherwise measure leaves everything as it was and reports
+// true. The caller holds m.mu.
+func (m *memoryMeter) measure(cur uint64, confirmed bool) (unconfirmed bool) {
 	n := uint64(len(m.watches))
 	shares := make(map[*memoryWatch]uint64, n)
 	var worst *memoryWatch
@@ -136,7 +147,10 @@ func (m *memoryMeter) measure(cur uint64) {
 		for w, share := range shares {
 			w.peak = max(w.peak, share)
 		}
-		return
+		return false
+	}
+	if !confirmed {
+		return true
 	}
 	// The worst is charged with all the growth; the others start afresh.
 	worst.peak = max(worst.peak, shares[worst])
@@ -147,6 +161,7 @@ func (m *memoryMeter) measure(cur uint64) {
 			w.base = max(w.base, cur)
 		}
 	}
+	return false
 }
 
 // ratio is how far used is toward limit (beyond it when over 1).

@@ -112,7 +112,10 @@ func TestOutOfMemorySparesNeighbours(t *testing.T) {
 	late := &memoryWatch{m: m, base: 200 * mb, limit: 108 * mb, oom: make(chan struct{})}
 	m.watches = map[*memoryWatch]struct{}{hog: {}, quiet: {}, late: {}}
 
-	m.measure(100*mb + 3*120*mb) // 120 MB each for the first two: both over
+	if m.measure(100*mb+3*120*mb, false) == false {
+		t.Fatal("an unconfirmed sample over the limits must ask for confirmation")
+	}
+	m.measure(100*mb+3*120*mb, true) // 120 MB each for the first two: both over
 	fired := func(w *memoryWatch) bool {
 		select {
 		case <-w.oom:
@@ -131,12 +134,12 @@ func TestOutOfMemorySparesNeighbours(t *testing.T) {
 	delete(m.watches, victim)
 	// The heap stays up (the victim's memory is not yet collected): the
 	// others are not charged for it again.
-	m.measure(100*mb + 3*120*mb)
+	m.measure(100*mb+3*120*mb, true)
 	if fired(spared) || fired(late) {
 		t.Errorf("the neighbours were ended too: %v %v", fired(spared), fired(late))
 	}
 	// Real growth of the neighbours is still counted.
-	m.measure(100*mb + 3*120*mb + 2*130*mb)
+	m.measure(100*mb+3*120*mb+2*130*mb, true)
 	if !fired(spared) && !fired(late) {
 		t.Error("growth after the rebase was not counted")
 	}
