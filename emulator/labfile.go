@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -34,7 +36,8 @@ type File struct {
 	Triggers         []TriggerSpec  `yaml:"triggers"`
 
 	tree *ast.File
-	root string // the YAML path of the lab in tree: "$", or "$.lab" in a scenario
+	root string   // the YAML path of the lab in tree: "$", or "$.lab" in a scenario
+	node ast.Node // the lab's node in tree
 }
 
 // BucketSpec is a bucket of the lab.
@@ -139,7 +142,7 @@ func ParseFile(name string, data []byte) (*File, error) {
 }
 
 func parseFile(name, dir string, data []byte) (*File, error) {
-	tree, err := parser.ParseBytes(data, 0)
+	tree, err := ParseYAML(data)
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
@@ -149,15 +152,27 @@ func parseFile(name, dir string, data []byte) (*File, error) {
 	return ParseNode(name, dir, tree, tree.Docs[0].Body, "$")
 }
 
+// ParseYAML parses a lab or scenario document. Its line breaks become LF
+// first, as YAML reads CRLF and CR: go-yaml counts a CRLF after a comment
+// as two lines, so errors in a file saved on Windows were placed a line
+// further down for every comment above them.
+func ParseYAML(data []byte) (*ast.File, error) {
+	if bytes.IndexByte(data, '\r') >= 0 {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+	}
+	return parser.ParseBytes(data, 0)
+}
+
 // ParseNode reads a lab that is part of another YAML document (a scenario's
 // lab:), so errors point into that document. root is the node's YAML path
 // in tree; dir is where relative policyFile paths are read from.
 func ParseNode(name, dir string, tree *ast.File, node ast.Node, root string) (*File, error) {
 	f := &File{}
-	if err := yaml.NodeToValue(node, f, yaml.DisallowUnknownField()); err != nil {
+	if err := DecodeNode(node, f); err != nil {
 		return nil, yamlError(name, err)
 	}
-	f.Name, f.Dir, f.tree, f.root = name, dir, tree, root
+	f.Name, f.Dir, f.tree, f.root, f.node = name, dir, tree, root, node
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -205,7 +220,8 @@ func yamlError(file string, err error) error {
 }
 
 // at returns a positioned error for the node at a YAML path such as
-// $.functions[0].memory (falling back to the nearest existing parent).
+// $.functions[0].memory (falling back to the nearest existing parent, and
+// at last to the lab itself: paths do not see through anchors).
 func (f *File) at(path string, format string, args ...any) error {
 	e := &PosError{File: f.Name, Msg: fmt.Sprintf(format, args...)}
 	if f.tree == nil {
@@ -226,6 +242,11 @@ func (f *File) at(path string, format string, args ...any) error {
 		if tk := startToken(node); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 			return e
+		}
+	}
+	if f.node != nil {
+		if tk := startToken(f.node); tk != nil && tk.Position != nil {
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}
 	}
 	return e
@@ -250,4 +271,166 @@ func parentPath(p string) string {
 		return "$"
 	}
 	return p[:i]
+}
+
+// DecodeNode decodes a YAML node into v as lab and scenario files are read:
+// an unknown field is an error. Two things of go-yaml's are mended. When a
+// mapping has several unknown fields, go-yaml names one picked by map order,
+// so the same file gave different errors from run to run: we name the first
+// in the document. And a tag on something other than a list where a list
+// goes ("buckets: !", "functions: !!null") crashes go-yaml: the panic
+// becomes an error at the tag.
+func DecodeNode(node ast.Node, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if err = misfit(node, reflect.TypeOf(v), misplacedTag); err == nil {
+				var tok *token.Token
+				if node != nil {
+					tok = node.GetToken()
+				}
+				err = &yaml.SyntaxError{Message: fmt.Sprintf("go-yaml cannot read this: %v", r), Token: tok}
+			}
+		}
+	}()
+	err = yaml.NodeToValue(node, v, yaml.DisallowUnknownField())
+	var unknown *yaml.UnknownFieldError
+	if errors.As(err, &unknown) {
+		if first := misfit(node, reflect.TypeOf(v), unknownField); first != nil {
+			return first
+		}
+	}
+	var ye yaml.Error
+	var ne *nodeError
+	if err != nil && !errors.As(err, &ye) && !errors.As(err, &ne) && node != nil {
+		// go-yaml's few errors without a place, such as "cannot find anchor
+		// by alias name x" for a merge key: place them at the alias, or at
+		// the node. (A nodeError of ours knows its place.)
+		tok := node.GetToken()
+		if name, ok := strings.CutPrefix(err.Error(), "cannot find anchor by alias name "); ok {
+			for _, a := range ast.Filter(ast.AliasType, node) {
+				if alias, _ := a.(*ast.AliasNode); alias != nil && alias.Value != nil && alias.Value.GetToken().Value == name {
+					tok = alias.GetToken()
+					break
+				}
+			}
+		}
+		return &yaml.SyntaxError{Message: err.Error(), Token: tok}
+	}
+	return err
+}
+
+// misfitKind is a kind of mistake misfit looks for.
+type misfitKind int
+
+const (
+	unknownField misfitKind = iota // a key that names no field
+	misplacedTag                   // a tag on a non-list where a list goes
+)
+
+// misfit walks node as go-yaml decodes it into type t and returns the
+// first mistake of the kind asked for, in document order.
+func misfit(node ast.Node, t reflect.Type, kind misfitKind) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if _, custom := reflect.PointerTo(t).MethodByName("UnmarshalYAML"); custom {
+		return nil
+	}
+	isList := t.Kind() == reflect.Slice || t.Kind() == reflect.Array
+	for n := node; kind == misplacedTag && isList; {
+		if tag, ok := n.(*ast.TagNode); ok {
+			if _, ok := tag.Value.(ast.ArrayNode); !ok { // go-yaml's own test, before it crashes
+				return &yaml.SyntaxError{Message: "tag was used where sequence is expected", Token: tag.GetToken()}
+			}
+			n = tag.Value
+		} else if anchor, ok := n.(*ast.AnchorNode); ok {
+			n = anchor.Value
+		} else {
+			break
+		}
+	}
+	switch n := unwrapNode(node).(type) {
+	case ast.MapNode:
+		if t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
+			return nil
+		}
+		fields := yamlFields(t)
+		for it := n.MapRange(); it.Next(); {
+			key, ok := unwrapNode(it.Key()).(*ast.StringNode)
+			if !ok {
+				continue
+			}
+			var ft reflect.Type
+			if t.Kind() == reflect.Map {
+				ft = t.Elem()
+			} else if ft, ok = fields[key.Value]; !ok {
+				if kind == unknownField {
+					return &yaml.UnknownFieldError{Message: fmt.Sprintf(`unknown field "%s"`, key.Value), Token: key.GetToken()}
+				}
+				continue
+			}
+			if err := misfit(it.Value(), ft, kind); err != nil {
+				return err
+			}
+		}
+	case *ast.SequenceNode:
+		if isList {
+			for _, v := range n.Values {
+				if err := misfit(v, t.Elem(), kind); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// unwrapNode is the node an anchor, a tag or an explicit key stands for.
+func unwrapNode(node ast.Node) ast.Node {
+	for {
+		switch n := node.(type) {
+		case *ast.AnchorNode:
+			node = n.Value
+		case *ast.TagNode:
+			node = n.Value
+		case *ast.MappingKeyNode: // "? key"
+			node = n.Value
+		default:
+			return node
+		}
+	}
+}
+
+// yamlFields maps a struct's YAML field names to their types, named as
+// go-yaml names them: the yaml (or json) tag, else the lower-cased name.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return out
+	}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("yaml")
+		if tag == "" {
+			tag = sf.Tag.Get("json")
+		}
+		if (sf.PkgPath != "" && !sf.Anonymous) || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if strings.Contains(","+opts+",", ",inline,") {
+			for k, v := range yamlFields(sf.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(sf.Name)
+		}
+		out[name] = sf.Type
+	}
+	return out
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 )
@@ -67,7 +67,7 @@ var statuses = []string{"ok", "error", "timeout", "crash", "out-of-memory", "ini
 
 func decodeExpect(node ast.Node) (any, error) {
 	var e expectSpec
-	if err := yaml.NodeToValue(node, &e, yaml.DisallowUnknownField()); err != nil {
+	if err := emulator.DecodeNode(node, &e); err != nil {
 		return nil, err
 	}
 	n := 0

@@ -15,7 +15,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
 	"github.com/lambdalab/lambdalab/emulator"
 )
@@ -87,7 +86,7 @@ func Load(path string) (*Scenario, error) {
 // Parse reads a scenario; name is used in error positions, dir for
 // relative paths ("" for embedded scenarios, which use only embedded files).
 func Parse(name, dir string, data []byte) (*Scenario, error) {
-	tree, err := parser.ParseBytes(data, 0)
+	tree, err := emulator.ParseYAML(data)
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
@@ -95,7 +94,7 @@ func Parse(name, dir string, data []byte) (*Scenario, error) {
 		return nil, &Error{File: name, Msg: "the scenario is empty; it needs at least name, lab and steps"}
 	}
 	var h header
-	if err := yaml.NodeToValue(tree.Docs[0].Body, &h, yaml.DisallowUnknownField()); err != nil {
+	if err := emulator.DecodeNode(tree.Docs[0].Body, &h); err != nil {
 		return nil, yamlError(name, err)
 	}
 	sc := &Scenario{Name: h.Name, Description: h.Description, Notes: h.Notes, Seed: h.Seed, File: name, Dir: dir}

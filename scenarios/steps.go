@@ -8,6 +8,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/lambdalab/lambdalab/emulator"
 )
 
 // Step is one step of a scenario.
@@ -166,7 +168,7 @@ func parseStep(file string, i int, node ast.Node) (Step, error) {
 }
 
 func decodeSpec(kind string, node ast.Node) (any, error) {
-	decode := func(v any) error { return yaml.NodeToValue(node, v, yaml.DisallowUnknownField()) }
+	decode := func(v any) error { return emulator.DecodeNode(node, v) }
 	str, isString := node.(*ast.StringNode)
 	switch kind {
 	case "createBucket", "deleteBucket":
@@ -298,7 +300,7 @@ func decodeWait(node ast.Node) (any, error) {
 		Invocations int    `yaml:"invocations"`
 		Duration    string `yaml:"duration"`
 	}
-	if err := yaml.NodeToValue(node, &w, yaml.DisallowUnknownField()); err != nil {
+	if err := emulator.DecodeNode(node, &w); err != nil {
 		return nil, err
 	}
 	if w.Duration != "" {

@@ -3,6 +3,7 @@ package iam
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Decision is the outcome of evaluating a request.
@@ -75,21 +76,27 @@ func anyMatch(patterns []string, value string, fold bool) bool {
 }
 
 // Wildcard matches s against pattern, where * is any run of characters and
-// ? any one character.
+// ? any one character: one UTF-8 character, not one byte, so "b/?.png"
+// matches "b/é.png".
 func Wildcard(pattern, s string) bool {
 	px, sx := 0, 0
 	starP, starS := -1, 0
 	for sx < len(s) {
 		switch {
-		case px < len(pattern) && (pattern[px] == '?' || pattern[px] == s[sx]):
-			px++
-			sx++
-		case px < len(pattern) && pattern[px] == '*':
+		case px < len(pattern) && pattern[px] == '*': // before the literal case: "*" also matches a "*" in s
 			starP, starS = px, sx
 			px++
+		case px < len(pattern) && pattern[px] == '?':
+			_, n := utf8.DecodeRuneInString(s[sx:])
+			px++
+			sx += n
+		case px < len(pattern) && pattern[px] == s[sx]:
+			px++
+			sx++
 		case starP >= 0:
 			px = starP + 1
-			starS++
+			_, n := utf8.DecodeRuneInString(s[starS:])
+			starS += n
 			sx = starS
 		default:
 			return false

@@ -6,9 +6,13 @@ package iam
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -72,16 +76,28 @@ func Parse(data []byte) (*Policy, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, jsonError(data, err)
 	}
-	// find locates a key's value in the source, for positions.
-	find := func(key string) (int, int) {
-		i := bytes.Index(data, []byte(`"`+key+`"`))
-		if i < 0 {
-			return 0, 0
+	// Decode reads one value; IAM refuses anything after it.
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			return nil, jsonError(data, err)
 		}
-		return position(data, int64(i))
+		rest := bytes.TrimLeft(data[end:], " \t\r\n")
+		l, c := position(data, int64(len(data)-len(rest)))
+		return nil, &SyntaxError{l, c, "Syntax errors in policy: unexpected text after the policy's closing }"}
+	}
+	// find locates a key in the source, for positions.
+	offsets := keyOffsets(data)
+	find := func(key string) (int, int) {
+		i, ok := offsets[key]
+		if !ok {
+			return 1, 1
+		}
+		return position(data, i)
 	}
 	p := &Policy{Source: string(data)}
-	for k, v := range raw {
+	for _, k := range inOrder(raw, offsets) {
+		v := raw[k]
 		switch k {
 		case "Version":
 			if err := json.Unmarshal(v, &p.Version); err != nil || (p.Version != "2012-10-17" && p.Version != "2008-10-17") {
@@ -117,6 +133,44 @@ func Parse(data []byte) (*Policy, error) {
 	return p, nil
 }
 
+// keyOffsets maps each key of the top-level object to where it is written
+// (its last occurrence, whose value counts). A key is found by its decoded
+// name, as written it may hold escapes ("\u0056ersion") or invalid UTF-8.
+func keyOffsets(data []byte) map[string]int64 {
+	out := map[string]int64{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return out
+	}
+	for dec.More() {
+		start := dec.InputOffset()
+		t, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := t.(string)
+		for start < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[start]) >= 0 {
+			start++
+		}
+		out[key] = start
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			break
+		}
+	}
+	return out
+}
+
+// inOrder lists an object's keys as the document has them, so the first
+// mistake is the one reported, every time.
+func inOrder(raw map[string]json.RawMessage, offsets map[string]int64) []string {
+	keys := slices.Collect(maps.Keys(raw))
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(offsets[a], offsets[b]), strings.Compare(a, b))
+	})
+	return keys
+}
+
 // statementPosition finds where a statement starts in the document.
 func statementPosition(data, stmts, s []byte) (int, int) {
 	base := bytes.Index(data, stmts)
@@ -133,6 +187,11 @@ func jsonError(data []byte, err error) error {
 		// The offset is just past the offending byte.
 		l, c := position(data, max(se.Offset-1, 0))
 		return &SyntaxError{l, c, "Syntax errors in policy: " + se.Error()}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// The document ends early (or is empty): say where it ends.
+		l, c := position(data, int64(len(data)))
+		return &SyntaxError{l, c, "Syntax errors in policy: unexpected end of the document"}
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
@@ -151,7 +210,8 @@ func parseStatement(data []byte, index int) (Statement, error) {
 	bad := func(format string, args ...any) error {
 		return &SyntaxError{Msg: fmt.Sprintf("statement %d: ", index+1) + fmt.Sprintf(format, args...)}
 	}
-	for k, v := range raw {
+	for _, k := range inOrder(raw, keyOffsets(data)) {
+		v := raw[k]
 		var err error
 		switch k {
 		case "Sid":
