@@ -209,14 +209,17 @@ func weights(src, dst int, s float64) []taps {
 	fw := make([]float64, 0, int(2*support)+2)
 	for j := range dst {
 		center := (float64(j)+0.5)*s - 0.5
-		lo := max(0, int(math.Floor(center-support+0.5)))
-		hi := min(src-1, int(math.Ceil(center+support-0.5)))
+		lo := min(src-1, max(0, int(math.Floor(center-support+0.5))))
+		hi := max(lo, min(src-1, int(math.Ceil(center+support-0.5))))
 		fw = fw[:0]
 		var sum float64
 		for i := lo; i <= hi; i++ {
 			v := catmullRom((float64(i) - center) / filterScale)
 			fw = append(fw, v)
 			sum += v
+		}
+		if sum == 0 { // only at an edge, for a scale that overshoots it
+			fw[0], sum = 1, 1
 		}
 		t := taps{start: lo, w: make([]int32, len(fw))}
 		var isum int32

@@ -103,3 +103,22 @@ func TestThumbnailKeepsTransparency(t *testing.T) {
 		t.Errorf("edge pixel %v darkened by the transparent black around it", c)
 	}
 }
+
+// TestWeightsAtTheEdges: every output sample gets at least one tap inside
+// the input, and unity gain, whatever the scale.
+func TestWeightsAtTheEdges(t *testing.T) {
+	for _, c := range []struct {
+		src, dst int
+		s        float64
+	}{{540, 300, 3.6}, {1, 300, 1.0 / 300}, {300, 1, 300}, {7, 3, 2.4}, {1000, 300, 3.34}} {
+		for j, tp := range weights(c.src, c.dst, c.s) {
+			var sum int32
+			for _, w := range tp.w {
+				sum += w
+			}
+			if len(tp.w) == 0 || tp.start < 0 || tp.start+len(tp.w) > c.src || sum != 1<<weightBits {
+				t.Fatalf("%d→%d at %.3f: output %d has taps %d+%d summing to %d", c.src, c.dst, c.s, j, tp.start, len(tp.w), sum)
+			}
+		}
+	}
+}
