@@ -48,7 +48,11 @@ for i in $(seq 1 "$n"); do
 done
 
 start "$work/first.log"
-aws s3 cp --recursive --only-show-errors "$work/in" s3://cis-examples/
+if ! aws s3 cp --recursive --only-show-errors "$work/in" s3://cis-examples/; then
+  echo "crash-test: FAIL: the uploads failed; lambdalab's log:" >&2
+  tail -40 "$work/first.log" >&2
+  exit 1
+fi
 { kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
 pid=""
 done_before=$(grep -c "REPORT RequestId" "$work/first.log" || true)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The project's one test command: installs what the tests need and is
-# missing (Debian's aws CLI v2, tmux), then vets and runs every test with the
-# race detector. Extra arguments go to `go test` (e.g. -run TestServe).
+# missing (Debian's aws CLI v2, tmux, boto3), then vets and runs every test
+# with the race detector, the lab tests again with objects kept on disk
+# (--data), every benchmark once (so that none rots), and each fuzz target
+# for FUZZTIME (20s). Extra arguments go to the first `go test` only (e.g.
+# -run TestServe), and then skip the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +36,12 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -race -count=1 "$@" ./...
+[ $# -gt 0 ] && exit 0
+
+# The lab's tests again, each lab kept in a data directory (bbolt), as with
+# --data. (Bucket versioning needs the memory store.)
+LAMBDALAB_TEST_DATA=1 go test -count=1 -skip 'TestEventNames' ./emulator/
+# Every benchmark once, in short mode: they compile and run.
+go test -run '^$' -bench . -benchtime=1x ./... >/dev/null
+echo "test.sh: benchmarks ran (scripts/bench.sh measures them)"
+FUZZTIME=${FUZZTIME:-20s} ./scripts/fuzz.sh
