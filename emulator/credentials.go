@@ -138,6 +138,3 @@ func (c *credentials) lookup(accessKeyID string) (s3.Principal, bool) {
 		Policy:      c.roles[s.role],
 	}, true
 }
-
-// RoleARN is the ARN of a role of the lab.
-func RoleARN(role string) string { return "arn:aws:iam::" + DefaultAccount + ":role/" + role }

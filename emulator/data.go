@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
@@ -55,7 +56,7 @@ func OpenData(dir string) (*Data, error) {
 	open := func(name string) (*bolt.DB, error) {
 		path := filepath.Join(dir, name)
 		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("data directory %s: %w (%s is locked)", dir, ErrDataInUse, name)
 		}
 		if err != nil {

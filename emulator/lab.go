@@ -73,9 +73,6 @@ func WithBus(b *bus.Bus) Option { return func(s *settings) { s.bus = b } }
 // functions' role sessions): a wrong secret gets SignatureDoesNotMatch.
 func WithSignatureVerification() Option { return func(s *settings) { s.verifySigs = true } }
 
-// WithBackend stores objects in b instead of memory.
-func WithBackend(b gofakes3.Backend) Option { return func(s *settings) { s.backend = b } }
-
 // DefaultFile returns the default lab: the exercise itself.
 func DefaultFile() *File {
 	f, err := LoadLab("default")

@@ -197,7 +197,8 @@ func (s *Service) invocationContext(cfg Config, reqID, trace string, logger *log
 		AwsRequestID:       reqID,
 		InvokedFunctionArn: s.ARN(cfg.Name),
 	})
-	ctx = context.WithValue(ctx, TraceContextKey, trace) //nolint:staticcheck // aws-lambda-go's key
+	//lint:ignore SA1029 aws-lambda-go keys the trace id with this plain string
+	ctx = context.WithValue(ctx, TraceContextKey, trace)
 	ctx = sandbox.WithLogger(ctx, logger)
 	ctx = sandbox.WithSleeper(ctx, st.sleep)
 	deadline := s.exec.Now().Add(cfg.Timeout)

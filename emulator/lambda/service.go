@@ -106,9 +106,6 @@ func WithLogAccess(f LogAccess) Option { return func(s *Service) { s.logAccess =
 // WithCeiling sets lambdalab's own limit on loops functions allow.
 func WithCeiling(c Ceiling) Option { return func(s *Service) { s.ceiling = c } }
 
-// WithLogStore keeps the functions' logs in ls.
-func WithLogStore(ls *LogStore) Option { return func(s *Service) { s.logs = ls } }
-
 // New returns a running service; Close stops it.
 func New(opts ...Option) *Service {
 	s := &Service{

@@ -59,9 +59,6 @@ var supportedEvents = map[string]bool{
 	"s3:ObjectTagging:Delete": true, "s3:ObjectAcl:Put": true,
 }
 
-// SupportedEvent reports whether S3 accepts name in a configuration.
-func SupportedEvent(name string) bool { return supportedEvents[name] }
-
 // eventMatches reports whether a configured event type (possibly a "…:*"
 // wildcard) selects the concrete event name.
 func eventMatches(pattern, name string) bool {

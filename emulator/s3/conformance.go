@@ -1,15 +1,10 @@
 package s3
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/xml"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-
-	"github.com/johannesboyne/gofakes3"
 )
 
 // Fixes for what gofakes3 answers differently from S3, in our layer.
@@ -112,79 +107,5 @@ func (s *Server) headerETagFixer(op Operation) func(http.Header) {
 				h.Set("ETag", `"`+fixed+`"`)
 			}
 		}
-	}
-}
-
-// fixListing rewrites a held ListObjects(V2) answer: common prefixes already
-// returned on an earlier page are dropped (gofakes3 repeats them when a page
-// ends inside a prefix), and multipart objects show their multipart ETag.
-func (s *Server) fixListing(c *call) {
-	if c.rec.Status() != http.StatusOK {
-		return
-	}
-	q := c.r.URL.Query()
-	body := bytes.TrimPrefix(c.rec.Held(), []byte(xml.Header))
-	var out any
-	var base *gofakes3.ListBucketResultBase
-	var marker string
-	if c.op.Name == "ListObjectsV2" {
-		var v2 listV2Result
-		if xml.Unmarshal(body, &v2) != nil {
-			return
-		}
-		marker = q.Get("start-after")
-		if tok := q.Get("continuation-token"); tok != "" {
-			if dec, err := base64.URLEncoding.DecodeString(tok); err == nil {
-				marker = string(dec)
-			}
-		}
-		base, out = &v2.ListBucketResultBase, &v2
-		defer s.encodeListing(c, out, func() { v2.KeyCount = int64(len(v2.CommonPrefixes) + len(v2.Contents)) })
-	} else {
-		var v1 gofakes3.ListBucketResult
-		if xml.Unmarshal(body, &v1) != nil {
-			return
-		}
-		marker = q.Get("marker")
-		base, out = &v1.ListBucketResultBase, &v1
-		defer s.encodeListing(c, out, func() {})
-	}
-	if marker != "" {
-		kept := base.CommonPrefixes[:0]
-		for _, p := range base.CommonPrefixes {
-			if p.Prefix > marker {
-				kept = append(kept, p)
-			}
-		}
-		base.CommonPrefixes = kept
-	}
-	for _, ct := range base.Contents {
-		plain := strings.Trim(ct.ETag, `"`)
-		if fixed := s.mpETags.fix(c.op.Bucket, ct.Key, plain); fixed != plain {
-			ct.ETag = `"` + fixed + `"`
-		}
-	}
-}
-
-// listV2Result is gofakes3's ListBucketResultV2 with KeyCount always
-// present, as S3 sends it (boto3 reads it even when 0).
-type listV2Result struct {
-	gofakes3.ListBucketResultBase
-	ContinuationToken     string `xml:"ContinuationToken,omitempty"`
-	KeyCount              int64  `xml:"KeyCount"`
-	NextContinuationToken string `xml:"NextContinuationToken,omitempty"`
-	StartAfter            string `xml:"StartAfter,omitempty"`
-}
-
-// encodeListing writes the fixed listing back as the held body.
-func (s *Server) encodeListing(c *call, out any, finish func()) {
-	finish()
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err == nil {
-		c.rec.body.Reset()
-		c.rec.body.Write(buf.Bytes())
 	}
 }

@@ -237,9 +237,6 @@ func (s *Server) route(c *call) error {
 		return err
 	}
 	s.fake.ServeHTTP(c.rec, c.r)
-	if isListing(c.op) {
-		s.fixListing(c)
-	}
 	return s.hideMissingKey(c)
 }
 

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/lambdalab/lambdalab/handler/sandbox"
@@ -72,6 +73,7 @@ func allocate(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			runtime.KeepAlive(held)
 			return ctx.Err()
 		case <-tick.C:
 			chunk := make([]byte, 8<<20)
