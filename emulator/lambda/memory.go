@@ -20,8 +20,9 @@ const memorySampleEvery = 2 * time.Millisecond
 // invocations split growth evenly, whoever caused it: an estimate, said so
 // in the README. So that one runaway invocation does not take its
 // neighbours with it, a sample ends at most one invocation, the one furthest
-// over its limit, and charges it with all the growth so far: the others
-// start counting afresh from that sample (their peaks stay).
+// over its limit, and charges it with all the growth so far and all the
+// growth until its handler returns: the others count afresh from then on
+// (their peaks stay).
 type memoryMeter struct {
 	enabled bool
 	mu      sync.Mutex
@@ -130,6 +131,19 @@ func (m *memoryMeter) stop() {
 // true. The caller holds m.mu.
 func (m *memoryMeter) measure(cur uint64, confirmed bool) (unconfirmed bool) {
 	n := uint64(len(m.watches))
+	for w := range m.watches {
+		if w.fired {
+			// An invocation ended out of memory is still winding down (its
+			// handler has not returned): whatever the heap does meanwhile is
+			// its doing, so the others count afresh from here.
+			for o := range m.watches {
+				if !o.fired {
+					o.base = max(o.base, cur)
+				}
+			}
+			return false
+		}
+	}
 	shares := make(map[*memoryWatch]uint64, n)
 	var worst *memoryWatch
 	for w := range m.watches {
