@@ -17,6 +17,7 @@ targets=(
   "./emulator/iam FuzzPolicy"
   "./emulator FuzzParseLab"
   "./scenarios FuzzParseScenario"
+  "./internal/jpegscale FuzzDecode"
 )
 
 log=$(mktemp)

@@ -17,6 +17,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/disintegration/imaging"
+
+	"github.com/lambdalab/lambdalab/internal/testimg"
 )
 
 // fakeS3 is a small fake with function fields, one per call.
@@ -136,5 +139,37 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	if _, err := ConfigFromEnv(env(map[string]string{"OUTPUT_BUCKET": "o", "HEIGHT": "tall"})); err == nil || !strings.Contains(err.Error(), `HEIGHT="tall"`) {
 		t.Errorf("bad HEIGHT: %v", err)
+	}
+}
+
+// TestRenderDecodesBaselineJPEGScaled: a 12-megapixel baseline JPEG, whose
+// full decode would not fit a 128 MB function, is decoded straight at a
+// fraction of its size and comes out as close to the original photo as
+// from a full decode; the same file marked progressive (which the scaled
+// decoder leaves to image/jpeg) is still refused for its size.
+func TestRenderDecodesBaselineJPEGScaled(t *testing.T) {
+	src := testimg.Photo(4000, 3000)
+	data := testimg.JPEG(src)
+	ref := imaging.Resize(src, 300, 300, imaging.Lanczos)
+	small := New(nil, Config{Width: 300, Height: 300, MemoryMB: 128})
+	out, format, size, err := small.Render(data)
+	if err != nil || format != "jpeg" || size != image.Pt(4000, 3000) {
+		t.Fatalf("Render: %v, %s, %v", err, format, size)
+	}
+	thumb, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := Thumbnail(jpegOf(t, src), 300, 300)
+	scaled, direct := psnr(imaging.Clone(thumb), ref), psnr(full, ref)
+	t.Logf("against the original: scaled decode %.1f dB, full decode %.1f dB", scaled, direct)
+	if scaled < direct-0.5 {
+		t.Errorf("scaled decode %.1f dB, full decode %.1f dB", scaled, direct)
+	}
+
+	progressive := bytes.Replace(data, []byte{0xff, 0xc0}, []byte{0xff, 0xc2}, 1)
+	_, _, _, err = small.Render(progressive)
+	if want := "jpeg image of 4000x3000 pixels needs about 91 MB to decode; the function has 128 MB"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("progressive: %v, want %q", err, want)
 	}
 }

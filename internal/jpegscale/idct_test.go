@@ -1,0 +1,103 @@
+package jpegscale
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// idctFloat evaluates T.81's IDCT sum in floating point at the centres of
+// an n×n grid, from the block's n×n low-frequency corner.
+func idctFloat(blk *[64]int32, n int) []float64 {
+	c := func(k int) float64 {
+		if k == 0 {
+			return 1 / math.Sqrt2
+		}
+		return 1
+	}
+	out := make([]float64, n*n)
+	for y := range n {
+		for x := range n {
+			s := 0.0
+			for v := range n {
+				for u := range n {
+					s += c(u) * c(v) * float64(blk[8*v+u]) *
+						math.Cos(float64(2*x+1)*float64(u)*math.Pi/float64(2*n)) *
+						math.Cos(float64(2*y+1)*float64(v)*math.Pi/float64(2*n))
+				}
+			}
+			out[y*n+x] = s/4 + 128
+		}
+	}
+	return out
+}
+
+// The fixed-point transforms are within rounding of the exact sum, on
+// blocks from flat to noisy and on out-of-range ones that must clamp.
+func TestIDCTMatchesFormula(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, denom := range []int{1, 2, 4, 8} {
+		n := 8 / denom
+		idct := idctFor(denom)
+		for _, tc := range []struct {
+			name     string
+			dc, ac   int32
+			sparsity float64 // chance that an AC coefficient is zero
+		}{
+			{"flat", 300, 0, 1},
+			{"smooth", 200, 40, 0.8},
+			{"textured", 500, 200, 0.3},
+			{"saturating", 2000, 1000, 0},
+		} {
+			t.Run(fmt.Sprintf("1:%d/%s", denom, tc.name), func(t *testing.T) {
+				worst := 0.0
+				for range 200 {
+					var blk [64]int32
+					blk[0] = rng.Int32N(2*tc.dc+1) - tc.dc
+					ac := false
+					for i := 1; i < 64; i++ {
+						if tc.ac > 0 && rng.Float64() >= tc.sparsity {
+							blk[i] = rng.Int32N(2*tc.ac+1) - tc.ac
+							ac = ac || (i/8 < n && i%8 < n && blk[i] != 0)
+						}
+					}
+					dst := make([]uint8, 8*10)
+					idct(&blk, ac, dst, 10)
+					want := idctFloat(&blk, n)
+					for y := range n {
+						for x := range n {
+							w := math.Max(0, math.Min(255, want[y*n+x]))
+							worst = math.Max(worst, math.Abs(float64(dst[y*10+x])-w))
+						}
+					}
+				}
+				if worst > 1 {
+					t.Errorf("largest difference from the exact IDCT: %.2f, want ≤ 1", worst)
+				}
+			})
+		}
+	}
+}
+
+func TestZigzag(t *testing.T) {
+	// The start of T.81 figure A.6, and every position exactly once.
+	want := []int{0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5}
+	for k, p := range want {
+		if natural[k] != p {
+			t.Fatalf("natural[%d] = %d, want %d", k, natural[k], p)
+		}
+	}
+	seen := map[int]bool{}
+	for _, p := range natural {
+		seen[p] = true
+	}
+	if len(seen) != 64 || natural[63] != 63 {
+		t.Errorf("natural is not a permutation ending at 63: %v", natural)
+	}
+	for n, want := range map[int]int{1: 0, 2: 4, 4: 24, 8: 63} {
+		if got := lastZigzag(n); got != want {
+			t.Errorf("lastZigzag(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
