@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command: installs what the tests need and is
-# missing (Debian's aws CLI v2, tmux, boto3), then vets and runs every test
+# missing (Debian's aws CLI v2, tmux, boto3; pip's aws CLI v1 and cfn-lint),
+# then vets and runs every test
 # with the race detector, the lab tests again with objects kept on disk
 # (--data), every benchmark once (so that none rots), and each fuzz target
 # for FUZZTIME (20s). Extra arguments go to the first `go test` only (e.g.
@@ -9,13 +10,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-# The compatibility suite drives the aws CLI v1 (pip's, on the machine) and
-# v2 (Debian's awscli, /usr/bin/aws).
-has_v2=false
-for a in /usr/bin/aws $(command -v aws 2>/dev/null); do
-  if "$a" --version 2>&1 | grep -q '^aws-cli/2'; then has_v2=true; fi
+# The compatibility suite drives the aws CLI v1 (pip's) and v2 (Debian's
+# awscli, /usr/bin/aws); TestExportSAM runs cfn-lint (pip's).
+has_v1=false has_v2=false
+for a in /usr/bin/aws $(command -v aws 2>/dev/null) "$HOME/.pyenv/shims/aws" "$HOME/.local/bin/aws"; do
+  [ -x "$a" ] || continue
+  v=$("$a" --version 2>&1 || true)
+  case $v in aws-cli/1.*) has_v1=true ;; aws-cli/2.*) has_v2=true ;; esac
 done
 $has_v2 || need+=(awscli)
+pytools=${XDG_CACHE_HOME:-$HOME/.cache}/lambdalab/pytools
+pip_need=()
+$has_v1 || [ -x "$pytools/bin/aws" ] || pip_need+=('awscli<2')
+command -v cfn-lint >/dev/null 2>&1 || [ -x "$pytools/bin/cfn-lint" ] || pip_need+=(cfn-lint)
+if [ ${#pip_need[@]} -gt 0 ] && ! /usr/bin/python3 -m ensurepip --version >/dev/null 2>&1; then
+  need+=(python3-venv)
+fi
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # boto3 for the compatibility suite: the python3 on PATH or Debian's.
 has_py() { python3 -c "import $1" 2>/dev/null || /usr/bin/python3 -c "import $1" 2>/dev/null; }
@@ -26,6 +36,21 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# pip's tools go into a virtual environment of their own (Debian's python
+# refuses system-wide pip installs); the tests find them through PATH (put
+# last, so that /usr/bin/aws stays v2) and LAMBDALAB_AWS_V1.
+if [ ${#pip_need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${pip_need[*]} with pip into $pytools" >&2
+  [ -x "$pytools/bin/pip" ] || /usr/bin/python3 -m venv "$pytools"
+  if ! "$pytools/bin/pip" install -q "${pip_need[@]}"; then
+    echo "test.sh: pip could not install ${pip_need[*]} (is PyPI reachable?); the compatibility tests need them" >&2
+    exit 1
+  fi
+fi
+if [ -d "$pytools/bin" ]; then
+  export PATH="$PATH:$pytools/bin"
+  [ -x "$pytools/bin/aws" ] && export LAMBDALAB_AWS_V1="$pytools/bin/aws"
 fi
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -18,7 +18,7 @@ import (
 func TestExportSAM(t *testing.T) {
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
-		t.Fatalf("cfn-lint is not installed (pip install cfn-lint): %v", err)
+		t.Fatalf("cfn-lint is not installed (./scripts/test.sh installs it with pip): %v", err)
 	}
 	for _, lab := range []string{"", "same-bucket-prefix", "recursion"} {
 		args := []string{"export", "sam"}

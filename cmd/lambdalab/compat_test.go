@@ -25,8 +25,9 @@ import (
 // manager. serve -v prints every committed change, so the test counts the
 // S3 events each operation produced.
 
-// cliV1 and cliV2 find the two aws CLIs: v1 from pip (first on PATH),
-// v2 from Debian's awscli (/usr/bin/aws). scripts/test.sh installs v2.
+// findCLIs finds the two aws CLIs: v1 from pip ($LAMBDALAB_AWS_V1, PATH or
+// pyenv), v2 from Debian's awscli (/usr/bin/aws). scripts/test.sh installs
+// both when missing.
 func findCLIs(t *testing.T) (v1, v2 string) {
 	t.Helper()
 	version := func(path string) string {
@@ -37,6 +38,9 @@ func findCLIs(t *testing.T) (v1, v2 string) {
 		return string(out)
 	}
 	candidates := []string{"/usr/bin/aws", "/usr/local/bin/aws"}
+	if p := os.Getenv("LAMBDALAB_AWS_V1"); p != "" {
+		candidates = append([]string{p}, candidates...)
+	}
 	if p, err := exec.LookPath("aws"); err == nil {
 		candidates = append([]string{p}, candidates...)
 	}
@@ -53,7 +57,7 @@ func findCLIs(t *testing.T) (v1, v2 string) {
 		}
 	}
 	if v1 == "" || v2 == "" {
-		t.Fatalf("need the aws CLI v1 (pip) and v2 (Debian's awscli; ./scripts/test.sh installs it); found v1=%q v2=%q", v1, v2)
+		t.Fatalf("need the aws CLI v1 (pip) and v2 (Debian's awscli); ./scripts/test.sh installs both; found v1=%q v2=%q", v1, v2)
 	}
 	return v1, v2
 }

@@ -79,9 +79,10 @@ var version = ""
 
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print lambdalab's version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print lambdalab's version",
+		Example: "  lambdalab version   # e.g. lambdalab v0.1.0 (1d40355a0b1c) go1.26.8",
+		Args:    cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprintln(cmd.OutOrStdout(), versionString())
 		},

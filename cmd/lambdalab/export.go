@@ -6,8 +6,9 @@ import (
 
 func newExportCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Export a lab for real AWS",
+		Use:     "export",
+		Short:   "Export a lab for real AWS",
+		Example: "  lambdalab export sam > template.yaml\n  lambdalab export sam --lab my-lab.yaml > template.yaml",
 	}
 	var labFile, codeRoot string
 	sam := &cobra.Command{

@@ -11,8 +11,9 @@ import (
 
 func newPolicyCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "policy",
-		Short: "Work with functions' execution-role policies",
+		Use:     "policy",
+		Short:   "Work with functions' execution-role policies",
+		Example: "  lambdalab policy simulate --function cis-exercise-demo s3:GetObject arn:aws:s3:::cis-examples/cat.png",
 	}
 	cmd.AddCommand(newSimulateCommand())
 	return cmd

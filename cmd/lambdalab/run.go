@@ -124,7 +124,10 @@ func newScenariosCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the embedded scenarios",
-		Args:  cobra.NoArgs,
+		Example: `  lambdalab scenarios
+  lambdalab run trigger-resize            # run one, with its expectations
+  lambdalab --scenario trigger-resize     # play it step by step in the console`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			for _, e := range scenarios.Library() {

@@ -211,8 +211,8 @@ func (h *Handler) decode(data []byte) (image.Image, string, image.Point, error) 
 		}
 	}
 	if need, budget := decodedBytes(cfg), h.memoryBudget(); need > budget {
-		return nil, format, size, fmt.Errorf("%s image of %dx%d pixels needs about %d MB to decode; the function has %d MB of memory (raise its memory size or upload a smaller image)",
-			format, cfg.Width, cfg.Height, need>>20, h.cfg.MemoryMB)
+		return nil, format, size, fmt.Errorf("%s image of %dx%d pixels needs about %d MB to decode; the function's %d MB of memory leave about %d MB for it (raise its memory size or upload a smaller image)",
+			format, cfg.Width, cfg.Height, need>>20, h.cfg.MemoryMB, budget>>20)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

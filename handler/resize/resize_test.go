@@ -103,6 +103,7 @@ func TestResizeWritesPNGUnderTheSameKey(t *testing.T) {
 
 func TestResizeRefusesBadImages(t *testing.T) {
 	huge := pngHeader(50000, 50000)
+	photo := testimg.JPEG(testimg.Photo(64, 48))
 	cases := map[string]struct {
 		data []byte
 		want string
@@ -110,8 +111,12 @@ func TestResizeRefusesBadImages(t *testing.T) {
 		"empty":      {nil, "the object is empty (0 bytes)"},
 		"pdf":        {[]byte("%PDF-1.7\n..."), "not a PNG, JPEG or GIF image"},
 		"truncated":  {pngOf(64, 64)[:60], "corrupt or truncated png image"},
-		"huge":       {huge, "png image of 50000x50000 pixels needs about 19073 MB to decode; the function has 128 MB of memory"},
+		"huge":       {huge, "png image of 50000x50000 pixels needs about 19073 MB to decode; the function's 128 MB of memory leave about 80 MB for it"},
 		"bad header": {[]byte("\x89PNG\r\n\x1a\nxx"), "corrupt png header"},
+		// Both decoders have a go at a JPEG: the scaled one gives up and
+		// image/jpeg says what is wrong.
+		"truncated jpeg":  {photo[:len(photo)/2], "corrupt or truncated jpeg image: invalid JPEG format: short Huffman data"},
+		"jpeg bad header": {[]byte("\xff\xd8\xff\xdb\x00\x02"), "corrupt jpeg header"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -169,7 +174,7 @@ func TestRenderDecodesBaselineJPEGScaled(t *testing.T) {
 
 	progressive := bytes.Replace(data, []byte{0xff, 0xc0}, []byte{0xff, 0xc2}, 1)
 	_, _, _, err = small.Render(progressive)
-	if want := "jpeg image of 4000x3000 pixels needs about 91 MB to decode; the function has 128 MB"; err == nil || !strings.Contains(err.Error(), want) {
+	if want := "jpeg image of 4000x3000 pixels needs about 91 MB to decode; the function's 128 MB of memory leave about 80 MB for it"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("progressive: %v, want %q", err, want)
 	}
 }
