@@ -60,6 +60,8 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+# Captures the tests take of the console (tmux) are kept here.
+export ARTIFACTS=${ARTIFACTS:-$PWD/artifacts}
 go test -race -count=1 "$@" ./...
 [ $# -gt 0 ] && exit 0
 

@@ -59,5 +59,9 @@ wait_for "png, 300 × 300"
 
 screen > "$artifacts/tui-smoke.txt"
 tmux capture-pane -t "$session" -p -e > "$artifacts/tui-smoke.ansi"
-grep -F "ok" "$artifacts/tui-smoke.txt" >/dev/null
+# What the saved screen must still show: the thumbnail's detail and the
+# invocation's status.
+for want in "png, 300 × 300" " ok "; do
+  grep -qF -- "$want" "$artifacts/tui-smoke.txt" || { echo "tui-smoke: the saved screen lacks: $want" >&2; cat "$artifacts/tui-smoke.txt" >&2; exit 1; }
+done
 echo "tui-smoke: ok (screen saved to $artifacts/tui-smoke.txt)"

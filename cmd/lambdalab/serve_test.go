@@ -269,7 +269,9 @@ func TestPolicySimulate(t *testing.T) {
 
 // TestConsoleUnderTmux runs scripts/tui-smoke.sh: the console at 100x30 in
 // tmux, an upload through its dialog, the thumbnail and an ok invocation on
-// screen. The capture is kept in $ARTIFACTS (default ./artifacts).
+// screen. The capture is kept in $ARTIFACTS (scripts/test.sh, and so CI,
+// sets it to the clone's artifacts/; a plain go test keeps it in a
+// temporary directory).
 func TestConsoleUnderTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is not installed; run ./scripts/test.sh, which installs it: %v", err)
