@@ -62,8 +62,14 @@ func (f *File) checkRole(i int, seen map[string]string) error {
 		if err != nil {
 			var se *iam.SyntaxError
 			if _, inline := r.Policy.(string); !inline && errors.As(err, &se) {
-				// Positions in the JSON we made from YAML would mislead.
-				return f.at(where, "role %s: MalformedPolicyDocument: %s", r.Name, se.Msg)
+				// Positions in the JSON we made from YAML would mislead: point
+				// at the element in the lab file instead (or the nearest
+				// enclosing one that is written there).
+				at := where
+				if se.Path != "" {
+					at += "." + se.Path
+				}
+				return f.at(at, "role %s: MalformedPolicyDocument: %s", r.Name, se.Msg)
 			}
 			return f.at(where, "role %s: %v", r.Name, err)
 		}

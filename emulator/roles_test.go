@@ -178,7 +178,19 @@ func TestLabFilePolicyErrors(t *testing.T) {
 	}
 	inline := "functions:\n  - name: f\n    handler: echo\n    role:\n      name: f-role\n      policy:\n        Statement:\n          - Effect: Allow\n            Action: s3:*\n            Resource: \"*\"\n            Condition: {Bool: {aws:SecureTransport: \"true\"}}\n"
 	_, err = emulator.ParseFile("lab.yaml", []byte(inline))
-	if err == nil || !strings.Contains(err.Error(), "lab.yaml:7:9: role f-role: MalformedPolicyDocument: statement 1: not supported by lambdalab: Condition") {
+	if err == nil || !strings.Contains(err.Error(), "lab.yaml:11:25: role f-role: MalformedPolicyDocument: statement 1: not supported by lambdalab: Condition") {
 		t.Errorf("inline Condition: %v", err)
+	}
+	// The second statement's Effect, in a file and inline: the position is
+	// the element's, not the statement's or the policy's.
+	os.WriteFile(filepath.Join(dir, "role.json"), []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n    {\"Action\": \"s3:*\", \"Resource\": \"*\",\n     \"Effect\": \"Maybe\"}\n  ]\n}\n"), 0o644)
+	_, err = emulator.LoadFile(lab)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "role.json")+":6:6: MalformedPolicyDocument: statement 2: Effect \"Maybe\" is not valid") {
+		t.Errorf("policyFile Effect: %v", err)
+	}
+	inline = "functions:\n  - name: f\n    handler: echo\n    role:\n      name: f-role\n      policy:\n        Statement:\n          - {Effect: Allow, Action: s3:*, Resource: \"*\"}\n          - Action: s3:*\n            Resource: \"*\"\n            Effect: Maybe\n"
+	_, err = emulator.ParseFile("lab.yaml", []byte(inline))
+	if err == nil || !strings.Contains(err.Error(), "lab.yaml:11:21: role f-role: MalformedPolicyDocument: statement 2: Effect \"Maybe\" is not valid") {
+		t.Errorf("inline Effect: %v", err)
 	}
 }

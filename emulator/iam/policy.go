@@ -48,6 +48,11 @@ func (s Statement) Name() string {
 type SyntaxError struct {
 	Line, Col int
 	Msg       string
+	// Path names the element at fault, when one is: "Version",
+	// "Statement[0]", "Statement[1].Condition" (Statement.Condition when
+	// Statement is a single object). Callers that made the JSON from another
+	// format (a lab file's YAML) use it to point at their own source.
+	Path string
 }
 
 func (e *SyntaxError) Error() string {
@@ -84,7 +89,7 @@ func Parse(data []byte) (*Policy, error) {
 		}
 		rest := bytes.TrimLeft(data[end:], " \t\r\n")
 		l, c := position(data, int64(len(data)-len(rest)))
-		return nil, &SyntaxError{l, c, "Syntax errors in policy: unexpected text after the policy's closing }"}
+		return nil, &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: unexpected text after the policy's closing }"}
 	}
 	// find locates a key in the source, for positions.
 	offsets := keyOffsets(data)
@@ -102,29 +107,37 @@ func Parse(data []byte) (*Policy, error) {
 		case "Version":
 			if err := json.Unmarshal(v, &p.Version); err != nil || (p.Version != "2012-10-17" && p.Version != "2008-10-17") {
 				l, c := find(k)
-				return nil, &SyntaxError{l, c, fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
+				return nil, &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
 			}
 		case "Id":
 		case "Statement":
 		default:
 			l, c := find(k)
-			return nil, &SyntaxError{l, c, fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
+			return nil, &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
 		}
 	}
 	stmts, ok := raw["Statement"]
 	if !ok {
-		return nil, &SyntaxError{1, 1, "Syntax errors in policy: the policy has no Statement"}
+		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "Syntax errors in policy: the policy has no Statement"}
 	}
 	var list []json.RawMessage
-	if err := json.Unmarshal(stmts, &list); err != nil {
+	single := json.Unmarshal(stmts, &list) != nil
+	if single {
 		list = []json.RawMessage{stmts} // a single statement object
 	}
 	for i, s := range list {
-		st, err := parseStatement(s, i)
+		st, field, err := parseStatement(s, i)
 		if err != nil {
 			var se *SyntaxError
 			if errors.As(err, &se) && se.Line == 0 {
-				se.Line, se.Col = statementPosition(data, stmts, s)
+				se.Line, se.Col = statementPosition(data, stmts, s, field)
+				se.Path = fmt.Sprintf("Statement[%d]", i)
+				if single {
+					se.Path = "Statement"
+				}
+				if field != "" {
+					se.Path += "." + field
+				}
 			}
 			return nil, err
 		}
@@ -171,14 +184,23 @@ func inOrder(raw map[string]json.RawMessage, offsets map[string]int64) []string 
 	return keys
 }
 
-// statementPosition finds where a statement starts in the document.
-func statementPosition(data, stmts, s []byte) (int, int) {
+// statementPosition finds where a statement starts in the document, or
+// where its element field is written when field is not empty.
+func statementPosition(data, stmts, s []byte, field string) (int, int) {
 	base := bytes.Index(data, stmts)
 	off := bytes.Index(stmts, s)
 	if base < 0 || off < 0 {
 		return 0, 0
 	}
-	return position(data, int64(base+off))
+	at := int64(base + off)
+	if k, ok := keyOffsets(s)[field]; ok && field != "" {
+		// keyOffsets gives where the value starts: step back to the key.
+		if q := bytes.LastIndex(s[:k], []byte(`"`+field+`"`)); q >= 0 {
+			k = int64(q)
+		}
+		at += k
+	}
+	return position(data, at)
 }
 
 func jsonError(data []byte, err error) error {
@@ -186,40 +208,42 @@ func jsonError(data []byte, err error) error {
 	if errors.As(err, &se) {
 		// The offset is just past the offending byte.
 		l, c := position(data, max(se.Offset-1, 0))
-		return &SyntaxError{l, c, "Syntax errors in policy: " + se.Error()}
+		return &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: " + se.Error()}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		// The document ends early (or is empty): say where it ends.
 		l, c := position(data, int64(len(data)))
-		return &SyntaxError{l, c, "Syntax errors in policy: unexpected end of the document"}
+		return &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: unexpected end of the document"}
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		l, c := position(data, te.Offset)
-		return &SyntaxError{l, c, "Syntax errors in policy: a policy document is a JSON object"}
+		return &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: a policy document is a JSON object"}
 	}
-	return &SyntaxError{0, 0, "Syntax errors in policy: " + err.Error()}
+	return &SyntaxError{Msg: "Syntax errors in policy: " + err.Error()}
 }
 
-func parseStatement(data []byte, index int) (Statement, error) {
+// parseStatement reads statement index; on error it also names the element
+// at fault ("" for the statement as a whole).
+func parseStatement(data []byte, index int) (st Statement, field string, err error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return Statement{}, &SyntaxError{Msg: fmt.Sprintf("statement %d is not a JSON object", index+1)}
+		return Statement{}, "", &SyntaxError{Msg: fmt.Sprintf("statement %d is not a JSON object", index+1)}
 	}
-	st := Statement{Index: index}
+	st = Statement{Index: index}
 	bad := func(format string, args ...any) error {
 		return &SyntaxError{Msg: fmt.Sprintf("statement %d: ", index+1) + fmt.Sprintf(format, args...)}
 	}
 	for _, k := range inOrder(raw, keyOffsets(data)) {
 		v := raw[k]
-		var err error
+		field = k
 		switch k {
 		case "Sid":
 			err = json.Unmarshal(v, &st.Sid)
 		case "Effect":
 			err = json.Unmarshal(v, &st.Effect)
 			if err == nil && st.Effect != "Allow" && st.Effect != "Deny" {
-				return st, bad("Effect %q is not valid: use Allow or Deny", st.Effect)
+				return st, field, bad("Effect %q is not valid: use Allow or Deny", st.Effect)
 			}
 		case "Action":
 			st.Action, err = stringList(v)
@@ -230,34 +254,39 @@ func parseStatement(data []byte, index int) (Statement, error) {
 		case "NotResource":
 			st.NotResource, err = stringList(v)
 		case "Condition":
-			return st, bad("not supported by lambdalab: Condition (lambdalab would have to ignore it, and an ignored condition allows more than you meant)")
+			return st, field, bad("not supported by lambdalab: Condition (lambdalab would have to ignore it, and an ignored condition allows more than you meant)")
 		case "Principal", "NotPrincipal":
-			return st, bad("Policy document should not specify a principal (an execution role's policy is identity-based)")
+			return st, field, bad("Policy document should not specify a principal (an execution role's policy is identity-based)")
 		default:
-			return st, bad("unknown element %q", k)
+			return st, field, bad("unknown element %q", k)
 		}
 		if err != nil {
-			return st, bad("%s must be a string or a list of strings", k)
+			return st, field, bad("%s must be a string or a list of strings", k)
 		}
 	}
+	field = ""
 	switch {
 	case st.Effect == "":
-		return st, bad("Missing required field Effect")
+		return st, field, bad("Missing required field Effect")
 	case len(st.Action) == 0 && len(st.NotAction) == 0:
-		return st, bad("Policy statement must contain actions (Action or NotAction)")
+		return st, field, bad("Policy statement must contain actions (Action or NotAction)")
 	case len(st.Action) > 0 && len(st.NotAction) > 0:
-		return st, bad("a statement has Action or NotAction, not both")
+		return st, field, bad("a statement has Action or NotAction, not both")
 	case len(st.Resource) == 0 && len(st.NotResource) == 0:
-		return st, bad("Policy statement must contain resources (Resource or NotResource)")
+		return st, field, bad("Policy statement must contain resources (Resource or NotResource)")
 	case len(st.Resource) > 0 && len(st.NotResource) > 0:
-		return st, bad("a statement has Resource or NotResource, not both")
+		return st, field, bad("a statement has Resource or NotResource, not both")
 	}
 	for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
 		if a != "*" && !strings.Contains(a, ":") {
-			return st, bad("Action %q must be service:action, like s3:GetObject", a)
+			field = "Action"
+			if len(st.Action) == 0 {
+				field = "NotAction"
+			}
+			return st, field, bad("Action %q must be service:action, like s3:GetObject", a)
 		}
 	}
-	return st, nil
+	return st, "", nil
 }
 
 func stringList(v json.RawMessage) ([]string, error) {
