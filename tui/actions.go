@@ -6,6 +6,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
 )
 
 // deleteConfirmation is what the delete dialog wants typed, as the
@@ -124,6 +126,18 @@ func (m *Model) currentFunction() string {
 	}
 	if m.detail.kind == detailInvocation {
 		return m.detail.invocation.Function
+	}
+	return ""
+}
+
+// defaultDownloadDir is where downloads go unless the user says otherwise.
+const defaultDownloadDir = "lambdalab-downloads"
+
+// checkBucketName is the create-bucket dialog's live check: AWS's naming
+// rules, with the rule that is broken.
+func checkBucketName(name string) string {
+	if err := s3srv.ValidateBucketName(name); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -49,8 +49,11 @@ func writePNG(t *testing.T, dir, name string, w, h int) string {
 	return p
 }
 
-// TestConsoleExercise drives the whole exercise with key presses: create a
-// bucket, add a trigger, upload, see the invocation, open its log.
+// TestConsoleExercise shows that key presses alone, as a user types them,
+// drive the whole exercise: create a bucket (an invalid name is refused as
+// typed), select it with k (up), add a trigger, upload, tab to the
+// Invocations pane, open the invocation and read its log from START to
+// REPORT. Nothing reaches into the model to select or focus.
 func TestConsoleExercise(t *testing.T) {
 	h := newHarness(t, studentLab, 80, 24)
 	h.keys("c")
@@ -71,9 +74,18 @@ func TestConsoleExercise(t *testing.T) {
 	}
 	h.mustSee("created bucket photos-in", "▪ photos-in")
 
-	// Select the new bucket and add a trigger to the function.
-	h.m.labP.selectBucket("photos-in")
-	h.m.followLab()
+	// The Lab pane's cursor stays where it was (thumbnails-out); photos-in
+	// sorts above it, so one press of k selects it and the Objects pane
+	// follows.
+	if it := h.m.labP.selected(); it.bucket != "thumbnails-out" {
+		t.Fatalf("after creating, the Lab cursor is on %+v, want thumbnails-out", it)
+	}
+	h.keys("k")
+	if h.m.c.State.Selected != "photos-in" {
+		t.Fatalf("k selected %q, want photos-in:\n%s", h.m.c.State.Selected, h.screen())
+	}
+	h.mustSee("Objects · photos-in (0)")
+	// Add a trigger to the function.
 	h.keys("t")
 	h.mustSee("Add trigger · S3 bucket photos-in", "thumbnailer", "[x] s3:ObjectCreated:*")
 	h.keys("enter")
@@ -96,8 +108,16 @@ func TestConsoleExercise(t *testing.T) {
 	}
 	h.mustSee("thumbnailer", "ok")
 
-	// Open it: Detail shows the log from START to REPORT.
-	h.m.setFocus(invocationsPaneID)
+	// Open it: tab twice (Lab → Objects → Invocations), enter on the newest
+	// row; Detail shows the log from START to REPORT.
+	h.keys("tab")
+	if h.m.focus != objectsPaneID {
+		t.Fatalf("tab from Lab focused pane %d, want Objects", h.m.focus)
+	}
+	h.keys("tab")
+	if h.m.focus != invocationsPaneID {
+		t.Fatalf("second tab focused pane %d, want Invocations", h.m.focus)
+	}
 	h.keys("enter")
 	if h.m.focus != detailPaneID || h.m.detail.kind != detailInvocation {
 		t.Fatalf("enter did not open the invocation")
@@ -119,13 +139,16 @@ func TestConsoleExercise(t *testing.T) {
 
 func backspace() tea.KeyPressMsg { return tea.KeyPressMsg{Code: tea.KeyBackspace} }
 
+// TestDeleteNeedsTheConsolesConfirmation shows that x deletes nothing until
+// "permanently delete" is typed exactly, as the console asks.
 func TestDeleteNeedsTheConsolesConfirmation(t *testing.T) {
 	h := newHarness(t, studentLab, 80, 24)
 	h.lab.Put(t, "thumbnails-out", "keep-me.png", []byte("x"), "image/png")
 	h.settle()
-	h.m.labP.selectBucket("thumbnails-out")
-	h.m.followLab()
-	h.m.setFocus(objectsPaneID)
+	h.keys("tab") // the only bucket is selected; tab focuses its objects
+	if h.m.focus != objectsPaneID {
+		t.Fatalf("tab focused pane %d, want Objects", h.m.focus)
+	}
 	for _, attempt := range []string{"", "delete", "yes", "Permanently delete", "permanently delete "} {
 		h.keys("x")
 		h.mustSee("To confirm, type: permanently delete")
@@ -195,8 +218,7 @@ func TestGolden(t *testing.T) {
 			h := newHarness(t, "", size[0], size[1])
 			h.lab.Put(t, "cis-examples", "holiday photo.png", []byte(mustPNG(t)), "image/png")
 			h.settle()
-			h.m.setFocus(invocationsPaneID)
-			h.keys("enter")
+			h.keys("tab", "tab", "enter") // Lab → Objects → Invocations, open the newest
 			golden.RequireEqual(t, []byte(h.screen()))
 		})
 	}

@@ -138,3 +138,20 @@ you would also get an email. Three ways out:
    Shipped lab: skip-own-output.
 
 Try one: lambdalab --lab same-bucket-prefix`
+
+func wrapText(s string, w int) string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(word) > w {
+			lines = append(lines, line)
+			line = word
+			continue
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	return strings.Join(append(lines, line), "\n")
+}

@@ -2,20 +2,13 @@ package tui
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
-	"time"
 
-	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
-	"github.com/lambdalab/lambdalab/emulator/lambda"
-	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
 )
 
 // triggerEvents are the event types the trigger form offers.
@@ -241,23 +234,6 @@ func (d *triggerDialog) View(width int) string {
 	return st.Dialog.Width(w + 4).Render(b.String())
 }
 
-func wrapText(s string, w int) string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		if line != "" && len(line)+1+len(word) > w {
-			lines = append(lines, line)
-			line = word
-			continue
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
-	}
-	return strings.Join(append(lines, line), "\n")
-}
-
 // removeTriggerDialog removes one of a bucket's triggers.
 type removeTriggerDialog struct {
 	c       *Common
@@ -343,200 +319,4 @@ func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
 			rest: types.NotificationConfiguration{QueueConfigurations: cur.QueueConfigurations, TopicConfigurations: cur.TopicConfigurations}}
 		return removeTriggerLoadedMsg{d: d}
 	}
-}
-
-// functionDialog edits a function's memory, timeout and environment.
-type functionDialog struct {
-	c       *Common
-	name    string
-	memory  textinput.Model
-	timeout textinput.Model
-	env     textarea.Model
-	field   int
-	problem string
-}
-
-func newFunctionDialog(c *Common, name string) *functionDialog {
-	cfg, _ := c.Src.Lab.Lambda().Config(name)
-	d := &functionDialog{c: c, name: name, memory: newTextInput(), timeout: newTextInput(), env: newTextArea()}
-	d.memory.Prompt, d.timeout.Prompt = "", ""
-	d.memory.SetValue(strconv.Itoa(cfg.Memory))
-	d.timeout.SetValue(cfg.Timeout.String())
-	keys := make([]string, 0, len(cfg.Environment))
-	for k := range cfg.Environment {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var lines []string
-	for _, k := range keys {
-		lines = append(lines, k+"="+cfg.Environment[k])
-	}
-	d.env.SetValue(strings.Join(lines, "\n"))
-	d.env.SetHeight(5)
-	d.env.ShowLineNumbers = false
-	d.memory.Focus()
-	return d
-}
-
-func (d *functionDialog) focus() {
-	d.memory.Blur()
-	d.timeout.Blur()
-	d.env.Blur()
-	switch d.field {
-	case 0:
-		d.memory.Focus()
-	case 1:
-		d.timeout.Focus()
-	case 2:
-		d.env.Focus()
-	}
-}
-
-func (d *functionDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			return true, nil
-		case "tab":
-			d.field = (d.field + 1) % 3
-			d.focus()
-			return false, nil
-		case "shift+tab":
-			d.field = (d.field + 2) % 3
-			d.focus()
-			return false, nil
-		case "ctrl+s":
-			return d.save()
-		case "enter":
-			if d.field != 2 {
-				return d.save()
-			}
-		}
-	}
-	var cmd tea.Cmd
-	switch d.field {
-	case 0:
-		d.memory, cmd = d.memory.Update(msg)
-	case 1:
-		d.timeout, cmd = d.timeout.Update(msg)
-	default:
-		d.env, cmd = d.env.Update(msg)
-	}
-	return false, cmd
-}
-
-func (d *functionDialog) save() (bool, tea.Cmd) {
-	mem, err := strconv.Atoi(strings.TrimSpace(d.memory.Value()))
-	if err != nil {
-		d.problem = "memory: a whole number of MB, 128 to 10240"
-		return false, nil
-	}
-	timeout, err := time.ParseDuration(strings.TrimSpace(d.timeout.Value()))
-	if err != nil {
-		d.problem = "timeout: a duration such as 3s or 1m"
-		return false, nil
-	}
-	env := map[string]string{}
-	for _, line := range strings.Split(d.env.Value(), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			d.problem = fmt.Sprintf("environment line %q: write KEY=value", line)
-			return false, nil
-		}
-		env[strings.TrimSpace(k)] = v
-	}
-	err = d.c.Src.Lab.UpdateFunction(d.name, func(c *lambda.Config) {
-		c.Memory, c.Timeout, c.Environment = mem, timeout, env
-	})
-	if err != nil {
-		d.problem = err.Error()
-		return false, nil
-	}
-	name := d.name
-	return true, func() tea.Msg { return resultMsg{text: "updated " + name + "; new invocations get new environments"} }
-}
-
-func (d *functionDialog) View(width int) string {
-	st := d.c.Styles
-	w := min(max(width-6, 30), 72)
-	d.env.SetWidth(w)
-	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render("Edit function " + d.name))
-	b.WriteString("\n\nMemory (MB)  " + d.memory.View())
-	b.WriteString("\nTimeout      " + d.timeout.View())
-	b.WriteString("\nEnvironment (KEY=value, one per line)\n" + d.env.View())
-	if d.problem != "" {
-		b.WriteString("\n" + st.MessageErr.Render(wrapText(d.problem, w)))
-	}
-	b.WriteString("\n" + st.Dim.Render("tab field · ctrl+s save · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
-}
-
-// policyDialog shows and edits a function role's policy.
-type policyDialog struct {
-	c        *Common
-	function string
-	role     string
-	editor   textarea.Model
-	problem  string
-}
-
-func newPolicyDialog(c *Common, function string) *policyDialog {
-	role, p := c.Src.Lab.RolePolicy(function)
-	d := &policyDialog{c: c, function: function, role: role, editor: newTextArea()}
-	if p != nil {
-		d.editor.SetValue(p.Source)
-	}
-	d.editor.ShowLineNumbers = true
-	d.editor.SetHeight(14)
-	d.editor.Focus()
-	return d
-}
-
-func (d *policyDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			return true, nil
-		case "ctrl+s":
-			if err := d.c.Src.Lab.SetRolePolicy(d.function, []byte(d.editor.Value())); err != nil {
-				d.problem = err.Error()
-				return false, nil
-			}
-			role := d.role
-			return true, func() tea.Msg { return resultMsg{text: "policy of " + role + " saved; it applies to the next S3 call"} }
-		}
-	}
-	var cmd tea.Cmd
-	d.editor, cmd = d.editor.Update(msg)
-	return false, cmd
-}
-
-func (d *policyDialog) View(width int) string {
-	st := d.c.Styles
-	w := min(max(width-6, 30), 80)
-	d.editor.SetWidth(w)
-	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render("Role " + d.role + " · policy of " + d.function))
-	b.WriteString("\n" + d.editor.View())
-	if d.problem != "" {
-		b.WriteString("\n" + st.MessageErr.Render(wrapText(d.problem, w)))
-	}
-	b.WriteString("\n" + st.Dim.Render("ctrl+s save · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
-}
-
-// defaultDownloadDir is where downloads go unless the user says otherwise.
-const defaultDownloadDir = "lambdalab-downloads"
-
-// checkBucketName is the create-bucket dialog's live check: AWS's naming
-// rules, with the rule that is broken.
-func checkBucketName(name string) string {
-	if err := s3srv.ValidateBucketName(name); err != nil {
-		return err.Error()
-	}
-	return ""
 }
