@@ -221,29 +221,38 @@ func (h *Handler) decode(data []byte) (image.Image, string, image.Point, error) 
 	return img, format, size, nil
 }
 
-// decodeScaled decodes a baseline JPEG straight at a fraction of its size
-// (1/2, 1/4 or 1/8, in the DCT), no smaller than scaledMin times the
-// thumbnail: a 12-megapixel photo is decoded at 2000×1500, in a third of
-// the time and a quarter of the memory. It reports false for anything
-// else (progressive, CMYK, corrupt…), which image/jpeg then decodes or
-// explains.
+// decodeScaled decodes a baseline JPEG straight at a fraction of its width
+// and of its height (1/2, 1/4 or 1/8 each, in the DCT; see jpegDenom): for
+// a 300×300 thumbnail a 4000×3000 photo is decoded at 2000×1500 and a
+// 1920×1080 one at 960×1080 (the thumbnail has its own shape anyway). It
+// reports false for anything else (progressive, CMYK, corrupt…), which
+// image/jpeg then decodes or explains.
 func (h *Handler) decodeScaled(data []byte, cfg image.Config) (image.Image, bool) {
-	minW, minH := scaledMin*h.cfg.Width, scaledMin*h.cfg.Height
-	d := jpegscale.Denom(cfg.Width, cfg.Height, minW, minH)
-	scaled := image.Config{Width: (cfg.Width + d - 1) / d, Height: (cfg.Height + d - 1) / d}
+	dx, dy := jpegDenom(cfg.Width, h.cfg.Width), jpegDenom(cfg.Height, h.cfg.Height)
+	scaled := image.Config{Width: (cfg.Width + dx - 1) / dx, Height: (cfg.Height + dy - 1) / dy}
 	if decodedBytes(scaled) > h.memoryBudget() {
 		return nil, false
 	}
-	img, _, err := jpegscale.Decode(data, minW, minH)
+	img, err := jpegscale.Decode(data, dx, dy)
 	return img, err == nil
 }
 
-// scaledMin is how much bigger than the thumbnail a JPEG is decoded. A
-// block's scaled inverse DCT is a coarse filter: decoded close to the
-// thumbnail's size (1.5× or 2×) the thumbnails measured 3 dB further from
-// the original photo, while at 3× they are as close as from a full decode
+// jpegDenom is the reduction at which a side of size pixels is decoded for
+// a thumbnail side of target pixels: the largest of 1/8, 1/4 and 1/2 that
+// leaves at least 3 × d/2 times the target (1/2 leaves 3×, 1/4 6×, 1/8
+// 12×), else 1. A block's scaled inverse DCT is a coarse filter, the more
+// so the more it drops: decoded closer to the thumbnail's size the
+// thumbnails measured up to 3 dB further from the original photo, while
+// with this much room left they are as close as from a full decode
 // (BENCHMARKS.md).
-const scaledMin = 3
+func jpegDenom(size, target int) int {
+	for _, d := range [...]int{8, 4, 2} {
+		if size >= d*(3*d/2)*target {
+			return d
+		}
+	}
+	return 1
+}
 
 // memoryBudget is what decoding and resizing may use: the function's memory
 // less what the Go runtime and the handler itself take.

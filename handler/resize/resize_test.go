@@ -133,6 +133,20 @@ func TestResizeRefusesBadImages(t *testing.T) {
 	}
 }
 
+// TestJPEGDenom: the reductions a JPEG's sides are decoded at leave 3×
+// the thumbnail at 1/2, 6× at 1/4 and 12× at 1/8.
+func TestJPEGDenom(t *testing.T) {
+	for _, tc := range []struct{ size, target, want int }{
+		{1920, 300, 2}, {1080, 300, 1}, {4000, 300, 2}, {3000, 300, 2},
+		{1799, 300, 1}, {1800, 300, 2}, {7199, 300, 2}, {7200, 300, 4},
+		{28800, 300, 8}, {50000, 300, 8}, {300, 300, 1}, {100, 300, 1},
+	} {
+		if got := jpegDenom(tc.size, tc.target); got != tc.want {
+			t.Errorf("jpegDenom(%d, %d) = %d, want %d", tc.size, tc.target, got, tc.want)
+		}
+	}
+}
+
 func TestConfigFromEnv(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	if _, err := ConfigFromEnv(env(nil)); err == nil || !strings.Contains(err.Error(), "OUTPUT_BUCKET") {
@@ -170,6 +184,17 @@ func TestRenderDecodesBaselineJPEGScaled(t *testing.T) {
 	t.Logf("against the original: scaled decode %.1f dB, full decode %.1f dB", scaled, direct)
 	if scaled < direct-0.5 {
 		t.Errorf("scaled decode %.1f dB, full decode %.1f dB", scaled, direct)
+	}
+
+	// A 1920×1080 photo is decoded at half its width only (960 is still
+	// 3× the thumbnail's 300; 540 would not be).
+	hd := testimg.Photo(1920, 1080)
+	img, _, _, err := small.decode(testimg.JPEG(hd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds() != image.Rect(0, 0, 960, 1080) {
+		t.Errorf("1920x1080 decoded at %v, want 960x1080", img.Bounds())
 	}
 
 	progressive := bytes.Replace(data, []byte{0xff, 0xc0}, []byte{0xff, 0xc2}, 1)

@@ -23,11 +23,11 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
-		for _, denom := range []int{1, 2, 4, 8} {
-			b.Run(fmt.Sprintf("%dx%d/scale%d", size[0], size[1], denom), func(b *testing.B) {
+		for _, denom := range [][2]int{{1, 1}, {2, 1}, {2, 2}, {4, 2}, {4, 4}, {8, 8}} {
+			b.Run(fmt.Sprintf("%dx%d/scale%dx%d", size[0], size[1], denom[0], denom[1]), func(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				for b.Loop() {
-					if _, err := decodeAt(data, denom); err != nil {
+					if _, err := decodeAt(data, denom[0], denom[1]); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -7,6 +7,7 @@ import (
 	"image"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/lambdalab/lambdalab/internal/testimg"
@@ -53,14 +54,15 @@ func TestDecodeMatchesImageJPEG(t *testing.T) {
 	for _, tc := range supported(t) {
 		ref := stdDecode(t, tc.data)
 		refPlanes := planesOf(t, ref)
-		for _, denom := range []int{1, 2, 4, 8} {
-			t.Run(fmt.Sprintf("%s/1:%d", tc.name, denom), func(t *testing.T) {
-				img, err := decodeAt(tc.data, denom)
+		for _, dd := range [][2]int{{1, 1}, {2, 2}, {4, 4}, {8, 8}, {2, 1}, {1, 4}, {4, 2}, {8, 2}} {
+			dx, dy := dd[0], dd[1]
+			t.Run(fmt.Sprintf("%s/1:%dx1:%d", tc.name, dx, dy), func(t *testing.T) {
+				img, err := decodeAt(tc.data, dx, dy)
 				if err != nil {
 					t.Fatal(err)
 				}
 				b := ref.Bounds()
-				want := image.Rect(0, 0, ceilDiv(b.Dx(), denom), ceilDiv(b.Dy(), denom))
+				want := image.Rect(0, 0, ceilDiv(b.Dx(), dx), ceilDiv(b.Dy(), dy))
 				if img.Bounds() != want {
 					t.Fatalf("bounds %v, want %v", img.Bounds(), want)
 				}
@@ -72,13 +74,13 @@ func TestDecodeMatchesImageJPEG(t *testing.T) {
 				got := planesOf(t, img)
 				checkPlanes(t, got)
 				for i, p := range got {
-					want := boxReduce(refPlanes[i], denom, p.w, p.h)
+					want := boxReduce(refPlanes[i], dx, dy, p.w, p.h)
 					maxDiff, psnr := compare(want, p)
 					t.Logf("plane %d: max diff %d, PSNR %.1f dB", i, maxDiff, psnr)
-					if denom == 1 && (maxDiff > 2 || psnr < 45) {
+					if dx == 1 && dy == 1 && (maxDiff > 2 || psnr < 45) {
 						t.Errorf("plane %d: max diff %d, PSNR %.1f dB; want ≤ 2 and ≥ 45 dB", i, maxDiff, psnr)
 					}
-					if denom > 1 && psnr < tc.scaledPSNR {
+					if dx*dy > 1 && psnr < tc.scaledPSNR {
 						t.Errorf("plane %d: PSNR %.1f dB against a box average; want ≥ %.0f dB", i, psnr, tc.scaledPSNR)
 					}
 				}
@@ -87,38 +89,29 @@ func TestDecodeMatchesImageJPEG(t *testing.T) {
 	}
 }
 
-func TestChooseDenom(t *testing.T) {
-	for _, tc := range []struct {
-		name             string
-		w, h, minW, minH int
-		want             int
-	}{
-		{"photo to 300", 4000, 3000, 300, 300, 8},
-		{"hd to 300", 1920, 1080, 300, 300, 2},
-		{"hd to 2×300", 1920, 1080, 600, 600, 1},
-		{"exactly an eighth", 2400, 2400, 300, 300, 8},
-		{"an eighth rounded up", 2393, 2393, 300, 300, 8},
-		{"just short of an eighth", 2392, 2400, 300, 300, 4},
-		{"tiny", 5, 5, 1, 1, 8},
-		{"no minimum", 640, 480, 0, 0, 8},
-		{"bigger than the image", 640, 480, 1000, 1000, 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Denom(tc.w, tc.h, tc.minW, tc.minH); got != tc.want {
-				t.Errorf("Denom(%d, %d, %d, %d) = %d, want %d", tc.w, tc.h, tc.minW, tc.minH, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestDecodeChoosesScale(t *testing.T) {
+// TestDecodeScaledBounds: each axis is scaled by its own denominator, and
+// a denominator that is not a power of two up to 8 is refused.
+func TestDecodeScaledBounds(t *testing.T) {
 	data := testimg.JPEG(testimg.Photo(1000, 700))
-	img, denom, err := Decode(data, 200, 100)
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		dx, dy int
+		want   image.Rectangle
+	}{
+		{4, 4, image.Rect(0, 0, 250, 175)},
+		{4, 2, image.Rect(0, 0, 250, 350)},
+		{1, 8, image.Rect(0, 0, 1000, 88)},
+	} {
+		img, err := Decode(data, tc.dx, tc.dy)
+		if err != nil {
+			t.Errorf("1/%d × 1/%d: %v", tc.dx, tc.dy, err)
+		} else if img.Bounds() != tc.want {
+			t.Errorf("1/%d × 1/%d: %v; want %v", tc.dx, tc.dy, img.Bounds(), tc.want)
+		}
 	}
-	if denom != 4 || img.Bounds() != image.Rect(0, 0, 250, 175) {
-		t.Errorf("got 1/%d, %v; want 1/4, 250×175", denom, img.Bounds())
+	for _, bad := range [][2]int{{0, 1}, {3, 1}, {1, 16}} {
+		if _, err := Decode(data, bad[0], bad[1]); err == nil || !strings.Contains(err.Error(), "the denominators are 1, 2, 4 or 8") {
+			t.Errorf("1/%d × 1/%d: %v", bad[0], bad[1], err)
+		}
 	}
 }
 
@@ -140,7 +133,7 @@ func TestDecodeUnsupported(t *testing.T) {
 		{"luma 4×1", patchSOF(t, valid, func(seg []byte) { seg[6+1] = 0x41 })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := Decode(tc.data, 1, 1)
+			_, err := Decode(tc.data, 1, 1)
 			if !errors.Is(err, ErrUnsupported) {
 				t.Errorf("got %v, want ErrUnsupported", err)
 			}
@@ -176,7 +169,7 @@ func TestDecodeTruncated(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%.0f%%", tc.name, 100*frac), func(t *testing.T) {
 				cut := start + int(frac*float64(len(tc.data)-start))
 				for _, denom := range []int{1, 8} {
-					_, err := decodeAt(tc.data[:cut], denom)
+					_, err := decodeAt(tc.data[:cut], denom, denom)
 					if err == nil {
 						t.Fatalf("1/%d: decoded a file cut at %d of %d bytes", denom, cut, len(tc.data))
 					}
@@ -215,7 +208,7 @@ func TestDecodeGarbage(t *testing.T) {
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := Decode(tc.data, 1, 1)
+			_, err := Decode(tc.data, 1, 1)
 			if err == nil {
 				t.Fatal("decoded garbage")
 			}
@@ -254,7 +247,7 @@ func TestDecodeShortFileHugeClaim(t *testing.T) {
 	data := sofWithSize(t, testimg.JPEG(testimg.Photo(16, 16)), 16000, 16000)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, _, err := Decode(data, 1, 1)
+	_, err := Decode(data, 1, 1)
 	runtime.ReadMemStats(&after)
 	if err == nil {
 		t.Fatal("decoded a 16000×16000 image from a few hundred bytes")

@@ -27,9 +27,9 @@ func FuzzDecode(f *testing.F) {
 		f.Add(s[:len(s)*3/4], uint8(i))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, scale uint8) {
-		denom := 1 << (scale % 4)
+		dx, dy := 1<<(scale%4), 1<<(scale/4%4)
 		largest := 0 // sum of a block's dequantized coefficients' magnitudes
-		d := decoder{data: data, denom: denom, inspect: func(blk *[64]int32) {
+		d := decoder{data: data, dx: dx, dy: dy, inspect: func(blk *[64]int32) {
 			sum := 0
 			for _, v := range blk {
 				sum += max(int(v), -int(v))
@@ -41,15 +41,15 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		w, h := boundsFromSOF(t, data)
-		if want := image.Rect(0, 0, ceilDiv(w, denom), ceilDiv(h, denom)); img.Bounds() != want {
-			t.Fatalf("1/%d: bounds %v, want %v", denom, img.Bounds(), want)
+		if want := image.Rect(0, 0, ceilDiv(w, dx), ceilDiv(h, dy)); img.Bounds() != want {
+			t.Fatalf("1/%d×1/%d: bounds %v, want %v", dx, dy, img.Bounds(), want)
 		}
 		got := planesOf(t, img)
 		checkPlanes(t, got)
 		// Blocks with more energy than 8-bit samples can hold (they clamp)
 		// may overflow image/jpeg's 32-bit IDCT, which scales coefficients
 		// by 2^17: compare only files whose blocks all stay well below.
-		if denom != 1 || largest > 1<<12 {
+		if dx != 1 || dy != 1 || largest > 1<<12 {
 			return
 		}
 		sameAsImageJPEG(t, data, img, got)

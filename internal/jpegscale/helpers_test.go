@@ -13,11 +13,8 @@ import (
 	"github.com/lambdalab/lambdalab/internal/testimg"
 )
 
-// decodeAt decodes at a given scale denominator.
-func decodeAt(data []byte, denom int) (image.Image, error) {
-	d := decoder{data: data, denom: denom}
-	return d.decode()
-}
+// decodeAt decodes at given scale denominators, across and down.
+func decodeAt(data []byte, dx, dy int) (image.Image, error) { return Decode(data, dx, dy) }
 
 // plane is one image plane: w×h samples, rows stride apart.
 type plane struct {
@@ -73,19 +70,20 @@ func checkPlanes(t testing.TB, ps []plane) {
 	}
 }
 
-// boxReduce averages d×d blocks of p (reading into the padding past its w×h
-// that image/jpeg decodes too) into a w×h plane.
-func boxReduce(p plane, d, w, h int) plane {
+// boxReduce averages dx×dy blocks of p (reading into the padding past its
+// w×h that image/jpeg decodes too) into a w×h plane.
+func boxReduce(p plane, dx, dy, w, h int) plane {
 	out := plane{w: w, h: h, stride: w, pix: make([]uint8, w*h)}
+	n := dx * dy
 	for y := range h {
 		for x := range w {
 			s := 0
-			for dy := range d {
-				for dx := range d {
-					s += int(p.at(x*d+dx, y*d+dy))
+			for j := range dy {
+				for i := range dx {
+					s += int(p.at(x*dx+i, y*dy+j))
 				}
 			}
-			out.pix[y*w+x] = uint8((s + d*d/2) / (d * d))
+			out.pix[y*w+x] = uint8((s + n/2) / n)
 		}
 	}
 	return out

@@ -41,9 +41,19 @@ const (
 // among those it reads is zero.
 type idctFunc func(blk *[64]int32, ac bool, dst []uint8, stride int)
 
-// idctFor returns the transform for a scale denominator.
-func idctFor(denom int) idctFunc {
-	switch denom {
+// idctFor returns the transform for scale denominators dx across and dy
+// down: the square ones have transforms of their own, the others go through
+// idctRect.
+func idctFor(dx, dy int) idctFunc {
+	switch {
+	case dx == 2 && dy == 1:
+		return idct4x8
+	case dx == 1 && dy == 2:
+		return idct8x4
+	case dx != dy:
+		return idctRect(8/dx, 8/dy)
+	}
+	switch dx {
 	case 8:
 		return idct1
 	case 4:
@@ -52,6 +62,145 @@ func idctFor(denom int) idctFunc {
 		return idct4
 	}
 	return idct8
+}
+
+// idctRect returns the transform of the nx×ny low-frequency corner into
+// nx×ny samples (nx across, ny down): a column pass of ny points over the
+// nx columns it keeps, then a row pass of nx points. A photo decoded for a
+// square thumbnail keeps more of its shorter side this way.
+func idctRect(nx, ny int) idctFunc {
+	return func(blk *[64]int32, ac bool, dst []uint8, stride int) {
+		if !ac {
+			fillRect(dst, stride, nx, ny, dcSample(blk[0]))
+			return
+		}
+		var tmp [64]int
+		var in, out [8]int
+		for c := range nx {
+			for r := range ny {
+				in[r] = int(blk[8*r+c])
+			}
+			pass1D(ny, &in, &out)
+			for r := range ny {
+				tmp[8*r+c] = out[r]
+			}
+		}
+		for r := range ny {
+			copy(in[:nx], tmp[8*r:8*r+nx])
+			pass1D(nx, &in, &out)
+			row := dst[r*stride : r*stride+nx]
+			for i := range row {
+				row[i] = clamp((out[i] + outBias) >> outShift)
+			}
+		}
+	}
+}
+
+// idct4x8 is the transform for half the width and the whole height (a
+// landscape photo's scale for a square thumbnail): 8-point columns over the
+// 4 lowest horizontal frequencies, then 4-point rows.
+func idct4x8(blk *[64]int32, ac bool, dst []uint8, stride int) {
+	if !ac {
+		fillRect(dst, stride, 4, 8, dcSample(blk[0]))
+		return
+	}
+	var tmp [32]int // 8 rows of 4
+	for c := range 4 {
+		x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
+		x4, x5, x6, x7 := int(blk[32+c]), int(blk[40+c]), int(blk[48+c]), int(blk[56+c])
+		if x1|x2|x3|x4|x5|x6|x7 == 0 {
+			v := x0 * fixS
+			for r := range 8 {
+				tmp[4*r+c] = v
+			}
+			continue
+		}
+		e0, e1, e2, e3 := even8(x0, x2, x4, x6)
+		o0, o1, o2, o3 := odd8(x1, x3, x5, x7)
+		tmp[c], tmp[28+c] = e0+o0, e0-o0
+		tmp[4+c], tmp[24+c] = e1+o1, e1-o1
+		tmp[8+c], tmp[20+c] = e2+o2, e2-o2
+		tmp[12+c], tmp[16+c] = e3+o3, e3-o3
+	}
+	for r := range 8 {
+		x := tmp[4*r : 4*r+4]
+		e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
+		z := (x[1] + x[3]) * fixC3
+		o0 := z + x[1]*(fixC1-fixC3)
+		o1 := z - x[3]*(fixC1+fixC3)
+		row := dst[r*stride : r*stride+4]
+		row[0] = clamp((e0 + o0 + outBias) >> outShift)
+		row[3] = clamp((e0 - o0 + outBias) >> outShift)
+		row[1] = clamp((e1 + o1 + outBias) >> outShift)
+		row[2] = clamp((e1 - o1 + outBias) >> outShift)
+	}
+}
+
+// idct8x4 is the transform for the whole width and half the height (a
+// portrait photo's): 4-point columns, then 8-point rows.
+func idct8x4(blk *[64]int32, ac bool, dst []uint8, stride int) {
+	if !ac {
+		fillRect(dst, stride, 8, 4, dcSample(blk[0]))
+		return
+	}
+	var tmp [32]int // 4 rows of 8
+	for c := range 8 {
+		x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
+		e0, e1 := (x0+x2)*fixS, (x0-x2)*fixS
+		z := (x1 + x3) * fixC3
+		o0 := z + x1*(fixC1-fixC3)
+		o1 := z - x3*(fixC1+fixC3)
+		tmp[c], tmp[24+c] = e0+o0, e0-o0
+		tmp[8+c], tmp[16+c] = e1+o1, e1-o1
+	}
+	for r := range 4 {
+		x := (*[8]int)(tmp[8*r : 8*r+8])
+		row := (*[8]uint8)(dst[r*stride : r*stride+8])
+		e0, e1, e2, e3 := even8(x[0], x[2], x[4], x[6])
+		o0, o1, o2, o3 := odd8(x[1], x[3], x[5], x[7])
+		row[0] = clamp((e0 + o0 + outBias) >> outShift)
+		row[7] = clamp((e0 - o0 + outBias) >> outShift)
+		row[1] = clamp((e1 + o1 + outBias) >> outShift)
+		row[6] = clamp((e1 - o1 + outBias) >> outShift)
+		row[2] = clamp((e2 + o2 + outBias) >> outShift)
+		row[5] = clamp((e2 - o2 + outBias) >> outShift)
+		row[3] = clamp((e3 + o3 + outBias) >> outShift)
+		row[4] = clamp((e3 - o3 + outBias) >> outShift)
+	}
+}
+
+// fillRect sets nx×ny samples of dst (nx across) to v.
+func fillRect(dst []uint8, stride, nx, ny int, v uint8) {
+	for r := range ny {
+		row := dst[r*stride : r*stride+nx]
+		for i := range row {
+			row[i] = v
+		}
+	}
+}
+
+// pass1D is the n-point transform of x[:n] into out[:n], scaled by 2^13 as
+// each pass of the square transforms is.
+func pass1D(n int, x, out *[8]int) {
+	switch n {
+	case 1:
+		out[0] = x[0] * fixS
+	case 2:
+		out[0], out[1] = (x[0]+x[1])*fixS, (x[0]-x[1])*fixS
+	case 4:
+		e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
+		z := (x[1] + x[3]) * fixC3
+		o0 := z + x[1]*(fixC1-fixC3)
+		o1 := z - x[3]*(fixC1+fixC3)
+		out[0], out[1], out[2], out[3] = e0+o0, e1+o1, e1-o1, e0-o0
+	default:
+		e0, e1, e2, e3 := even8(x[0], x[2], x[4], x[6])
+		o0, o1, o2, o3 := odd8(x[1], x[3], x[5], x[7])
+		out[0], out[7] = e0+o0, e0-o0
+		out[1], out[6] = e1+o1, e1-o1
+		out[2], out[5] = e2+o2, e2-o2
+		out[3], out[4] = e3+o3, e3-o3
+	}
 }
 
 func clamp(v int) uint8 {

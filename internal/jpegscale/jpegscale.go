@@ -1,7 +1,8 @@
 // Package jpegscale decodes baseline JPEGs at 1/1, 1/2, 1/4 or 1/8 of their
-// size by scaling in the DCT domain: each 8×8 block's low-frequency corner
-// goes through a smaller inverse DCT, so that a thumbnail's decode skips most
-// of the transform and all of the full-size planes. It is written from the
+// width and, independently, of their height by scaling in the DCT domain:
+// each 8×8 block's low-frequency corner goes through a smaller inverse DCT,
+// so that a thumbnail's decode skips most of the transform and all of the
+// full-size planes. It is written from the
 // JPEG specification (ITU-T T.81) for the one kind of file cameras, phones
 // and most encoders write: sequential Huffman-coded 8-bit YCbCr or grayscale
 // in a single scan. Anything else is refused with ErrUnsupported so that the
@@ -10,6 +11,7 @@ package jpegscale
 
 import (
 	"errors"
+	"fmt"
 	"image"
 )
 
@@ -22,32 +24,20 @@ var ErrUnsupported = errors.New("jpegscale: unsupported JPEG feature")
 // maxPixels bounds the width×height a file may claim (256 Mpixels).
 const maxPixels = 1 << 28
 
-// Decode decodes a baseline JPEG at the smallest of the scales 1/8, 1/4, 1/2
-// and 1/1 whose result is at least minW×minH (1/1 when none is). It returns
-// the image, an *image.YCbCr with the JPEG's chroma subsampling for colour or
-// an *image.Gray for grayscale, whose Rect is the scaled size
-// (⌈width/denom⌉×⌈height/denom⌉), and the denominator used: 1, 2, 4 or 8.
-// Like image/jpeg's, the planes' strides may be wider than the image.
-func Decode(data []byte, minW, minH int) (image.Image, int, error) {
-	d := decoder{data: data, minW: minW, minH: minH}
-	img, err := d.decode()
-	if err != nil {
-		return nil, 0, err
+// Decode decodes a baseline JPEG at 1/dx of its width and 1/dy of its
+// height, each denominator 1, 2, 4 or 8. It returns an *image.YCbCr with
+// the JPEG's chroma subsampling for colour or an *image.Gray for grayscale,
+// whose Rect is the scaled size (⌈width/dx⌉×⌈height/dy⌉). Like image/jpeg's,
+// the planes' strides may be wider than the image.
+func Decode(data []byte, dx, dy int) (image.Image, error) {
+	if !validDenom(dx) || !validDenom(dy) {
+		return nil, fmt.Errorf("jpegscale: scale 1/%d × 1/%d: the denominators are 1, 2, 4 or 8", dx, dy)
 	}
-	return img, d.denom, nil
+	d := decoder{data: data, dx: dx, dy: dy}
+	return d.decode()
 }
 
-// Denom is the denominator Decode uses for a w×h JPEG: the largest
-// reduction whose result is still at least minW×minH. Callers use it to
-// size what the decode will take before decoding.
-func Denom(w, h, minW, minH int) int {
-	for _, den := range [...]int{8, 4, 2} {
-		if ceilDiv(w, den) >= minW && ceilDiv(h, den) >= minH {
-			return den
-		}
-	}
-	return 1
-}
+func validDenom(d int) bool { return d == 1 || d == 2 || d == 4 || d == 8 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 

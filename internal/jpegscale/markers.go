@@ -43,10 +43,9 @@ type component struct {
 // decoder holds the state of one Decode: the tables as the segments before
 // the scan define them, then the scan's bit reader.
 type decoder struct {
-	data       []byte
-	pos        int // next unread byte of data outside the scan
-	minW, minH int
-	denom      int
+	data   []byte
+	pos    int // next unread byte of data outside the scan
+	dx, dy int // the scale denominators across and down
 
 	quant    [4][64]int32 // in zigzag order
 	quantSet [4]bool

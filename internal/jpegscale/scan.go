@@ -24,12 +24,13 @@ func zigzag() (z [64]int) {
 	return z
 }
 
-// lastZigzag returns the largest zigzag index inside the n×n corner: the
-// coefficients past it are decoded but never stored.
-func lastZigzag(n int) int {
+// lastZigzag returns the largest zigzag index inside the corner of nx
+// columns and ny rows: the coefficients past it are decoded but never
+// stored.
+func lastZigzag(nx, ny int) int {
 	last := 0
 	for k, p := range natural {
-		if p/8 < n && p%8 < n {
+		if p/8 < ny && p%8 < nx {
 			last = k
 		}
 	}
@@ -84,26 +85,23 @@ func (d *decoder) decodeScan(seg []byte) (image.Image, error) {
 	if blocks > 4*(len(d.data)-d.pos) {
 		return nil, formatError("truncated scan")
 	}
-	if d.denom == 0 { // tests set it
-		d.denom = Denom(d.width, d.height, d.minW, d.minH)
-	}
-	n := 8 / d.denom
+	nx, ny := 8/d.dx, 8/d.dy
 	for i := range d.ncomp {
 		c := &d.comps[i]
-		c.stride = c.bw * n
-		c.pix = make([]uint8, c.stride*c.bh*n)
+		c.stride = c.bw * nx
+		c.pix = make([]uint8, c.stride*c.bh*ny)
 	}
-	if err := d.decodeMCUs(mcusX, mcusY, n); err != nil {
+	if err := d.decodeMCUs(mcusX, mcusY, nx, ny); err != nil {
 		return nil, err
 	}
 	return d.image(), nil
 }
 
 // decodeMCUs decodes the scan's MCUs (T.81 A.2) into the planes, with the
-// transform for n×n samples per block.
-func (d *decoder) decodeMCUs(mcusX, mcusY, n int) error {
+// transform for nx×ny samples per block.
+func (d *decoder) decodeMCUs(mcusX, mcusY, nx, ny int) error {
 	d.br = bitReader{data: d.data, pos: d.pos}
-	o := output{idct: idctFor(d.denom), n: n, last: lastZigzag(n)}
+	o := output{idct: idctFor(d.dx, d.dy), nx: nx, ny: ny, last: lastZigzag(nx, ny)}
 	mcu, rst := 0, 0
 	for my := range mcusY {
 		for mx := range mcusX {
@@ -129,10 +127,10 @@ func (d *decoder) decodeMCUs(mcusX, mcusY, n int) error {
 
 // output is how decoded blocks reach the planes.
 type output struct {
-	idct idctFunc
-	n    int // samples per block edge
-	last int // the last zigzag index the IDCT reads
-	blk  [64]int32
+	idct   idctFunc
+	nx, ny int // samples per block, across and down
+	last   int // the last zigzag index the IDCT reads
+	blk    [64]int32
 }
 
 // decodeMCU decodes the blocks of MCU (mx, my), each component's h×v in
@@ -152,7 +150,7 @@ func (d *decoder) decodeMCU(mx, my int, o *output) error {
 				if d.inspect != nil {
 					d.inspect(&o.blk)
 				}
-				o.idct(&o.blk, ac, c.pix[(by*c.stride+bx)*o.n:], c.stride)
+				o.idct(&o.blk, ac, c.pix[by*o.ny*c.stride+bx*o.nx:], c.stride)
 				if ac {
 					clearBlock(&o.blk, o.last)
 				}
@@ -200,7 +198,7 @@ func (d *decoder) nextInterval(rst int) error {
 // image wraps the planes: the Rect is the scaled size, the planes may be
 // wider and taller (whole blocks).
 func (d *decoder) image() image.Image {
-	r := image.Rect(0, 0, ceilDiv(d.width, d.denom), ceilDiv(d.height, d.denom))
+	r := image.Rect(0, 0, ceilDiv(d.width, d.dx), ceilDiv(d.height, d.dy))
 	y := &d.comps[0]
 	if d.ncomp == 1 {
 		return &image.Gray{Pix: y.pix, Stride: y.stride, Rect: r}
