@@ -101,6 +101,8 @@ func (l *Lab) deliverRecord(ctx context.Context, function, bucket, key string, b
 
 // roleOf is the execution role of a function.
 func (l *Lab) roleOf(function string) string {
+	l.fileMu.RLock()
+	defer l.fileMu.RUnlock()
 	for _, fn := range l.file.Functions {
 		if fn.Name == function {
 			return fn.RoleName()
@@ -191,6 +193,8 @@ func (l *Lab) UpdateFunction(name string, edit func(*lambda.Config)) error {
 // setFileEnvironment keeps the lab file's copy of a function's environment
 // current (the export and the console read it).
 func (l *Lab) setFileEnvironment(name string, env map[string]string) {
+	l.fileMu.Lock()
+	defer l.fileMu.Unlock()
 	for i := range l.file.Functions {
 		if l.file.Functions[i].Name == name {
 			l.file.Functions[i].Environment = env

@@ -37,6 +37,10 @@ type Lab struct {
 	writes *writeLog
 	data   *Data
 	closed sync.Once
+	// fileMu guards what of file changes while the lab runs (functions'
+	// environments, which UpdateFunction keeps current) against readers on
+	// S3 request goroutines.
+	fileMu sync.RWMutex
 }
 
 // Option configures a lab.
@@ -115,7 +119,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(st.clock), s3.WithIDs(st.ids),
 		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
 		s3.WithIdentifier(l.creds.lookup),
-		s3.WithTriggerRisk(func(bucket, function string) string { return f.RecursionRisk(bucket, function, l.writes.wrote) }),
+		s3.WithTriggerRisk(l.TriggerRisk),
 	}, s3Data...)
 	if st.verifySigs {
 		s3Opts = append(s3Opts, s3.WithSignatureCheck(l.creds.secret))

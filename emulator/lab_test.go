@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
 )
 
 // echoLab sends every object event of bucket "in" to an echo function, so
@@ -261,5 +263,43 @@ func TestInvalidBucketNames(t *testing.T) {
 	// The lab still answers.
 	if _, err := lab.Client.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUpdateFunctionWhileTriggersAreChecked: the console edits a function's
+// environment while another goroutine (as an S3 request adding a trigger
+// does) checks the trigger's recursion risk, which reads that environment:
+// under -race, no data race, and the risk follows the edit.
+func TestUpdateFunctionWhileTriggersAreChecked(t *testing.T) {
+	l := labtest.Start(t, "")
+	const fn = "cis-exercise-demo"
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range 50 {
+			out := "cis-examples-output"
+			if i%2 == 0 {
+				out = "cis-examples"
+			}
+			if err := l.UpdateFunction(fn, func(c *lambda.Config) { c.Environment["OUTPUT_BUCKET"] = out }); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	wg.Go(func() {
+		for range 50 {
+			l.TriggerRisk("cis-examples", fn)
+		}
+	})
+	wg.Wait()
+	// The last edit (i = 49) points the output back at the other bucket.
+	if risk := l.TriggerRisk("cis-examples", fn); risk != "" {
+		t.Errorf("risk after the last edit: %q", risk)
+	}
+	if err := l.UpdateFunction(fn, func(c *lambda.Config) { c.Environment["OUTPUT_BUCKET"] = "cis-examples" }); err != nil {
+		t.Fatal(err)
+	}
+	if risk := l.TriggerRisk("cis-examples", fn); !strings.Contains(risk, "cis-examples") {
+		t.Errorf("no risk once the function writes where it is triggered: %q", risk)
 	}
 }

@@ -70,5 +70,7 @@ func (f *File) ceiling() lambda.Ceiling {
 // TriggerRisk is the recursive-invocation warning for a trigger of bucket
 // to function ("" when the function does not write there).
 func (l *Lab) TriggerRisk(bucket, function string) string {
+	l.fileMu.RLock()
+	defer l.fileMu.RUnlock()
 	return l.file.RecursionRisk(bucket, function, l.writes.wrote)
 }
