@@ -234,6 +234,18 @@ func decodeSpec(kind string, node ast.Node) (any, error) {
 		if p.Bucket == "" {
 			return nil, fmt.Errorf("putNotification needs bucket")
 		}
+		for i, t := range p.Triggers {
+			// Without a function the request names the ARN "…:function:",
+			// and S3's InvalidArgument would not say which trigger lacks it.
+			if t.Function == "" {
+				return nil, fmt.Errorf("trigger %d needs function", i+1)
+			}
+			// A trigger shares addTrigger's fields, bucket among them; one
+			// naming another bucket would otherwise be put on p.Bucket.
+			if t.Bucket != "" && t.Bucket != p.Bucket {
+				return nil, fmt.Errorf("trigger %d names bucket %s, but this putNotification sets the triggers of %s; write one putNotification per bucket", i+1, t.Bucket, p.Bucket)
+			}
+		}
 		return p, nil
 	case "setPolicy":
 		var p policySpec
@@ -275,6 +287,11 @@ func decodeSpec(kind string, node ast.Node) (any, error) {
 		}
 		if v.Template != "" && v.Template != "s3-put" && v.Template != "s3-delete" {
 			return nil, fmt.Errorf("template %q: s3-put or s3-delete", v.Template)
+		}
+		// A template's event is about an object; without bucket and key it
+		// would name s3:/// and the function would fail at run time, retried.
+		if v.Template != "" && (v.Bucket == "" || v.Key == "") {
+			return nil, fmt.Errorf("template %s needs bucket and key, the object the test event is about", v.Template)
 		}
 		return v, nil
 	case "wait":
