@@ -79,10 +79,16 @@ func TestFaultsEndOnlyTheirEnvironment(t *testing.T) {
 		}
 	}()
 
-	// The hog first: the meter charges concurrent invocations evenly and
-	// ends the one charged most, so a neighbour that started before the hog
-	// could be charged for it (README: How it differs).
-	for _, prefix := range []string{"hog/", "crash/", "hang/"} {
+	// The hog first, and running before the others start: the meter
+	// charges concurrent invocations evenly for the heap's growth since each
+	// started and ends the one charged most, so a neighbour that started
+	// before the hog (or with it, before it had allocated anything) could
+	// be charged for it (README: How it differs). Events for different
+	// functions are dispatched concurrently, so putting the hog's object
+	// first is not enough.
+	l.Put(t, "faults", "hog/bad.txt", []byte("x"), "text/plain")
+	labtest.WaitFor(t, l.Events, func(e bus.InvocationStarted) bool { return e.Function == "hog" })
+	for _, prefix := range []string{"crash/", "hang/"} {
 		l.Put(t, "faults", prefix+"bad.txt", []byte("x"), "text/plain")
 	}
 	// The healthy function, called one after another while the others fail.
