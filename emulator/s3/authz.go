@@ -21,49 +21,112 @@ func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/
 // objectActions maps object operations to the IAM action they need on the
 // object ARN.
 var objectActions = map[string]string{
-	"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject",
-	"PutObject": "s3:PutObject", "PostObject": "s3:PutObject", "CreateMultipartUpload": "s3:PutObject",
-	"UploadPart": "s3:PutObject", "UploadPartCopy": "s3:PutObject", "CompleteMultipartUpload": "s3:PutObject",
-	"AbortMultipartUpload": "s3:AbortMultipartUpload", "ListParts": "s3:ListMultipartUploadParts",
-	"DeleteObject": "s3:DeleteObject", "GetObjectTagging": "s3:GetObjectTagging", "GetObjectAcl": "s3:GetObjectAcl",
+	"GetObject":               "s3:GetObject",
+	"HeadObject":              "s3:GetObject",
+	"PutObject":               "s3:PutObject",
+	"PostObject":              "s3:PutObject",
+	"CreateMultipartUpload":   "s3:PutObject",
+	"UploadPart":              "s3:PutObject",
+	"UploadPartCopy":          "s3:PutObject",
+	"CompleteMultipartUpload": "s3:PutObject",
+	"AbortMultipartUpload":    "s3:AbortMultipartUpload",
+	"ListParts":               "s3:ListMultipartUploadParts",
+	"DeleteObject":            "s3:DeleteObject",
+	"GetObjectTagging":        "s3:GetObjectTagging",
+	"GetObjectAcl":            "s3:GetObjectAcl",
+	"PostObjectRestore":       "s3:RestoreObject",
+	"PostObjectSelect":        "s3:GetObject",
 }
 
-// bucketActions maps bucket operations whose IAM action is not their name.
+// versionActions are the actions an object operation needs instead when it
+// names a version (?versionId=…), as AWS's authorization reference lists
+// them: reading or deleting one version is a permission of its own.
+var versionActions = map[string]string{
+	"s3:GetObject":           "s3:GetObjectVersion",
+	"s3:DeleteObject":        "s3:DeleteObjectVersion",
+	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
+	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
+	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+	"s3:GetObjectAcl":        "s3:GetObjectVersionAcl",
+	"s3:PutObjectAcl":        "s3:PutObjectVersionAcl",
+	"s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
+	"s3:GetObjectTorrent":    "s3:GetObjectVersionTorrent",
+}
+
+// bucketActions maps bucket operations whose IAM action is not their name
+// (removing a configuration is mostly the permission to put one).
 var bucketActions = map[string]string{
-	"ListObjects": "s3:ListBucket", "ListObjectsV2": "s3:ListBucket", "HeadBucket": "s3:ListBucket",
-	"ListObjectVersions": "s3:ListBucketVersions", "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+	"ListObjects":                        "s3:ListBucket",
+	"ListObjectsV2":                      "s3:ListBucket",
+	"HeadBucket":                         "s3:ListBucket",
+	"ListObjectVersions":                 "s3:ListBucketVersions",
+	"ListMultipartUploads":               "s3:ListBucketMultipartUploads",
 	"GetBucketNotificationConfiguration": "s3:GetBucketNotification",
 	"PutBucketNotificationConfiguration": "s3:PutBucketNotification",
 	"GetBucketAcl":                       "s3:GetBucketAcl",
+	"GetBucketCors":                      "s3:GetBucketCORS",
+	"PutBucketCors":                      "s3:PutBucketCORS",
+	"DeleteBucketCors":                   "s3:PutBucketCORS",
+	"GetBucketLifecycle":                 "s3:GetLifecycleConfiguration",
+	"PutBucketLifecycle":                 "s3:PutLifecycleConfiguration",
+	"DeleteBucketLifecycle":              "s3:PutLifecycleConfiguration",
+	"GetBucketEncryption":                "s3:GetEncryptionConfiguration",
+	"PutBucketEncryption":                "s3:PutEncryptionConfiguration",
+	"DeleteBucketEncryption":             "s3:PutEncryptionConfiguration",
+	"DeleteBucketTagging":                "s3:PutBucketTagging",
+	"DeleteBucketPublicAccessBlock":      "s3:PutBucketPublicAccessBlock",
+	"DeleteBucketOwnershipControls":      "s3:PutBucketOwnershipControls",
+	"GetBucketReplication":               "s3:GetReplicationConfiguration",
+	"PutBucketReplication":               "s3:PutReplicationConfiguration",
+	"DeleteBucketReplication":            "s3:PutReplicationConfiguration",
+	"GetBucketAccelerate":                "s3:GetAccelerateConfiguration",
+	"PutBucketAccelerate":                "s3:PutAccelerateConfiguration",
+	"GetBucketObjectLock":                "s3:GetBucketObjectLockConfiguration",
+	"PutBucketObjectLock":                "s3:PutBucketObjectLockConfiguration",
+	"GetBucketAnalytics":                 "s3:GetAnalyticsConfiguration",
+	"PutBucketAnalytics":                 "s3:PutAnalyticsConfiguration",
+	"DeleteBucketAnalytics":              "s3:PutAnalyticsConfiguration",
+	"GetBucketMetrics":                   "s3:GetMetricsConfiguration",
+	"PutBucketMetrics":                   "s3:PutMetricsConfiguration",
+	"DeleteBucketMetrics":                "s3:PutMetricsConfiguration",
+	"GetBucketInventory":                 "s3:GetInventoryConfiguration",
+	"PutBucketInventory":                 "s3:PutInventoryConfiguration",
+	"DeleteBucketInventory":              "s3:PutInventoryConfiguration",
+	"GetBucketIntelligentTiering":        "s3:GetIntelligentTieringConfiguration",
+	"PutBucketIntelligentTiering":        "s3:PutIntelligentTieringConfiguration",
+	"DeleteBucketIntelligentTiering":     "s3:PutIntelligentTieringConfiguration",
 }
 
 // Accesses lists what a request needs: the operation's action on its
-// resource; CopyObject (and UploadPartCopy) also need GetObject on the
-// source; DeleteObjects needs DeleteObject on every key (keys as given).
+// resource (the version's action when it names a version); CopyObject (and
+// UploadPartCopy) also need GetObject on the source. DeleteObjects is
+// authorized per object (see DeleteAccess), so keys here are its keys only
+// for locking: it needs nothing of its own.
 func Accesses(op Operation, r *http.Request, keys []string) []Access {
+	versioned := r.URL.Query().Get("versionId") != ""
 	switch op.Name {
 	case "ListBuckets":
 		return []Access{{"s3:ListAllMyBuckets", "*"}}
 	case "CopyObject", "UploadPartCopy":
 		out := []Access{{"s3:PutObject", objectARN(op.Bucket, op.Key)}}
-		if b, k, ok := copySource(r.Header.Get("X-Amz-Copy-Source")); ok {
-			out = append(out, Access{"s3:GetObject", objectARN(b, k)})
+		if b, k, v, ok := copySource(r.Header.Get("X-Amz-Copy-Source")); ok {
+			out = append(out, Access{onVersion("s3:GetObject", v), objectARN(b, k)})
 		}
 		return out
 	case "DeleteObjects":
-		out := make([]Access, 0, len(keys))
-		for _, k := range keys {
-			out = append(out, Access{"s3:DeleteObject", objectARN(op.Bucket, k)})
-		}
-		return out
+		return nil
 	case "PostObject":
 		if len(keys) == 1 {
 			return []Access{{"s3:PutObject", objectARN(op.Bucket, keys[0])}}
 		}
 		return []Access{{"s3:PutObject", objectARN(op.Bucket, "*")}}
+	case "GetObjectAttributes":
+		// Attributes are read with the object: both actions are needed.
+		arn := objectARN(op.Bucket, op.Key)
+		return []Access{{onVersion("s3:GetObject", versioned), arn}, {onVersion("s3:GetObjectAttributes", versioned), arn}}
 	}
 	if a, ok := objectActions[op.Name]; ok {
-		return []Access{{a, objectARN(op.Bucket, op.Key)}}
+		return []Access{{onVersion(a, versioned), objectARN(op.Bucket, op.Key)}}
 	}
 	if a, ok := bucketActions[op.Name]; ok {
 		return []Access{{a, bucketARN(op.Bucket)}}
@@ -72,18 +135,35 @@ func Accesses(op Operation, r *http.Request, keys []string) []Access {
 		// CreateBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning, …
 		return []Access{{"s3:" + op.Name, bucketARN(op.Bucket)}}
 	}
-	return []Access{{"s3:" + op.Name, objectARN(op.Bucket, op.Key)}}
+	return []Access{{onVersion("s3:"+op.Name, versioned), objectARN(op.Bucket, op.Key)}}
+}
+
+// DeleteAccess is what deleting one object of a DeleteObjects request
+// needs: S3 checks each object on its own and reports the ones denied in
+// the response, deleting the rest.
+func DeleteAccess(bucket, key, versionID string) Access {
+	return Access{onVersion("s3:DeleteObject", versionID != ""), objectARN(bucket, key)}
+}
+
+func onVersion(action string, versioned bool) string {
+	if v, ok := versionActions[action]; ok && versioned {
+		return v
+	}
+	return action
 }
 
 // copySource splits x-amz-copy-source ("/bucket/key?versionId=…",
-// URL-encoded) into bucket and key.
-func copySource(src string) (bucket, key string, ok bool) {
-	src, _, _ = strings.Cut(src, "?")
+// URL-encoded) into bucket and key, and says whether it names a version.
+func copySource(src string) (bucket, key string, version, ok bool) {
+	src, query, _ := strings.Cut(src, "?")
+	if q, err := url.ParseQuery(query); err == nil && q.Get("versionId") != "" {
+		version = true
+	}
 	if dec, err := url.PathUnescape(src); err == nil {
 		src = dec
 	}
 	bucket, key, ok = strings.Cut(strings.TrimPrefix(src, "/"), "/")
-	return bucket, key, ok && bucket != "" && key != ""
+	return bucket, key, version, ok && bucket != "" && key != ""
 }
 
 // authorize checks every access the request needs against the caller's

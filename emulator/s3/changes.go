@@ -34,14 +34,11 @@ func keysOf(c *call) ([]string, error) {
 			return nil, NewError("IncompleteBody", "")
 		}
 		c.r.Body = io.NopCloser(bytes.NewReader(body))
-		var req struct {
-			Objects []struct {
-				Key string `xml:"Key"`
-			} `xml:"Object"`
-		}
+		var req deleteRequest
 		if err := xml.Unmarshal(body, &req); err != nil {
 			return nil, NewError("MalformedXML", "")
 		}
+		c.deletes = req
 		keys := make([]string, 0, len(req.Objects))
 		for _, o := range req.Objects {
 			keys = append(keys, o.Key)

@@ -1,10 +1,14 @@
 package s3
 
 import (
+	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/johannesboyne/gofakes3"
 )
 
 // Fixes for what gofakes3 answers differently from S3, in our layer.
@@ -40,6 +44,9 @@ type multipartETags struct {
 	mu    sync.Mutex
 	m     map[string][2]string // bucket/key → {plain md5, multipart etag}
 	store ETagStore
+	// sums are multipart objects' checksums (bucket/key → {plain md5,
+	// algorithm, value}), in memory only.
+	sums map[string][3]string
 }
 
 func (e *multipartETags) set(bucket, key, plain, multipart string) {
@@ -57,6 +64,7 @@ func (e *multipartETags) set(bucket, key, plain, multipart string) {
 func (e *multipartETags) forget(bucket, key string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	delete(e.sums, bucket+"/"+key)
 	if _, ok := e.m[bucket+"/"+key]; !ok {
 		return
 	}
@@ -75,6 +83,25 @@ func (e *multipartETags) fix(bucket, key, plain string) string {
 		return v[1]
 	}
 	return plain
+}
+
+func (e *multipartETags) setSum(bucket, key, plain, algo, value string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sums == nil {
+		e.sums = map[string][3]string{}
+	}
+	e.sums[bucket+"/"+key] = [3]string{plain, algo, value}
+}
+
+// sum returns the checksum of a multipart object whose stored MD5 is plain.
+func (e *multipartETags) sum(bucket, key, plain string) (algo, value string, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if v, found := e.sums[bucket+"/"+key]; found && v[0] == plain {
+		return v[1], v[2], true
+	}
+	return "", "", false
 }
 
 // ETagStore keeps multipart ETags across restarts of a lab with a data
@@ -108,4 +135,25 @@ func (s *Server) headerETagFixer(op Operation) func(http.Header) {
 			}
 		}
 	}
+}
+
+// emptyUploadList answers ListMultipartUploads of a bucket that has never
+// had an upload: gofakes3 says NoSuchUpload, S3 lists none.
+func emptyUploadList(c *call) {
+	if c.op.Name != "ListMultipartUploads" || c.rec.Status() != http.StatusNotFound {
+		return
+	}
+	if code, _ := c.rec.ErrorCode(); code != "NoSuchUpload" {
+		return
+	}
+	q := c.r.URL.Query()
+	max, err := strconv.ParseInt(q.Get("max-uploads"), 10, 64)
+	if err != nil || max <= 0 || max > 1000 {
+		max = 1000
+	}
+	body, _ := xml.Marshal(gofakes3.ListMultipartUploadsResult{ // cannot fail: strings and numbers
+		Bucket: c.op.Bucket, KeyMarker: q.Get("key-marker"), MaxUploads: max,
+		Delimiter: q.Get("delimiter"), Prefix: q.Get("prefix"),
+	})
+	c.rec.replace(http.StatusOK, "application/xml", append([]byte(xml.Header), body...))
 }

@@ -102,6 +102,16 @@ func (r *recorder) fail(e *Error, method string) {
 	}
 }
 
+// replace discards what was written and holds status and body instead.
+func (r *recorder) replace(status int, contentType string, body []byte) {
+	r.status = status
+	r.held = true
+	r.ours = true
+	r.body.Reset()
+	r.body.Write(body)
+	r.w.Header().Set("Content-Type", contentType)
+}
+
 // ErrorCode returns the S3 error code of a failed response ("" otherwise).
 func (r *recorder) ErrorCode() (code, message string) {
 	if r.Status() < 300 {

@@ -43,6 +43,7 @@ type Server struct {
 	identify  Identifier
 	locks     keyLocks
 	mpETags   multipartETags
+	uploads   uploadSums
 	// triggerRisk returns the recursive-invocation warning for a trigger of
 	// bucket to function, or "".
 	triggerRisk func(bucket, function string) string
@@ -164,6 +165,12 @@ type call struct {
 	principal Principal
 	start     time.Time
 	published bool
+	// deletes is the body of a DeleteObjects request; denied are the
+	// objects of it the caller may not delete.
+	deletes deleteRequest
+	denied  []deleteObject
+	// parts are the part numbers a CompleteMultipartUpload lists.
+	parts []int
 }
 
 // ServeHTTP answers one S3 request.
@@ -178,7 +185,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec:       newRecorder(w, s.ids.RequestID(), s.ids.HostID(), op.IsWrite() || isListing(op)),
 	}
 	if op.Name == "GetObject" || op.Name == "HeadObject" {
-		c.rec.fixHeaders = s.headerETagFixer(op)
+		sums, etag := s.checksumFixer(r, op), s.headerETagFixer(op)
+		c.rec.fixHeaders = func(h http.Header) { sums(h); etag(h) }
 	}
 	c.rec.unversioned = op.Key != "" && !s.versioned(op.Bucket)
 	if err := s.route(c); err != nil {
@@ -204,6 +212,9 @@ func (s *Server) route(c *call) error {
 	}
 	if err := s.authorize(c, keys); err != nil {
 		return err
+	}
+	if c.op.Name == "DeleteObjects" {
+		keys = s.authorizeDeletes(c)
 	}
 	if err := s.checkContent(c); err != nil {
 		return err
@@ -233,10 +244,28 @@ func (s *Server) route(c *call) error {
 	if c.op.IsWrite() {
 		return s.write(c, keys)
 	}
+	return s.pass(c)
+}
+
+// pass hands a request that changes no object to gofakes3, and fixes up
+// its answer.
+func (s *Server) pass(c *call) error {
+	created := requestedUpload(c)
 	if err := prepareBody(c.r, c.op); err != nil {
 		return err
 	}
+	part := s.sumPart(c)
+	if created != nil {
+		c.rec.hold = true // to read the upload id
+	}
 	s.fake.ServeHTTP(c.rec, c.r)
+	if c.rec.Status() < 300 {
+		s.answerUpload(c, created, part)
+		if c.op.Name == "AbortMultipartUpload" {
+			s.uploads.end(c.r.URL.Query().Get("uploadId"))
+		}
+	}
+	emptyUploadList(c)
 	return s.hideMissingKey(c)
 }
 
@@ -297,13 +326,31 @@ func (s *Server) write(c *call, keys []string) error {
 	if c.op.Name == "CopyObject" {
 		rewriteCopySource(c.r.Header)
 	}
-	s.fake.ServeHTTP(c.rec, c.r)
+	if c.op.Name == "CompleteMultipartUpload" {
+		c.parts = completedParts(c.r)
+	}
+	if len(c.denied) > 0 {
+		if err := s.deleteAllowed(c); err != nil {
+			return err
+		}
+	} else {
+		s.fake.ServeHTTP(c.rec, c.r)
+	}
 	s.publishRequest(c)
 	if c.rec.Status() >= 300 {
 		return nil
 	}
 	for _, ch := range s.changes(c, keys) {
 		s.commit(ch)
+	}
+	// After the changes: they forget what was known of the key before.
+	switch c.op.Name {
+	case "PutObject":
+		answerPutChecksum(c)
+	case "CopyObject":
+		s.answerCopyChecksum(c)
+	case "CompleteMultipartUpload":
+		s.completeChecksum(c, c.parts)
 	}
 	return nil
 }

@@ -233,7 +233,7 @@ func checkCopySource(src string) error {
 	if err != nil || !utf8.ValidString(decoded) {
 		return NewError("InvalidArgument", msgCopyEncoding, arg...)
 	}
-	_, key, ok := copySource(src)
+	_, key, _, ok := copySource(src)
 	if !ok {
 		return NewError("InvalidArgument", msgCopySource, arg...)
 	}
