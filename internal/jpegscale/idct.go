@@ -123,16 +123,7 @@ func idct4x8(blk *[64]int32, ac bool, dst []uint8, stride int) {
 		tmp[12+c], tmp[16+c] = e3+o3, e3-o3
 	}
 	for r := range 8 {
-		x := tmp[4*r : 4*r+4]
-		e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
-		z := (x[1] + x[3]) * fixC3
-		o0 := z + x[1]*(fixC1-fixC3)
-		o1 := z - x[3]*(fixC1+fixC3)
-		row := dst[r*stride : r*stride+4]
-		row[0] = clamp((e0 + o0 + outBias) >> outShift)
-		row[3] = clamp((e0 - o0 + outBias) >> outShift)
-		row[1] = clamp((e1 + o1 + outBias) >> outShift)
-		row[2] = clamp((e1 - o1 + outBias) >> outShift)
+		row4((*[4]int)(tmp[4*r:4*r+4]), (*[4]uint8)(dst[r*stride:r*stride+4]))
 	}
 }
 
@@ -156,16 +147,7 @@ func idct8x4(blk *[64]int32, ac bool, dst []uint8, stride int) {
 	for r := range 4 {
 		x := (*[8]int)(tmp[8*r : 8*r+8])
 		row := (*[8]uint8)(dst[r*stride : r*stride+8])
-		e0, e1, e2, e3 := even8(x[0], x[2], x[4], x[6])
-		o0, o1, o2, o3 := odd8(x[1], x[3], x[5], x[7])
-		row[0] = clamp((e0 + o0 + outBias) >> outShift)
-		row[7] = clamp((e0 - o0 + outBias) >> outShift)
-		row[1] = clamp((e1 + o1 + outBias) >> outShift)
-		row[6] = clamp((e1 - o1 + outBias) >> outShift)
-		row[2] = clamp((e2 + o2 + outBias) >> outShift)
-		row[5] = clamp((e2 - o2 + outBias) >> outShift)
-		row[3] = clamp((e3 + o3 + outBias) >> outShift)
-		row[4] = clamp((e3 - o3 + outBias) >> outShift)
+		row8(x, row)
 	}
 }
 
@@ -265,16 +247,7 @@ func idct4(blk *[64]int32, ac bool, dst []uint8, stride int) {
 		tmp[4+c], tmp[8+c] = e1+o1, e1-o1
 	}
 	for r := range 4 {
-		x := tmp[4*r : 4*r+4]
-		e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
-		z := (x[1] + x[3]) * fixC3
-		o0 := z + x[1]*(fixC1-fixC3)
-		o1 := z - x[3]*(fixC1+fixC3)
-		row := dst[r*stride : r*stride+4]
-		row[0] = clamp((e0 + o0 + outBias) >> outShift)
-		row[3] = clamp((e0 - o0 + outBias) >> outShift)
-		row[1] = clamp((e1 + o1 + outBias) >> outShift)
-		row[2] = clamp((e1 - o1 + outBias) >> outShift)
+		row4((*[4]int)(tmp[4*r:4*r+4]), (*[4]uint8)(dst[r*stride:r*stride+4]))
 	}
 }
 
@@ -311,17 +284,34 @@ func idct8(blk *[64]int32, ac bool, dst []uint8, stride int) {
 			*row = [8]uint8{v, v, v, v, v, v, v, v}
 			continue
 		}
-		e0, e1, e2, e3 := even8(x[0], x[2], x[4], x[6])
-		o0, o1, o2, o3 := odd8(x[1], x[3], x[5], x[7])
-		row[0] = clamp((e0 + o0 + outBias) >> outShift)
-		row[7] = clamp((e0 - o0 + outBias) >> outShift)
-		row[1] = clamp((e1 + o1 + outBias) >> outShift)
-		row[6] = clamp((e1 - o1 + outBias) >> outShift)
-		row[2] = clamp((e2 + o2 + outBias) >> outShift)
-		row[5] = clamp((e2 - o2 + outBias) >> outShift)
-		row[3] = clamp((e3 + o3 + outBias) >> outShift)
-		row[4] = clamp((e3 - o3 + outBias) >> outShift)
+		row8(x, row)
 	}
+}
+
+// row4 is the 4-point row pass: it writes a row of 4 samples.
+func row4(x *[4]int, row *[4]uint8) {
+	e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
+	z := (x[1] + x[3]) * fixC3
+	o0 := z + x[1]*(fixC1-fixC3)
+	o1 := z - x[3]*(fixC1+fixC3)
+	row[0] = clamp((e0 + o0 + outBias) >> outShift)
+	row[3] = clamp((e0 - o0 + outBias) >> outShift)
+	row[1] = clamp((e1 + o1 + outBias) >> outShift)
+	row[2] = clamp((e1 - o1 + outBias) >> outShift)
+}
+
+// row8 is the 8-point row pass: it writes a row of 8 samples.
+func row8(x *[8]int, row *[8]uint8) {
+	e0, e1, e2, e3 := even8(x[0], x[2], x[4], x[6])
+	o0, o1, o2, o3 := odd8(x[1], x[3], x[5], x[7])
+	row[0] = clamp((e0 + o0 + outBias) >> outShift)
+	row[7] = clamp((e0 - o0 + outBias) >> outShift)
+	row[1] = clamp((e1 + o1 + outBias) >> outShift)
+	row[6] = clamp((e1 - o1 + outBias) >> outShift)
+	row[2] = clamp((e2 + o2 + outBias) >> outShift)
+	row[5] = clamp((e2 - o2 + outBias) >> outShift)
+	row[3] = clamp((e3 + o3 + outBias) >> outShift)
+	row[4] = clamp((e3 - o3 + outBias) >> outShift)
 }
 
 // even8 is the even half of the 8-point transform, the terms k = 0, 2, 4, 6
