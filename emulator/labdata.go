@@ -28,7 +28,7 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	if st.data == nil {
 		return nil, nil
 	}
-	st.backend = s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: st.clock}))
+	st.backend = &boltBackend{Backend: s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: st.clock}))}
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
 		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data)}
 }

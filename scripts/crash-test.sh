@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 
 n=${1:-50}
 bin=${2:-}
+case $n in
+  '' | *[!0-9]*) echo "usage: scripts/crash-test.sh [N] [path/to/lambdalab] (N, the number of uploads, is a number: got $n)" >&2; exit 2 ;;
+esac
 work=$(mktemp -d)
 if [ -z "$bin" ]; then
   bin=$work/lambdalab
@@ -50,7 +53,7 @@ done
 start "$work/first.log"
 if ! aws s3 cp --recursive --only-show-errors "$work/in" s3://cis-examples/; then
   echo "crash-test: FAIL: the uploads failed; lambdalab's log:" >&2
-  tail -40 "$work/first.log" >&2
+  grep -m1 -B2 -A30 -E "^(panic|fatal error)" "$work/first.log" >&2 || tail -40 "$work/first.log" >&2
   exit 1
 fi
 { kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
