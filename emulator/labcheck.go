@@ -203,9 +203,11 @@ func (f *File) RecursionRisk(bucket, function string, wrote func(function, bucke
 		default:
 			return ""
 		}
+		// The first sentences are the Lambda console's own notice.
 		return fmt.Sprintf("Recursive invocation: function %s writes to bucket %s (%s), the bucket that triggers it. "+
-			"Using one bucket for both input and output can make the function invoke itself in a loop, "+
-			"with more Lambda usage and more cost. Use separate buckets, or a prefix filter that the output does not match.",
+			"If your function writes objects to an S3 bucket, ensure that you are using different S3 buckets for input and output. "+
+			"Writing to the same bucket increases the risk of creating a recursive invocation, which can result in increased Lambda usage and increased costs. "+
+			"(Or give the trigger a prefix filter that the output does not match.)",
 			function, bucket, how)
 	}
 	return ""

@@ -205,27 +205,53 @@ func (d *triggerDialog) View(width int) string {
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Add trigger · S3 bucket " + d.bucket))
 	b.WriteString("\n\n" + cursor(0) + "Function   " + st.Bold.Render("◂ "+d.function()+" ▸"))
-	b.WriteString("\n" + cursor(1) + "Events")
-	for i, e := range triggerEvents {
-		box := "[ ]"
-		if d.events[e] {
-			box = "[x]"
+	// With a recursion warning the form would not fit 24 rows: the event
+	// list folds to one line unless it has the focus, and then the warning
+	// folds instead.
+	risk := d.risk()
+	if risk != "" && d.field != 1 {
+		var chosen []string
+		for _, e := range triggerEvents {
+			if d.events[e] {
+				chosen = append(chosen, e)
+			}
 		}
-		line := "    " + box + " " + e
-		if d.field == 1 && i == d.evCursor {
-			line = st.RowCursor.Render(line)
+		b.WriteString("\n" + cursor(1) + fit("Events     "+strings.Join(chosen, ", "), w-2))
+	} else {
+		b.WriteString("\n" + cursor(1) + "Events")
+		for i, e := range triggerEvents {
+			box := "[ ]"
+			if d.events[e] {
+				box = "[x]"
+			}
+			line := "    " + box + " " + e
+			if d.field == 1 && i == d.evCursor {
+				line = st.RowCursor.Render(line)
+			}
+			b.WriteString("\n" + line)
 		}
-		b.WriteString("\n" + line)
 	}
+	d.prefix.SetWidth(max(w-13, 10))
+	d.suffix.SetWidth(max(w-13, 10))
 	b.WriteString("\n" + cursor(2) + "Prefix     " + d.prefix.View())
 	b.WriteString("\n" + cursor(3) + "Suffix     " + d.suffix.View())
-	if risk := d.risk(); risk != "" {
+	switch {
+	case risk != "" && d.field == 1:
+		b.WriteString("\n\n" + st.Warning.Render(fit("Recursive invocation risk: read and acknowledge it below (tab).", w)))
+	case risk != "":
+		// The warning's first sentence says what is at risk here; the
+		// acknowledgement below it is the console's text on why.
+		if i := strings.Index(risk, ". "); i > 0 {
+			risk = risk[:i+1]
+		}
 		b.WriteString("\n\n" + st.Warning.Render(wrapText(risk, w)))
 		box := "[ ]"
 		if d.ack {
 			box = "[x]"
 		}
-		b.WriteString("\n" + cursor(4) + st.Checkbox.Render(box) + " I acknowledge the risk of recursive invocations")
+		// The console's own acknowledgement.
+		ack := wrapText("I acknowledge that using the same S3 bucket for both input and output is not recommended and that this configuration can cause recursive invocations, increased Lambda usage, and increased costs.", max(w-6, 20))
+		b.WriteString("\n" + cursor(4) + st.Checkbox.Render(box) + " " + strings.ReplaceAll(ack, "\n", "\n      "))
 	}
 	if d.problem != "" {
 		b.WriteString("\n\n" + st.MessageErr.Render(d.problem))
