@@ -39,6 +39,16 @@ for t in "${targets[@]}"; do
     ran=$((ran + 1))
     continue
   fi
+  # Go 1.26's coordinator can fail a target with a bare "context deadline
+  # exceeded" when -fuzztime ends while a worker is busy (golang/go#75804,
+  # fixed in Go 1.27): no input is written, so there is nothing to find.
+  # Tolerated only then, and once the corpus replays cleanly.
+  if grep -q "context deadline exceeded" "$log" && ! grep -qE "Failing input written to|^panic:" "$log" &&
+    go test -count=1 -run "^${name}\$" "$pkg" >/dev/null 2>&1; then
+    echo "fuzz.sh: ok   $name ($pkg): stopped by Go's fuzztime deadline race (golang/go#75804), no failing input; corpus replays cleanly, $((SECONDS - t0))s"
+    ran=$((ran + 1))
+    continue
+  fi
   echo "fuzz.sh: FAIL $name ($pkg) after $((SECONDS - t0))s" >&2
   tail -n 40 "$log" >&2
   crasher=$(sed -n 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' "$log" | tail -n 1)
