@@ -106,21 +106,7 @@ func idct4x8(blk *[64]int32, ac bool, dst []uint8, stride int) {
 	}
 	var tmp [32]int // 8 rows of 4
 	for c := range 4 {
-		x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
-		x4, x5, x6, x7 := int(blk[32+c]), int(blk[40+c]), int(blk[48+c]), int(blk[56+c])
-		if x1|x2|x3|x4|x5|x6|x7 == 0 {
-			v := x0 * fixS
-			for r := range 8 {
-				tmp[4*r+c] = v
-			}
-			continue
-		}
-		e0, e1, e2, e3 := even8(x0, x2, x4, x6)
-		o0, o1, o2, o3 := odd8(x1, x3, x5, x7)
-		tmp[c], tmp[28+c] = e0+o0, e0-o0
-		tmp[4+c], tmp[24+c] = e1+o1, e1-o1
-		tmp[8+c], tmp[20+c] = e2+o2, e2-o2
-		tmp[12+c], tmp[16+c] = e3+o3, e3-o3
+		col8(blk, c, tmp[:], 4)
 	}
 	for r := range 8 {
 		row4((*[4]int)(tmp[4*r:4*r+4]), (*[4]uint8)(dst[r*stride:r*stride+4]))
@@ -136,18 +122,10 @@ func idct8x4(blk *[64]int32, ac bool, dst []uint8, stride int) {
 	}
 	var tmp [32]int // 4 rows of 8
 	for c := range 8 {
-		x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
-		e0, e1 := (x0+x2)*fixS, (x0-x2)*fixS
-		z := (x1 + x3) * fixC3
-		o0 := z + x1*(fixC1-fixC3)
-		o1 := z - x3*(fixC1+fixC3)
-		tmp[c], tmp[24+c] = e0+o0, e0-o0
-		tmp[8+c], tmp[16+c] = e1+o1, e1-o1
+		col4(blk, c, tmp[:], 8)
 	}
 	for r := range 4 {
-		x := (*[8]int)(tmp[8*r : 8*r+8])
-		row := (*[8]uint8)(dst[r*stride : r*stride+8])
-		row8(x, row)
+		row8((*[8]int)(tmp[8*r:8*r+8]), (*[8]uint8)(dst[r*stride:r*stride+8]))
 	}
 }
 
@@ -170,10 +148,7 @@ func pass1D(n int, x, out *[8]int) {
 	case 2:
 		out[0], out[1] = (x[0]+x[1])*fixS, (x[0]-x[1])*fixS
 	case 4:
-		e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
-		z := (x[1] + x[3]) * fixC3
-		o0 := z + x[1]*(fixC1-fixC3)
-		o1 := z - x[3]*(fixC1+fixC3)
+		e0, e1, o0, o1 := points4(x[0], x[1], x[2], x[3])
 		out[0], out[1], out[2], out[3] = e0+o0, e1+o1, e1-o1, e0-o0
 	default:
 		e0, e1, e2, e3 := even8(x[0], x[2], x[4], x[6])
@@ -198,16 +173,6 @@ func clamp(v int) uint8 {
 // dcSample is the value of every sample of a block with no AC energy.
 func dcSample(dc int32) uint8 { return clamp((int(dc) + 4 + 128<<3) >> 3) }
 
-// fill sets an n×n square of dst to v.
-func fill(dst []uint8, stride, n int, v uint8) {
-	for r := range n {
-		row := dst[r*stride : r*stride+n]
-		for i := range row {
-			row[i] = v
-		}
-	}
-}
-
 // idct1 is the 1×1 transform (the 1/8 scale): the block's mean.
 func idct1(blk *[64]int32, _ bool, dst []uint8, _ int) {
 	dst[0] = dcSample(blk[0])
@@ -217,7 +182,7 @@ func idct1(blk *[64]int32, _ bool, dst []uint8, _ int) {
 // cos(π/4) = -cos(3π/4) = 1/√2, so every term is ±F/8.
 func idct2(blk *[64]int32, ac bool, dst []uint8, stride int) {
 	if !ac {
-		fill(dst, stride, 2, dcSample(blk[0]))
+		fillRect(dst, stride, 2, 2, dcSample(blk[0]))
 		return
 	}
 	f00, f01, f10, f11 := int(blk[0]), int(blk[1]), int(blk[8]), int(blk[9])
@@ -233,18 +198,12 @@ func idct2(blk *[64]int32, ac bool, dst []uint8, stride int) {
 // idct4 is the 4×4 transform of the 4×4 corner (the 1/2 scale).
 func idct4(blk *[64]int32, ac bool, dst []uint8, stride int) {
 	if !ac {
-		fill(dst, stride, 4, dcSample(blk[0]))
+		fillRect(dst, stride, 4, 4, dcSample(blk[0]))
 		return
 	}
 	var tmp [16]int
 	for c := range 4 {
-		x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
-		e0, e1 := (x0+x2)*fixS, (x0-x2)*fixS
-		z := (x1 + x3) * fixC3
-		o0 := z + x1*(fixC1-fixC3) // c1·x1 + c3·x3
-		o1 := z - x3*(fixC1+fixC3) // c3·x1 - c1·x3
-		tmp[c], tmp[12+c] = e0+o0, e0-o0
-		tmp[4+c], tmp[8+c] = e1+o1, e1-o1
+		col4(blk, c, tmp[:], 4)
 	}
 	for r := range 4 {
 		row4((*[4]int)(tmp[4*r:4*r+4]), (*[4]uint8)(dst[r*stride:r*stride+4]))
@@ -254,27 +213,12 @@ func idct4(blk *[64]int32, ac bool, dst []uint8, stride int) {
 // idct8 is the full 8×8 transform.
 func idct8(blk *[64]int32, ac bool, dst []uint8, stride int) {
 	if !ac {
-		fill(dst, stride, 8, dcSample(blk[0]))
+		fillRect(dst, stride, 8, 8, dcSample(blk[0]))
 		return
 	}
 	var tmp [64]int
 	for c := range 8 {
-		x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
-		x4, x5, x6, x7 := int(blk[32+c]), int(blk[40+c]), int(blk[48+c]), int(blk[56+c])
-		if x1|x2|x3|x4|x5|x6|x7 == 0 {
-			// A column of only its DC, as most are past the first few.
-			v := x0 * fixS
-			for r := range 8 {
-				tmp[8*r+c] = v
-			}
-			continue
-		}
-		e0, e1, e2, e3 := even8(x0, x2, x4, x6)
-		o0, o1, o2, o3 := odd8(x1, x3, x5, x7)
-		tmp[c], tmp[56+c] = e0+o0, e0-o0
-		tmp[8+c], tmp[48+c] = e1+o1, e1-o1
-		tmp[16+c], tmp[40+c] = e2+o2, e2-o2
-		tmp[24+c], tmp[32+c] = e3+o3, e3-o3
+		col8(blk, c, tmp[:], 8)
 	}
 	for r := range 8 {
 		x := (*[8]int)(tmp[8*r : 8*r+8])
@@ -290,14 +234,50 @@ func idct8(blk *[64]int32, ac bool, dst []uint8, stride int) {
 
 // row4 is the 4-point row pass: it writes a row of 4 samples.
 func row4(x *[4]int, row *[4]uint8) {
-	e0, e1 := (x[0]+x[2])*fixS, (x[0]-x[2])*fixS
-	z := (x[1] + x[3]) * fixC3
-	o0 := z + x[1]*(fixC1-fixC3)
-	o1 := z - x[3]*(fixC1+fixC3)
+	e0, e1, o0, o1 := points4(x[0], x[1], x[2], x[3])
 	row[0] = clamp((e0 + o0 + outBias) >> outShift)
 	row[3] = clamp((e0 - o0 + outBias) >> outShift)
 	row[1] = clamp((e1 + o1 + outBias) >> outShift)
 	row[2] = clamp((e1 - o1 + outBias) >> outShift)
+}
+
+// points4 is the 4-point transform's even and odd halves: x(0), x(3) are
+// e0 ± o0 and x(1), x(2) are e1 ± o1.
+func points4(x0, x1, x2, x3 int) (e0, e1, o0, o1 int) {
+	e0, e1 = (x0+x2)*fixS, (x0-x2)*fixS
+	z := (x1 + x3) * fixC3
+	o0 = z + x1*(fixC1-fixC3) // c1·x1 + c3·x3
+	o1 = z - x3*(fixC1+fixC3) // c3·x1 - c1·x3
+	return e0, e1, o0, o1
+}
+
+// col4 is the 4-point column pass of column c of blk into tmp, whose rows
+// are w apart.
+func col4(blk *[64]int32, c int, tmp []int, w int) {
+	e0, e1, o0, o1 := points4(int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c]))
+	tmp[c], tmp[3*w+c] = e0+o0, e0-o0
+	tmp[w+c], tmp[2*w+c] = e1+o1, e1-o1
+}
+
+// col8 is the 8-point column pass of column c of blk into tmp, whose rows
+// are w apart.
+func col8(blk *[64]int32, c int, tmp []int, w int) {
+	x0, x1, x2, x3 := int(blk[c]), int(blk[8+c]), int(blk[16+c]), int(blk[24+c])
+	x4, x5, x6, x7 := int(blk[32+c]), int(blk[40+c]), int(blk[48+c]), int(blk[56+c])
+	if x1|x2|x3|x4|x5|x6|x7 == 0 {
+		// A column of only its DC, as most are past the first few.
+		v := x0 * fixS
+		for r := range 8 {
+			tmp[w*r+c] = v
+		}
+		return
+	}
+	e0, e1, e2, e3 := even8(x0, x2, x4, x6)
+	o0, o1, o2, o3 := odd8(x1, x3, x5, x7)
+	tmp[c], tmp[7*w+c] = e0+o0, e0-o0
+	tmp[w+c], tmp[6*w+c] = e1+o1, e1-o1
+	tmp[2*w+c], tmp[5*w+c] = e2+o2, e2-o2
+	tmp[3*w+c], tmp[4*w+c] = e3+o3, e3-o3
 }
 
 // row8 is the 8-point row pass: it writes a row of 8 samples.
