@@ -63,6 +63,16 @@ func mustPass(t *testing.T, res *Result) {
 	}
 }
 
+// transcriptHas fails for each of wants the run's transcript lacks.
+func transcriptHas(t *testing.T, res *Result, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(res.Transcript, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, res.Transcript)
+		}
+	}
+}
+
 // TestAddTriggerMakesUploadsInvokeTheFunction shows addTrigger adding a
 // configuration beside the bucket's existing one: uploads before it invoke
 // nothing, matching uploads after it invoke the function with S3's event,
@@ -85,15 +95,11 @@ func TestAddTriggerMakesUploadsInvokeTheFunction(t *testing.T) {
 		`expect: {invocations: {function: echoer, count: 1}}`,
 	)
 	mustPass(t, res)
-	for _, want := range []string{
+	transcriptHas(t, res,
 		"== step 4: addTrigger inbox → echoer s3:ObjectCreated:* (prefix docs/)",
 		"S3 inbox: notification configuration set (images, docs)",
 		"S3 event ObjectCreated:Put inbox/docs/my notes.txt → echoer (configuration docs)",
-	} {
-		if !strings.Contains(res.Transcript, want) {
-			t.Errorf("the transcript lacks %q:\n%s", want, res.Transcript)
-		}
-	}
+	)
 }
 
 // TestAddTriggerFilters shows that a trigger's prefix, suffix and events
@@ -216,16 +222,12 @@ func TestPutNotificationReplacesTheConfiguration(t *testing.T) {
 		`expect: {invocations: {function: echoer, count: 1}}`,
 	)
 	mustPass(t, res)
-	for _, want := range []string{
+	transcriptHas(t, res,
 		"== step 1: putNotification inbox (2 trigger(s))",
 		"S3 inbox: notification configuration set (removals, photos)",
 		"== step 11: putNotification inbox (0 trigger(s))",
 		"S3 inbox: notifications removed",
-	} {
-		if !strings.Contains(res.Transcript, want) {
-			t.Errorf("the transcript lacks %q:\n%s", want, res.Transcript)
-		}
-	}
+	)
 }
 
 // TestPutNotificationRefusals shows S3's InvalidArgument (and NoSuchBucket)
