@@ -116,17 +116,24 @@ func sigTestErrorCode(err error) string {
 	return ""
 }
 
+// sigTestStyles and sigTestSecrets are the cases of the SDK tests: both
+// addressing styles, with the right secret and a wrong one.
+var (
+	sigTestStyles = []struct {
+		name string
+		path bool
+	}{{"path style", true}, {"virtual-host style", false}}
+	sigTestSecrets = []struct{ name, secret, code string }{
+		{"right secret", sigTestSecret, ""}, {"wrong secret", "wrong-secret", "SignatureDoesNotMatch"},
+	}
+)
+
 func TestVerifySignatureWithSDK(t *testing.T) {
 	srv := newSigTestServer(t, false)
 	keys := []string{"Screenshot from 2023-05-22 10-07-49.png", "a+b/ü ~x.png", "state=fl/city=orlando.json", "100% (copy).txt"}
 	ctx := context.Background()
-	for _, style := range []struct {
-		name string
-		path bool
-	}{{"path style", true}, {"virtual-host style", false}} {
-		for _, sec := range []struct{ name, secret, code string }{
-			{"right secret", sigTestSecret, ""}, {"wrong secret", "wrong-secret", "SignatureDoesNotMatch"},
-		} {
+	for _, style := range sigTestStyles {
+		for _, sec := range sigTestSecrets {
 			client, hc := srv.client(style.path, sec.secret)
 			for _, key := range keys {
 				t.Run(style.name+"/"+sec.name+"/"+key, func(t *testing.T) {
@@ -182,13 +189,8 @@ func sigTestPresignedGet(t *testing.T, client *awss3.Client, hc *http.Client, ke
 func TestVerifySignatureStreamingWithSDK(t *testing.T) {
 	srv := newSigTestServer(t, true)
 	ctx := context.Background()
-	for _, style := range []struct {
-		name string
-		path bool
-	}{{"path style", true}, {"virtual-host style", false}} {
-		for _, sec := range []struct{ name, secret, code string }{
-			{"right secret", sigTestSecret, ""}, {"wrong secret", "wrong-secret", "SignatureDoesNotMatch"},
-		} {
+	for _, style := range sigTestStyles {
+		for _, sec := range sigTestSecrets {
 			t.Run(style.name+"/"+sec.name, func(t *testing.T) {
 				client, _ := srv.client(style.path, sec.secret)
 				const key, content = "a+b/ü ~x.png", "streamed content"
