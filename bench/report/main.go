@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"math"
 	"net"
 	"net/http"
 	"os"
@@ -214,13 +213,5 @@ func psnrPNG(data []byte, ref *image.NRGBA) (float64, error) {
 	if got.Rect.Size() != ref.Rect.Size() {
 		return 0, fmt.Errorf("size %v, want %v", got.Rect.Size(), ref.Rect.Size())
 	}
-	var se float64
-	for i := range got.Pix {
-		if i%4 == 3 {
-			continue
-		}
-		d := float64(got.Pix[i]) - float64(ref.Pix[i])
-		se += d * d
-	}
-	return 10 * math.Log10(255*255/(se/float64(len(got.Pix)/4*3))), nil
+	return testimg.PSNR(got, ref), nil
 }

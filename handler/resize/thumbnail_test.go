@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"math"
 	"testing"
 
 	"github.com/disintegration/imaging"
@@ -16,18 +15,7 @@ import (
 func photo(w, h int) *image.NRGBA { return testimg.Photo(w, h) }
 
 // psnr compares two images of the same size over RGB.
-func psnr(a, b *image.NRGBA) float64 {
-	var se float64
-	for i := range a.Pix {
-		if i%4 == 3 {
-			continue
-		}
-		d := float64(a.Pix[i]) - float64(b.Pix[i])
-		se += d * d
-	}
-	mse := se / float64(len(a.Pix)/4*3)
-	return 10 * math.Log10(255*255/mse)
-}
+func psnr(a, b *image.NRGBA) float64 { return testimg.PSNR(a, b) }
 
 func jpegOf(t testing.TB, img image.Image) image.Image {
 	out, err := jpeg.Decode(bytes.NewReader(testimg.JPEG(img)))

@@ -45,3 +45,17 @@ func JPEG(img image.Image) []byte {
 	}
 	return buf.Bytes()
 }
+
+// PSNR compares two images of the same size over RGB, in dB (higher is
+// closer).
+func PSNR(a, b *image.NRGBA) float64 {
+	var se float64
+	for i := range a.Pix {
+		if i%4 == 3 {
+			continue
+		}
+		d := float64(a.Pix[i]) - float64(b.Pix[i])
+		se += d * d
+	}
+	return 10 * math.Log10(255*255/(se/float64(len(a.Pix)/4*3)))
+}
