@@ -50,16 +50,11 @@ func (r *runner) do(st Step) error {
 		_, err := r.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(s.Key)})
 		return err
 	case triggerSpec:
-		cur, err := r.client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(s.Bucket)})
-		if err != nil {
-			return err
-		}
-		cfgs := append(cur.LambdaFunctionConfigurations, r.lambdaConfig(s))
-		return r.putNotification(ctx, s.Bucket, cfgs)
+		return emulator.AddTrigger(ctx, r.client, s.Bucket, r.trigger(s))
 	case notificationSpec:
 		var cfgs []types.LambdaFunctionConfiguration
 		for _, t := range s.Triggers {
-			cfgs = append(cfgs, r.lambdaConfig(t))
+			cfgs = append(cfgs, r.trigger(t).Configuration())
 		}
 		return r.putNotification(ctx, s.Bucket, cfgs)
 	case policySpec:
@@ -90,25 +85,8 @@ func (r *runner) do(st Step) error {
 	return fmt.Errorf("unknown step %s", st.Kind)
 }
 
-func (r *runner) lambdaConfig(t triggerSpec) types.LambdaFunctionConfiguration {
-	lc := types.LambdaFunctionConfiguration{LambdaFunctionArn: aws.String(r.lab.Lambda().ARN(t.Function))}
-	if t.ID != "" {
-		lc.Id = aws.String(t.ID)
-	}
-	for _, e := range eventsOr(t.Events) {
-		lc.Events = append(lc.Events, types.Event(e))
-	}
-	var rules []types.FilterRule
-	if t.Prefix != "" {
-		rules = append(rules, types.FilterRule{Name: types.FilterRuleNamePrefix, Value: aws.String(t.Prefix)})
-	}
-	if t.Suffix != "" {
-		rules = append(rules, types.FilterRule{Name: types.FilterRuleNameSuffix, Value: aws.String(t.Suffix)})
-	}
-	if rules != nil {
-		lc.Filter = &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{FilterRules: rules}}
-	}
-	return lc
+func (r *runner) trigger(t triggerSpec) emulator.Trigger {
+	return emulator.Trigger{FunctionARN: r.lab.Lambda().ARN(t.Function), ID: t.ID, Events: eventsOr(t.Events), Prefix: t.Prefix, Suffix: t.Suffix}
 }
 
 func (r *runner) putNotification(ctx context.Context, bucket string, cfgs []types.LambdaFunctionConfiguration) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/lambdalab/lambdalab/emulator"
 )
 
 // triggerEvents are the event types the trigger form offers.
@@ -162,31 +163,8 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 	return true, func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
-		cur, err := src.Client.GetBucketNotificationConfiguration(c, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
-		if err != nil {
-			return resultMsg{err: fmt.Errorf("read triggers of %s: %s", bucket, apiMessage(err))}
-		}
-		lc := types.LambdaFunctionConfiguration{LambdaFunctionArn: aws.String(arn)}
-		for _, e := range events {
-			lc.Events = append(lc.Events, types.Event(e))
-		}
-		var rules []types.FilterRule
-		if prefix != "" {
-			rules = append(rules, types.FilterRule{Name: types.FilterRuleNamePrefix, Value: aws.String(prefix)})
-		}
-		if suffix != "" {
-			rules = append(rules, types.FilterRule{Name: types.FilterRuleNameSuffix, Value: aws.String(suffix)})
-		}
-		if rules != nil {
-			lc.Filter = &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{FilterRules: rules}}
-		}
-		cfg := &types.NotificationConfiguration{
-			LambdaFunctionConfigurations: append(cur.LambdaFunctionConfigurations, lc),
-			QueueConfigurations:          cur.QueueConfigurations,
-			TopicConfigurations:          cur.TopicConfigurations,
-		}
-		if _, err := src.Client.PutBucketNotificationConfiguration(c, &s3.PutBucketNotificationConfigurationInput{
-			Bucket: aws.String(bucket), NotificationConfiguration: cfg}); err != nil {
+		t := emulator.Trigger{FunctionARN: arn, Events: events, Prefix: prefix, Suffix: suffix}
+		if err := emulator.AddTrigger(c, src.Client, bucket, t); err != nil {
 			return resultMsg{err: fmt.Errorf("add trigger: %s", apiMessage(err))}
 		}
 		return src.after(resultMsg{text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
