@@ -35,13 +35,13 @@ func (l *Lab) AddFunction(spec FunctionSpec) error {
 	}
 	l.creds.setRole(role, policy)
 	client := l.ClientFor(l.creds.issue(role, spec.Name))
-	rt := func(getenv func(string) string) (awslambda.Handler, error) {
+	rt := lambda.InProcess(func(getenv func(string) string) (awslambda.Handler, error) {
 		h, err := b.New(builtin.Init{Getenv: getenv, S3: client})
 		if err != nil {
 			return nil, err
 		}
 		return awslambda.NewHandler(h), nil
-	}
+	})
 	if err := l.lambda.AddFunction(spec.lambdaConfig(), rt); err != nil {
 		return fmt.Errorf("function %s: %w", spec.Name, err)
 	}

@@ -2,20 +2,13 @@ package lambda
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log"
 	"strconv"
 	"time"
 
-	awslambda "github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/lambdalab/lambdalab/emulator/bus"
-	"github.com/lambdalab/lambdalab/handler/sandbox"
 )
-
-// handlerInstance is what an environment's init phase built.
-type handlerInstance = awslambda.Handler
 
 // Status of an attempt, as the lab reports it.
 const (
@@ -37,6 +30,9 @@ const TraceContextKey = "x-amzn-trace-id"
 // reports as Max Memory Used. The lab adds the heap an invocation grows.
 const runtimeBaselineMB = 20
 
+// initLimit bounds an init phase in real time: Lambda gives init 10 s.
+const initLimit = 10 * time.Second
+
 // result is the outcome of one attempt.
 type result struct {
 	requestID      string
@@ -47,102 +43,159 @@ type result struct {
 	endEnvironment string // why the environment must go ("" to keep it warm)
 }
 
-type outcome struct {
-	out []byte
-	err error
-	pan *FunctionError
-}
-
 // attempt runs one invocation of ev in env: the init phase if env is new,
-// then START, the handler, END and REPORT.
-func (s *Service) attempt(cfg Config, rt Runtime, env *environment, cold bool, ev *event, reqID string, st *task) result {
+// then START, the function, END and REPORT. Every attempt of an event
+// carries the event's request id, as Lambda's retries do.
+func (s *Service) attempt(cfg Config, env *environment, cold bool, ev *event, st *task) result {
+	reqID := ev.id
 	lg := s.newInvocationLog(cfg.Name, env, reqID)
 	defer lg.close()
 	var initDur time.Duration
 	if cold {
 		t0 := s.exec.Now()
-		h, err := runInit(rt, s.environ(cfg, env))
+		ctx, cancel := context.WithTimeout(context.Background(), max(initLimit, cfg.Timeout))
+		err := env.code.Init(ctx, lg)
+		cancel()
 		initDur = s.exec.Now().Sub(t0)
 		if err != nil {
-			return s.initFailed(cfg, env, ev, lg, reqID, initDur, err)
+			env.code.Stop()
+			return s.initFailed(cfg, env, ev, lg, initDur, err)
 		}
-		env.handler = h
 	}
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold, Chain: ev.chain, Depth: ev.depth})
 	lg.platform(StartLine(reqID))
-
-	ctx, cancel := s.invocationContext(cfg, reqID, ev.trace, lg.logger(), st)
-	defer cancel()
-	done := make(chan outcome, 1)
-	watch := s.memory.watch(cfg.Memory)
-	start := s.exec.Now()
-	// The timeout exists before the handler runs, so a handler that sleeps at
-	// once cannot let a virtual clock skip past it.
-	timer, timedOut := st.timer(cfg.Timeout)
-	defer timer.Stop()
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				pe := panicError(p, 3)
-				done <- outcome{pan: &pe}
-			}
-		}()
-		out, err := env.handler.Invoke(ctx, ev.payload)
-		done <- outcome{out: out, err: err}
-	}()
-	res := result{requestID: reqID, status: StatusOK}
-	select {
-	case o := <-done:
-		switch {
-		case o.pan != nil:
-			res.status, res.err, res.endEnvironment = StatusCrash, o.pan, "crash (panic)"
-		case o.err != nil:
-			fe := handlerError(o.err)
-			res.status, res.err = StatusError, &fe
-		default:
-			res.output = o.out
-		}
-	case <-timedOut:
-		st.begin()
-		res.status, res.endEnvironment = StatusTimeout, "timed out"
-		res.err = &FunctionError{Type: ErrorTypeTimeout,
-			Message: fmt.Sprintf("RequestId: %s Error: %s", reqID, TimeoutMessage(cfg.Timeout))}
-	case <-watch.oom:
-		res.status, res.endEnvironment = StatusOOM, "out of memory"
-		res.err = &FunctionError{Type: ErrorTypeOutOfMemory,
-			Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: signal: killed", reqID)}
-	}
-	res.duration = s.exec.Now().Sub(start)
-	cancel()
-	usedMB := watch.done()
-	switch res.status {
-	case StatusTimeout:
+	res, usedMB := s.invoke(cfg, env, ev, lg, st)
+	switch {
+	case res.status == StatusTimeout:
 		lg.platform(TimeoutLine(s.clock.Now(), reqID, cfg.Timeout))
-	case StatusOOM:
+	case res.status == StatusOOM:
 		lg.platform(res.err.Message)
 		usedMB = cfg.Memory
-	case StatusError, StatusCrash:
+	case res.err != nil && !res.errLogged:
 		lg.platform(errorJSON(*res.err))
 	}
 	lg.platform(EndLine(reqID))
 	lg.platform(Report{RequestID: reqID, Duration: res.duration, MemorySize: cfg.Memory,
-		MaxMemoryUsed: min(usedMB, cfg.Memory), InitDuration: initDur, Cold: cold}.Line())
+		MaxMemoryUsed: min(max(usedMB, 1), cfg.Memory), InitDuration: initDur, Cold: cold}.Line())
+	return res.result
+}
+
+// invoked is an attempt's result and whether the runtime logged its error.
+type invoked struct {
+	result
+	errLogged bool
+}
+
+// invoke hands the event to the environment and waits for its answer or
+// the deadline. The context's deadline and the timeout timer are the same
+// instant, and the deadline wins: an attempt that ends at or after it is a
+// timeout, whatever the function answered as its context expired.
+func (s *Service) invoke(cfg Config, env *environment, ev *event, lg *invocationLog, st *task) (invoked, int) {
+	start := s.exec.Now()
+	deadline := start.Add(cfg.Timeout)
+	ctx, cancel := s.deadlineContext(deadline)
+	defer cancel()
+	// The timeout exists before the function runs, so a handler that
+	// sleeps at once cannot let a virtual clock skip past it.
+	timer, timedOut := st.timer(cfg.Timeout)
+	defer timer.Stop()
+	type answer struct {
+		Response
+		at time.Time
+	}
+	done := make(chan answer, 1)
+	inv := Invocation{RequestID: ev.id, FunctionARN: s.ARN(cfg.Name), Trace: ev.trace, Deadline: deadline,
+		Payload: ev.payload, Log: lg, Sleep: st.sleep}
+	go func() {
+		r := env.code.Invoke(ctx, inv)
+		done <- answer{r, s.exec.Now()}
+	}()
+	var a answer
+	timedOutAt := time.Time{}
+	select {
+	case a = <-done:
+	case <-timedOut:
+		st.begin()
+		timedOutAt = s.exec.Now()
+	}
+	if timedOutAt.IsZero() && a.at.Before(deadline) {
+		return s.answered(env, ev.id, a.Response, a.at.Sub(start)), a.MemoryMB
+	}
+	if timedOutAt.IsZero() {
+		timedOutAt = a.at
+	}
+	env.code.Stop()
+	cancel()
+	res := invoked{result: result{requestID: ev.id, status: StatusTimeout, endEnvironment: "timed out",
+		duration: timedOutAt.Sub(start),
+		err: &FunctionError{Type: ErrorTypeTimeout,
+			Message: fmt.Sprintf("RequestId: %s Error: %s", ev.id, TimeoutMessage(cfg.Timeout))}}}
+	return res, a.MemoryMB
+}
+
+// answered classifies what an environment answered before its deadline.
+func (s *Service) answered(env *environment, reqID string, r Response, d time.Duration) invoked {
+	res := invoked{result: result{requestID: reqID, status: StatusOK, duration: d}, errLogged: r.ErrLogged}
+	switch {
+	case r.OutOfMemory:
+		env.code.Stop()
+		res.status, res.endEnvironment = StatusOOM, "out of memory"
+		res.err = &FunctionError{Type: ErrorTypeExit,
+			Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", reqID, orKilled(r.Exit))}
+	case r.Exit != "" && r.Err != nil:
+		env.code.Stop()
+		res.status, res.err, res.endEnvironment = StatusCrash, r.Err, "crash ("+r.Exit+")"
+	case r.Exit != "":
+		env.code.Stop()
+		res.status, res.endEnvironment = StatusCrash, "runtime exited ("+r.Exit+")"
+		res.err = &FunctionError{Type: ErrorTypeExit,
+			Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", reqID, r.Exit)}
+	case r.Err != nil:
+		res.status, res.err = StatusError, r.Err
+	case r.Output == nil && r.MemoryMB == 0:
+		// The environment was stopped under the invocation (shutdown).
+		res.status, res.endEnvironment = StatusCrash, "stopped"
+		res.err = &FunctionError{Type: ErrorTypeExit, Message: fmt.Sprintf("RequestId: %s Error: environment stopped", reqID)}
+	default:
+		res.output = r.Output
+	}
 	return res
 }
 
-// initFailed reports an environment whose init phase failed: the runtime
-// exits before it can take the event, as a Go main that fails before
-// lambda.Start does.
-func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invocationLog, reqID string, initDur time.Duration, err error) result {
-	lg.platform(err.Error())
-	lg.platform(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s", ms(initDur), ErrorTypeExit))
+func orKilled(exit string) string {
+	if exit == "" {
+		return "signal: killed"
+	}
+	return exit
+}
+
+// initFailed reports an environment whose init phase failed, on the
+// invocation that found it: what the runtime said, INIT_REPORT, then START,
+// the error, END and REPORT with the Init Duration.
+func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invocationLog, initDur time.Duration, err error) result {
+	reqID := ev.id
+	doc := FunctionError{Type: ErrorTypeExit, Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: exit status 1", reqID)}
+	var ie *InitError
+	if errors.As(err, &ie) {
+		switch {
+		case ie.Doc != nil:
+			doc = *ie.Doc
+		case ie.Exit != "":
+			doc.Message = fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", reqID, ie.Exit)
+		}
+		if ie.Message != "" {
+			lg.platform(ie.Message)
+		}
+	} else {
+		lg.platform(err.Error())
+	}
+	lg.platform(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s", ms(initDur), doc.Type))
 	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: true, Chain: ev.chain, Depth: ev.depth})
 	lg.platform(StartLine(reqID))
-	res := result{requestID: reqID, status: StatusInit, endEnvironment: "init failed",
-		err: &FunctionError{Type: ErrorTypeExit, Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: exit status 1", reqID)}}
-	lg.platform(errorJSON(*res.err))
+	res := result{requestID: reqID, status: StatusInit, endEnvironment: "init failed", err: &doc}
+	lg.platform(errorJSON(doc))
 	lg.platform(EndLine(reqID))
 	lg.platform(Report{RequestID: reqID, MemorySize: cfg.Memory, MaxMemoryUsed: runtimeBaselineMB, InitDuration: initDur, Cold: true}.Line())
 	return res
@@ -160,19 +213,9 @@ func (s *Service) publishEnd(function string, ev *event, res result) {
 	s.bus.Publish(end)
 }
 
-// runInit builds the handler; a panicking constructor is an init failure.
-func runInit(rt Runtime, getenv func(string) string) (h awslambda.Handler, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic during init: %v", p)
-		}
-	}()
-	return rt(getenv)
-}
-
 // environ is the environment an execution environment's process would see:
 // the function's variables and the ones Lambda sets.
-func (s *Service) environ(cfg Config, env *environment) func(string) string {
+func (s *Service) environ(cfg Config, env *environment) map[string]string {
 	vars := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME":        cfg.Name,
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
@@ -187,26 +230,18 @@ func (s *Service) environ(cfg Config, env *environment) func(string) string {
 	for k, v := range cfg.Environment {
 		vars[k] = v
 	}
-	return func(k string) string { return vars[k] }
+	return vars
 }
 
-// invocationContext is the context a handler receives: lambdacontext, the
-// trace header, the invocation's logger and clock, and the deadline.
-func (s *Service) invocationContext(cfg Config, reqID, trace string, logger *log.Logger, st *task) (context.Context, context.CancelFunc) {
-	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
-		AwsRequestID:       reqID,
-		InvokedFunctionArn: s.ARN(cfg.Name),
-	})
-	//lint:ignore SA1029 aws-lambda-go keys the trace id with this plain string
-	ctx = context.WithValue(ctx, TraceContextKey, trace)
-	ctx = sandbox.WithLogger(ctx, logger)
-	ctx = sandbox.WithSleeper(ctx, st.sleep)
-	deadline := s.exec.Now().Add(cfg.Timeout)
+// deadlineContext is the context an invocation runs under: it ends at the
+// deadline, on the wall clock by itself, on a virtual clock when the
+// attempt's timer cancels it.
+func (s *Service) deadlineContext(deadline time.Time) (context.Context, context.CancelFunc) {
 	if s.virtual {
-		ctx, cancel := context.WithCancel(ctx)
+		ctx, cancel := context.WithCancel(context.Background())
 		return deadlineContext{Context: ctx, deadline: deadline}, cancel
 	}
-	return context.WithDeadline(ctx, deadline)
+	return context.WithDeadline(context.Background(), deadline)
 }
 
 // deadlineContext reports a virtual deadline; the attempt cancels it when

@@ -87,6 +87,9 @@ func (t *task) sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if d <= 0 {
+		return nil
+	}
 	tm, fired := t.timer(d)
 	t.release()
 	select {

@@ -13,9 +13,8 @@ import (
 
 // Error types the platform reports, as Lambda names them.
 const (
-	ErrorTypeTimeout     = "Sandbox.Timedout"
-	ErrorTypeExit        = "Runtime.ExitError"
-	ErrorTypeOutOfMemory = "Runtime.OutOfMemory"
+	ErrorTypeTimeout = "Sandbox.Timedout"
+	ErrorTypeExit    = "Runtime.ExitError"
 )
 
 // FunctionError is Lambda's error document: the JSON a failed invocation

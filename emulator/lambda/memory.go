@@ -61,7 +61,8 @@ func (m *memoryMeter) heap() uint64 {
 // watch starts measuring an invocation with memoryMB of memory.
 func (m *memoryMeter) watch(memoryMB int) *memoryWatch {
 	w := &memoryWatch{m: m, oom: make(chan struct{})}
-	if !m.enabled {
+	if m == nil || !m.enabled {
+		w.m = nil
 		return w
 	}
 	if memoryMB > runtimeBaselineMB {
@@ -108,6 +109,9 @@ func (m *memoryMeter) run() {
 // done stops measuring and returns Max Memory Used in MB.
 func (w *memoryWatch) done() int {
 	m := w.m
+	if m == nil {
+		return runtimeBaselineMB
+	}
 	m.mu.Lock()
 	delete(m.watches, w)
 	peak := w.peak

@@ -59,15 +59,12 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 		Version:   "1.0",
 		Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z"),
 		RequestContext: RequestContext{
-			RequestID:              ev.lastReqID,
+			RequestID:              ev.id,
 			FunctionArn:            s.ARN(name) + ":$LATEST",
 			Condition:              condition,
 			ApproximateInvokeCount: ev.attempts,
 		},
 		RequestPayload: ev.payload,
-	}
-	if rec.RequestContext.RequestID == "" {
-		rec.RequestContext.RequestID = ev.id
 	}
 	if ev.lastError != nil {
 		rec.ResponseContext = &ResponseContext{StatusCode: 200, ExecutedVersion: "$LATEST", FunctionError: "Unhandled"}

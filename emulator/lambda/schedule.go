@@ -25,10 +25,8 @@ type event struct {
 	source    string
 	received  time.Time
 	attempts  int
-	throttles int
-	notBefore time.Time
+	notBefore time.Time // a retry after a function error waits until then
 	lastError *FunctionError
-	lastReqID string
 	chain     string
 	depth     int
 }
@@ -85,33 +83,62 @@ func (s *Service) schedule() (next time.Time, ok bool) {
 	for _, name := range s.sortedNames() {
 		fn := s.functions[name]
 		s.reclaimIdle(fn, now, later)
-		kept := fn.queue[:0]
-		for _, ev := range fn.queue {
-			expires := ev.received.Add(fn.cfg.MaximumEventAge)
-			switch {
-			case now.After(expires):
-				s.drop(fn, ev, "EventAgeExceeded", now)
-			case ev.notBefore.After(now):
-				kept = append(kept, ev)
-				later(ev.notBefore)
-				later(expires.Add(time.Nanosecond))
-			case !s.slotFree(fn):
-				ev.throttles++
-				delay := throttleDelay(ev.throttles)
-				ev.notBefore = now.Add(delay)
-				fn.metrics.Throttles++
-				kept = append(kept, ev)
-				later(ev.notBefore)
-				s.bus.Publish(bus.InvocationThrottled{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Retry: delay})
-				s.publishMetrics(name, fn, now)
-			default:
-				s.start(fn, ev, now)
-			}
-		}
-		clear(fn.queue[len(kept):])
-		fn.queue = kept
+		s.scheduleQueue(fn, now, later)
 	}
 	return next, ok
+}
+
+// scheduleQueue runs through a function's queue in arrival order. Events
+// flow into free slots the moment they free. A pass that finds the
+// function full and started nothing tries the event at the head of the
+// line, which is throttled; the line then backs off as Lambda's async
+// queue does (1 s, doubling while nothing gets in, at most 5 minutes),
+// and the events behind the head wait without being tried. (Lambda's
+// pollers try more often under a backlog, so its Throttles metric runs
+// higher; what a student sees, that no slot stays idle while events wait
+// and that a function kept full backs off, is the same.) An event waiting
+// for a retry after a function error keeps its place but is not in line
+// until it is due. The caller holds s.mu.
+func (s *Service) scheduleQueue(fn *Function, now time.Time, later func(time.Time)) {
+	blocked, started := false, false
+	kept := fn.queue[:0]
+	for _, ev := range fn.queue {
+		expires := ev.received.Add(fn.cfg.MaximumEventAge)
+		switch {
+		case now.After(expires):
+			s.drop(fn, ev, "EventAgeExceeded", now)
+			continue
+		case ev.notBefore.After(now):
+			later(ev.notBefore)
+		case s.slotFree(fn):
+			s.start(fn, ev, now)
+			started, fn.throttleStreak = true, 0
+			continue
+		case !blocked:
+			blocked = true
+			if !started && !now.Before(fn.nextTry) {
+				s.throttle(fn, ev, now)
+			}
+			if fn.nextTry.After(now) {
+				later(fn.nextTry)
+			}
+		}
+		later(expires.Add(time.Nanosecond))
+		kept = append(kept, ev)
+	}
+	clear(fn.queue[len(kept):])
+	fn.queue = kept
+}
+
+// throttle books a throttled try of ev, the head of fn's line, and the
+// line's back-off. The caller holds s.mu.
+func (s *Service) throttle(fn *Function, ev *event, now time.Time) {
+	fn.throttleStreak++
+	delay := throttleDelay(fn.throttleStreak)
+	fn.nextTry = now.Add(delay)
+	fn.metrics.Throttles++
+	s.bus.Publish(bus.InvocationThrottled{Header: bus.Header{Time: now}, Function: fn.cfg.Name, EventID: ev.id, Retry: delay})
+	s.publishMetrics(fn.cfg.Name, fn, now)
 }
 
 // slotFree reports whether fn may run one more environment now.
@@ -138,13 +165,12 @@ func (s *Service) start(fn *Function, ev *event, now time.Time) {
 	env, cold := s.acquire(fn, now)
 	ev.attempts++
 	cfg := fn.cfg
-	reqID := s.ids.UUID()
 	t := s.newTask()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		t.begin()
-		res := s.attempt(cfg, fn.runtime, env, cold, ev, reqID, t)
+		res := s.attempt(cfg, env, cold, ev, t)
 		s.finish(fn, env, ev, res, t.end())
 	}()
 }
@@ -172,7 +198,11 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 	}
 	if res.endEnvironment != "" || env.stale || s.closed {
 		reason := res.endEnvironment
-		if reason == "" {
+		switch {
+		case reason != "":
+		case s.closed:
+			reason = "shutdown"
+		default:
 			reason = "configuration updated"
 		}
 		s.endEnvironment(fn, env, reason, now)
@@ -181,10 +211,14 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 		fn.idle = append(fn.idle, env)
 	}
 	switch {
+	case s.closed:
+		// Shutting down: the attempt was cut short, not the event's fault.
+		// A journal keeps the event as it was, for the next start.
+		s.done1()
 	case res.err == nil:
 		s.eventDone(ev)
 	case ev.attempts <= *fn.cfg.MaximumRetryAttempts:
-		ev.lastError, ev.lastReqID = res.err, res.requestID
+		ev.lastError = res.err
 		delay := retryDelays[min(ev.attempts-1, len(retryDelays)-1)]
 		ev.notBefore = now.Add(delay)
 		fn.queue = append(fn.queue, ev)
@@ -193,7 +227,7 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 		}
 		s.bus.Publish(bus.InvocationRetryScheduled{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Attempt: ev.attempts, Delay: delay})
 	default:
-		ev.lastError, ev.lastReqID = res.err, res.requestID
+		ev.lastError = res.err
 		s.drop(fn, ev, "RetriesExhausted", now)
 	}
 	s.publishMetrics(name, fn, now)
@@ -213,7 +247,7 @@ type environment struct {
 	stream   string
 	created  time.Time
 	lastUsed time.Time
-	handler  handlerInstance
+	code     Environment
 	stale    bool
 	// noLogs is true when the role may not write the environment's logs:
 	// its lines never reach the log group.
@@ -229,6 +263,10 @@ func (s *Service) acquire(fn *Function, now time.Time) (*environment, bool) {
 		return env, false
 	}
 	env := &environment{stream: LogStreamName(now, s.ids.Hex(32)), created: now}
+	env.code = fn.runtime.NewEnvironment(s.environ(fn.cfg, env))
+	if ip, ok := env.code.(*inProcessEnv); ok {
+		ip.meter = s.memory
+	}
 	fn.live[env] = struct{}{}
 	s.bus.Publish(bus.EnvironmentCreated{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream})
 	if s.logAccess != nil {
@@ -245,6 +283,7 @@ func (s *Service) endEnvironment(fn *Function, env *environment, reason string, 
 		return
 	}
 	delete(fn.live, env)
+	env.code.Stop()
 	s.bus.Publish(bus.EnvironmentEnded{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
 }
 

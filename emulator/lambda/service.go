@@ -7,17 +7,11 @@ import (
 	"sync"
 	"time"
 
-	awslambda "github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/ids"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 )
-
-// Runtime is a function's init phase: it builds the handler inside a new
-// execution environment from the environment's variables.
-type Runtime func(getenv func(string) string) (awslambda.Handler, error)
 
 // Deliverer writes an invocation record into the on-failure bucket, as the
 // function's execution role.
@@ -160,6 +154,10 @@ type Function struct {
 	idle    []*environment
 	live    map[*environment]struct{}
 	metrics counters
+	// throttleStreak counts the throttles since an event last got in;
+	// nextTry is when the head of the line may be tried again.
+	throttleStreak int
+	nextTry        time.Time
 }
 
 // AddFunction creates a function. Its configuration is checked against
@@ -380,6 +378,12 @@ func (s *Service) Close() {
 	}
 	s.closed = true
 	close(s.done)
+	// Running environments are stopped: a process never outlives the lab.
+	for _, fn := range s.functions {
+		for env := range fn.live {
+			env.code.Stop()
+		}
+	}
 	s.mu.Unlock()
 	if s.turns != nil {
 		s.turns.abandon()

@@ -63,7 +63,7 @@ func newHarness(t *testing.T, opts ...Option) *harness {
 
 func (h *harness) add(cfg Config, fn any) {
 	h.t.Helper()
-	if err := h.s.AddFunction(cfg, func(func(string) string) (awslambda.Handler, error) { return awslambda.NewHandler(fn), nil }); err != nil {
+	if err := h.s.AddFunction(cfg, InProcess(func(func(string) string) (awslambda.Handler, error) { return awslambda.NewHandler(fn), nil })); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -153,12 +153,22 @@ func TestRetriesAfterOneAndTwoMinutesThenOnFailure(t *testing.T) {
 		if st.Attempt != i+1 {
 			t.Errorf("attempt %d numbered %d", i+1, st.Attempt)
 		}
+		// Lambda's retries keep the event's request id.
+		if st.RequestID != starts[0].RequestID || st.RequestID != st.EventID {
+			t.Errorf("attempt %d: request id %s, event %s; first attempt's %s", i+1, st.RequestID, st.EventID, starts[0].RequestID)
+		}
 	}
-	// Each attempt logs START, the handler's line, the error, END, REPORT.
+	// Each attempt logs START, the handler's line, the error, END, REPORT,
+	// all under the one request id.
 	l := lines(evs, starts[0].RequestID)
-	if len(l) != 5 || !strings.HasPrefix(l[0], "START ") || l[1] != "about to fail" ||
-		l[2] != `{"errorMessage":"image is corrupt","errorType":"errorString"}` || !strings.HasPrefix(l[3], "END ") || !strings.HasPrefix(l[4], "REPORT ") {
-		t.Errorf("log of the first attempt:\n%s", strings.Join(l, "\n"))
+	if len(l) != 15 {
+		t.Fatalf("log of the three attempts:\n%s", strings.Join(l, "\n"))
+	}
+	for i := 0; i < 15; i += 5 {
+		if !strings.HasPrefix(l[i], "START RequestId: "+starts[0].RequestID) || l[i+1] != "about to fail" ||
+			l[i+2] != `{"errorMessage":"image is corrupt","errorType":"errorString"}` || !strings.HasPrefix(l[i+3], "END ") || !strings.HasPrefix(l[i+4], "REPORT ") {
+			t.Errorf("log of attempt %d:\n%s", i/5+1, strings.Join(l[i:i+5], "\n"))
+		}
 	}
 	if len(h.records) != 1 {
 		t.Fatalf("records = %d, want 1", len(h.records))
@@ -298,9 +308,9 @@ func TestPanicEndsEnvironment(t *testing.T) {
 func TestInitFailure(t *testing.T) {
 	h := newHarness(t)
 	zero := 0
-	err := h.s.AddFunction(Config{Name: "noinit", MaximumRetryAttempts: &zero}, func(getenv func(string) string) (awslambda.Handler, error) {
+	err := h.s.AddFunction(Config{Name: "noinit", MaximumRetryAttempts: &zero}, InProcess(func(getenv func(string) string) (awslambda.Handler, error) {
 		return nil, errors.New("OUTPUT_BUCKET is not set")
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
