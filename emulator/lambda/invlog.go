@@ -2,7 +2,6 @@ package lambda
 
 import (
 	"bytes"
-	"log"
 	"strings"
 	"sync"
 
@@ -81,10 +80,6 @@ func (l *invocationLog) flushPartial() {
 		l.emit(line)
 	}
 }
-
-// logger is the *log.Logger handlers get: no prefix or timestamp, since each
-// stored line carries its time as a CloudWatch event does.
-func (l *invocationLog) logger() *log.Logger { return log.New(l, "", 0) }
 
 func (l *invocationLog) close() {
 	l.mu.Lock()
