@@ -160,7 +160,7 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 		}
 	}
 	l.creds.setRole(role, p)
-	l.bus.Publish(bus.RolePolicyChanged{Header: bus.Header{Time: l.clock.Now()}, Role: role, Function: function})
+	l.bus.Publish(bus.RolePolicyChanged{Header: l.stamp(), Role: role, Function: function})
 	return nil
 }
 
@@ -186,7 +186,7 @@ func (l *Lab) UpdateFunction(name string, edit func(*lambda.Config)) error {
 		}
 	}
 	l.setFileEnvironment(name, cfg.Environment)
-	l.bus.Publish(bus.FunctionUpdated{Header: bus.Header{Time: l.clock.Now()}, Function: name})
+	l.bus.Publish(bus.FunctionUpdated{Header: l.stamp(), Function: name})
 	return nil
 }
 

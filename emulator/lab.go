@@ -98,7 +98,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	}
 	lambdaData, s3Data := st.dataOptions()
 	if st.backend == nil {
-		st.backend = s3mem.New(s3mem.WithTimeSource(clock.TimeSource{Clock: st.clock}))
+		st.backend = s3mem.New(s3mem.WithTimeSource(clock.TimeSource{Clock: clock.Display(st.clock)}))
 	}
 	if st.bus == nil {
 		st.bus = bus.New()
@@ -116,7 +116,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		Invoker: l.lambda, Bus: l.bus}
 	l.keepNotifications(store)
 	s3Opts := append([]s3.Option{
-		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(st.clock), s3.WithIDs(st.ids),
+		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(clock.Display(st.clock)), s3.WithIDs(st.ids),
 		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
 		s3.WithIdentifier(l.creds.lookup),
 		s3.WithTriggerRisk(l.TriggerRisk),
@@ -160,7 +160,8 @@ func (l *Lab) File() *File { return l.file }
 // Bus is the lab's event bus.
 func (l *Lab) Bus() *bus.Bus { return l.bus }
 
-// Clock is the lab's clock.
+// Clock is the lab's clock: it runs waits (retries, event age, idle
+// reclaim). Times shown to users come from clock.Display(Clock()).
 func (l *Lab) Clock() clock.Clock { return l.clock }
 
 // S3 is the lab's S3 endpoint handler.
@@ -197,3 +198,7 @@ func (l *Lab) close() {
 		_ = l.data.Close()
 	}
 }
+
+// stamp is the header of an event the lab publishes now, stamped with the
+// time users see (the wall clock under --time-scale).
+func (l *Lab) stamp() bus.Header { return bus.Header{Time: clock.Display(l.clock).Now()} }

@@ -28,7 +28,7 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	if st.data == nil {
 		return nil, nil
 	}
-	st.backend = &boltBackend{Backend: s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: st.clock}))}
+	st.backend = &boltBackend{Backend: s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: clock.Display(st.clock)}))}
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
 		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data)}
 }
@@ -40,7 +40,7 @@ func (l *Lab) keepNotifications(store *notify.Store) {
 	}
 	store.OnChange(func(bucket string, c notify.NotificationConfiguration) {
 		if err := l.data.saveNotification(bucket, c); err != nil {
-			l.bus.Publish(bus.TriggerWarning{Header: bus.Header{Time: l.clock.Now()}, Bucket: bucket,
+			l.bus.Publish(bus.TriggerWarning{Header: l.stamp(), Bucket: bucket,
 				Message: "could not save the notification configuration in " + l.data.Dir() + ": " + err.Error()})
 		}
 	})
@@ -115,7 +115,7 @@ func (l *Lab) restore() error {
 	if err != nil {
 		return err
 	}
-	l.bus.Publish(bus.DataRestored{Header: bus.Header{Time: l.clock.Now()}, Dir: d.Dir(), MadeFrom: d.madeFrom(), Lab: l.file.Name,
+	l.bus.Publish(bus.DataRestored{Header: l.stamp(), Dir: d.Dir(), MadeFrom: d.madeFrom(), Lab: l.file.Name,
 		Buckets: len(buckets), Events: len(events)})
 	l.lambda.Restore(events)
 	return nil

@@ -1,11 +1,21 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
 // BenchmarkStartup measures process start → first S3 answer of the built
@@ -66,4 +76,38 @@ func benchStartOnce(b *testing.B) time.Duration {
 		case <-tick.C:
 		}
 	}
+}
+
+// BenchmarkServeTimeScale: how much wall time the three attempts of a
+// failing event take under serve --time-scale 600, from the upload's
+// answer to the on-failure record (three minutes of lab time).
+func BenchmarkServeTimeScale(b *testing.B) {
+	dir := b.TempDir()
+	lab := filepath.Join(dir, "retries.yaml")
+	os.WriteFile(lab, []byte(`
+buckets: [{name: uploads-in}, {name: failed-events}]
+functions:
+  - {name: thumbnailer, handler: resize, environment: {OUTPUT_BUCKET: failed-events}, onFailure: failed-events}
+triggers: [{bucket: uploads-in, function: thumbnailer}]
+`), 0o644)
+	s := startServe(b, "--lab", lab, "--time-scale", "600")
+	client := labtest.Client(s.endpoint, "test", "test")
+	var took []time.Duration
+	for i := range b.N {
+		key := fmt.Sprintf("corrupt-%d.png", i)
+		start := time.Now()
+		if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("uploads-in"),
+			Key: aws.String(key), Body: strings.NewReader("\x89PNG\r\n\x1a\ntruncated")}); err != nil {
+			b.Fatal(err)
+		}
+		dropped := func(out string) bool {
+			return strings.Count(out, "event dropped: RetriesExhausted after 3 attempt(s)") > i
+		}
+		if !s.out.waitFor(dropped) {
+			b.Fatalf("event %d never dropped:\n%s", i, s.out)
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[(len(took)-1)/2].Milliseconds()), "ms-for-3-attempts")
 }

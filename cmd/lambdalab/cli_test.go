@@ -35,15 +35,56 @@ func TestMain(m *testing.M) {
 }
 
 // syncBuffer collects a process's output while the test reads it.
+// patience bounds every wait in these tests. It guards against a hang
+// (and names what never came); it is not an expectation of speed: tests
+// wait for what they need to see, however long a loaded machine takes.
+const patience = 3 * time.Minute
+
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor waits until ok holds for what has been written, or patience
+// runs out; it reports whether ok held.
+func (b *syncBuffer) waitFor(ok func(string) bool) bool {
+	limit := time.After(patience)
+	for {
+		b.mu.Lock()
+		if ok(b.buf.String()) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		select {
+		case <-changed:
+		case <-limit:
+			return false
+		}
+	}
+}
+
+// waitOutput waits until serve has printed want.
+func (s *served) waitOutput(t testing.TB, want string) {
+	t.Helper()
+	if !s.out.waitFor(func(out string) bool { return strings.Contains(out, want) }) {
+		t.Fatalf("serve never printed %q:\n%s", want, s.out)
+	}
 }
 
 func (b *syncBuffer) String() string {
@@ -73,7 +114,7 @@ type served struct {
 }
 
 // startServe runs lambdalab serve and waits for its first line.
-func startServe(t *testing.T, args ...string) *served {
+func startServe(t testing.TB, args ...string) *served {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr}, args...)...)
@@ -105,14 +146,14 @@ func startServe(t *testing.T, args ...string) *served {
 		if !strings.Contains(line, want) {
 			t.Fatalf("first line %q does not say %q (stderr: %s)", line, want, s.errOut)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatalf("serve did not start: %s", s.errOut)
 	}
 	return s
 }
 
 // awsCLI runs the aws CLI against endpoint with throwaway credentials.
-func awsCLI(t *testing.T, endpoint string, args ...string) (string, error) {
+func awsCLI(t testing.TB, endpoint string, args ...string) (string, error) {
 	t.Helper()
 	path, err := exec.LookPath("aws")
 	if err != nil {
@@ -139,7 +180,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd) (int, string) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		cmd.Process.Kill()
 		t.Fatal("lambdalab did not exit")
 	}

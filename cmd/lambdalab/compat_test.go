@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
@@ -85,12 +84,8 @@ func changes(log, event, object string) int {
 func waitForLog(t *testing.T, s *served, pattern string, n int) {
 	t.Helper()
 	re := regexp.MustCompile(pattern)
-	deadline := time.Now().Add(10 * time.Second)
-	for len(re.FindAllString(s.out.String(), -1)) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve output has %d lines matching %q, want %d", len(re.FindAllString(s.out.String(), -1)), pattern, n)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !s.out.waitFor(func(out string) bool { return len(re.FindAllString(out, -1)) >= n }) {
+		t.Fatalf("serve output has %d lines matching %q, want %d", len(re.FindAllString(s.out.String(), -1)), pattern, n)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestServeFollowsAWSEndpointURL(t *testing.T) {
 		if !strings.Contains(line, "export AWS_ENDPOINT_URL=http://"+addr) {
 			t.Fatalf("first line %q does not name %s", line, addr)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("serve did not start")
 	}
 	resp, err := http.Get("http://" + addr + "/")

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -70,13 +69,7 @@ func TestHugePNGHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "png image of 50000x50000 pixels needs about"
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(s.out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q in the log:\n%s", want, s.out)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	s.waitOutput(t, want)
 	if !strings.Contains(s.out.String(), "raise its memory size or upload a smaller image") {
 		t.Errorf("the error does not say what to do:\n%s", s.out)
 	}

@@ -5,7 +5,8 @@ import "time"
 // Event is anything published on the bus. Every event carries the lab time at
 // which it happened.
 type Event interface {
-	// At is the lab time of the happening.
+	// At is when it happened, as users see it (the wall clock under
+	// --time-scale, the virtual clock in replays).
 	At() time.Time
 }
 
@@ -14,7 +15,7 @@ type Header struct {
 	Time time.Time
 }
 
-// At returns the event's lab time.
+// At returns when the event happened.
 func (h Header) At() time.Time { return h.Time }
 
 // S3Request is one request answered by the lab's S3 endpoint.

@@ -1,7 +1,5 @@
 package bus
 
-import "time"
-
 // Recorder keeps every event of a bus for later reading: the scenario
 // transcript and tests use it. All returns exactly the events published
 // before the call, in order (the bus delivers asynchronously; All publishes
@@ -38,27 +36,22 @@ func (r *Recorder) keep(ev Event) {
 	}
 }
 
-// All returns every event published before the call. It is not safe for
-// concurrent use.
+// All returns every event published before the call. It waits for them
+// however long the bus takes (a stalled bus hangs the caller rather than
+// answer with part of the events, which would let an assertion that
+// something did not happen pass). It is not safe for concurrent use.
 func (r *Recorder) All() []Event {
 	r.marks++
 	want := r.marks
 	r.bus.Publish(marker{n: want})
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case ev, ok := <-r.events:
-			if !ok {
-				return r.all
-			}
-			r.keep(ev)
-			if m, is := ev.(marker); is && m.n == want {
-				return r.all
-			}
-		case <-timeout:
+	for ev := range r.events {
+		r.keep(ev)
+		if m, is := ev.(marker); is && m.n == want {
 			return r.all
 		}
 	}
+	// The bus closed: everything it ever published has been read.
+	return r.all
 }
 
 // Poll returns the events that have arrived so far, without waiting.

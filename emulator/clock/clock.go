@@ -50,3 +50,14 @@ func (t TimeSource) Now() time.Time { return t.Clock.Now() }
 
 // Since is the clock's time elapsed since at.
 func (t TimeSource) Since(at time.Time) time.Duration { return t.Clock.Now().Sub(at) }
+
+// Display is the clock for the times users see (timestamps on events, log
+// lines and objects' Last-Modified) when c runs the lab: a scaled clock
+// speeds up waits only, so what it stamps is the wall clock's time; a
+// virtual clock stamps its own time, so replays stay deterministic.
+func Display(c Clock) Clock {
+	if _, ok := c.(*Scaled); ok {
+		return Wall{}
+	}
+	return c
+}

@@ -62,13 +62,13 @@ func (s *Service) attempt(cfg Config, env *environment, cold bool, ev *event, st
 			return s.initFailed(cfg, env, ev, lg, initDur, err)
 		}
 	}
-	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
+	s.bus.Publish(bus.InvocationStarted{Header: s.stamp(), Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold, Chain: ev.chain, Depth: ev.depth})
 	lg.platform(StartLine(reqID))
 	res, usedMB := s.invoke(cfg, env, ev, lg, st)
 	switch {
 	case res.status == StatusTimeout:
-		lg.platform(TimeoutLine(s.clock.Now(), reqID, cfg.Timeout))
+		lg.platform(TimeoutLine(s.display.Now(), reqID, cfg.Timeout))
 	case res.status == StatusOOM:
 		lg.platform(res.err.Message)
 		usedMB = cfg.Memory
@@ -191,7 +191,7 @@ func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invoca
 		lg.platform(err.Error())
 	}
 	lg.platform(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s", ms(initDur), doc.Type))
-	s.bus.Publish(bus.InvocationStarted{Header: bus.Header{Time: s.clock.Now()}, Function: cfg.Name,
+	s.bus.Publish(bus.InvocationStarted{Header: s.stamp(), Function: cfg.Name,
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: true, Chain: ev.chain, Depth: ev.depth})
 	lg.platform(StartLine(reqID))
 	res := result{requestID: reqID, status: StatusInit, endEnvironment: "init failed", err: &doc}
@@ -205,7 +205,7 @@ func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invoca
 // concurrency is given back, so that whoever reacts to the end finds the
 // function free again.
 func (s *Service) publishEnd(function string, ev *event, res result) {
-	end := bus.InvocationEnded{Header: bus.Header{Time: s.clock.Now()}, Function: function, RequestID: res.requestID,
+	end := bus.InvocationEnded{Header: s.stamp(), Function: function, RequestID: res.requestID,
 		EventID: ev.id, Attempt: ev.attempts, Status: res.status, Duration: res.duration, Result: res.output}
 	if res.err != nil {
 		end.Error = errorJSON(*res.err)

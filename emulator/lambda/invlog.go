@@ -47,7 +47,7 @@ func (l *invocationLog) emit(line string) {
 	if l.closed {
 		return
 	}
-	now := l.s.clock.Now()
+	now := l.s.display.Now()
 	l.s.logs.Append(l.group, l.stream, LogEvent{Time: now, Message: line, RequestID: l.requestID})
 	l.s.bus.Publish(bus.LogLine{Header: bus.Header{Time: now}, Function: l.function, RequestID: l.requestID, Stream: l.stream, Line: line})
 }

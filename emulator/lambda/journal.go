@@ -51,14 +51,13 @@ func (s *Service) eventDone(ev *event) {
 // sent them. Events of functions the lab no longer has are reported
 // undeliverable and marked done.
 func (s *Service) Restore(entries []JournalEntry) {
-	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range entries {
 		name, ok := s.nameOf(e.Invocation.FunctionARN)
 		fn := s.functions[name]
 		if !ok || fn == nil || s.closed {
-			s.bus.Publish(bus.EventUndeliverable{Header: bus.Header{Time: now}, Function: notify.FunctionName(e.Invocation.FunctionARN),
+			s.bus.Publish(bus.EventUndeliverable{Header: s.stamp(), Function: notify.FunctionName(e.Invocation.FunctionARN),
 				Reason: "restored event for a function this lab does not have"})
 			if s.journal != nil {
 				s.journal.Done(e.ID)
@@ -70,7 +69,7 @@ func (s *Service) Restore(entries []JournalEntry) {
 		fn.metrics.AsyncEventsReceived++
 		s.pending++
 		fn.queue = append(fn.queue, ev)
-		s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id,
+		s.bus.Publish(bus.InvocationQueued{Header: s.stamp(), Function: name, EventID: ev.id,
 			Source: e.Invocation.Source + " (restored)", Chain: ev.chain, Depth: ev.depth, Payload: ev.payload})
 	}
 	s.wake()

@@ -175,7 +175,7 @@ func (s *Service) stopRecursion(fn *Function, ev *event, ch *chain, now time.Tim
 	if !ch.stopped {
 		ch.stopped = true
 		s.bus.Publish(bus.LoopStopped{
-			Header: bus.Header{Time: now}, Function: fn.cfg.Name, Chain: ch.id, Invocations: ev.depth - 1,
+			Header: s.stamp(), Function: fn.cfg.Name, Chain: ch.id, Invocations: ev.depth - 1,
 			Path: ch.Describe(ev.depth - 1), By: by, Advice: loopAdvice(by),
 		})
 	}

@@ -47,8 +47,9 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	fn.metrics.AsyncEventsDropped++
 	fn.metrics.AsyncEventAge = now.Sub(ev.received)
 	name := fn.cfg.Name
-	dropped := bus.InvocationDropped{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Condition: condition, Attempts: ev.attempts}
+	dropped := bus.InvocationDropped{Header: s.stamp(), Function: name, EventID: ev.id, Condition: condition, Attempts: ev.attempts}
 	bucket := fn.cfg.OnFailure
+	stamp := s.display.Now()
 	if bucket == "" || s.deliver == nil {
 		s.bus.Publish(dropped)
 		s.publishMetrics(name, fn, now)
@@ -57,7 +58,7 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	}
 	rec := InvocationRecord{
 		Version:   "1.0",
-		Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z"),
+		Timestamp: stamp.UTC().Format("2006-01-02T15:04:05.000Z"),
 		RequestContext: RequestContext{
 			RequestID:              ev.id,
 			FunctionArn:            s.ARN(name) + ":$LATEST",
@@ -74,7 +75,7 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	if err != nil {
 		body = []byte(fmt.Sprintf(`{"error":%q}`, err.Error()))
 	}
-	key := RecordKey(name, now, ev.id)
+	key := RecordKey(name, stamp, ev.id)
 	dropped.Destination = "s3://" + bucket + "/" + key
 	s.wg.Add(1)
 	t := s.newTask()

@@ -137,7 +137,7 @@ func (s *Service) throttle(fn *Function, ev *event, now time.Time) {
 	delay := throttleDelay(fn.throttleStreak)
 	fn.nextTry = now.Add(delay)
 	fn.metrics.Throttles++
-	s.bus.Publish(bus.InvocationThrottled{Header: bus.Header{Time: now}, Function: fn.cfg.Name, EventID: ev.id, Retry: delay})
+	s.bus.Publish(bus.InvocationThrottled{Header: s.stamp(), Function: fn.cfg.Name, EventID: ev.id, Retry: delay})
 	s.publishMetrics(fn.cfg.Name, fn, now)
 }
 
@@ -225,7 +225,7 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 		if s.journal != nil {
 			s.journal.Attempted(ev.id, ev.attempts)
 		}
-		s.bus.Publish(bus.InvocationRetryScheduled{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Attempt: ev.attempts, Delay: delay})
+		s.bus.Publish(bus.InvocationRetryScheduled{Header: s.stamp(), Function: name, EventID: ev.id, Attempt: ev.attempts, Delay: delay})
 	default:
 		ev.lastError = res.err
 		s.drop(fn, ev, "RetriesExhausted", now)
@@ -268,11 +268,11 @@ func (s *Service) acquire(fn *Function, now time.Time) (*environment, bool) {
 		ip.meter = s.memory
 	}
 	fn.live[env] = struct{}{}
-	s.bus.Publish(bus.EnvironmentCreated{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream})
+	s.bus.Publish(bus.EnvironmentCreated{Header: s.stamp(), Function: fn.cfg.Name, Stream: env.stream})
 	if s.logAccess != nil {
 		if ok, reason := s.logAccess(fn.cfg.Name, env.stream); !ok {
 			env.noLogs = true
-			s.bus.Publish(bus.LogsDenied{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
+			s.bus.Publish(bus.LogsDenied{Header: s.stamp(), Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
 		}
 	}
 	return env, true
@@ -284,7 +284,7 @@ func (s *Service) endEnvironment(fn *Function, env *environment, reason string, 
 	}
 	delete(fn.live, env)
 	env.code.Stop()
-	s.bus.Publish(bus.EnvironmentEnded{Header: bus.Header{Time: now}, Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
+	s.bus.Publish(bus.EnvironmentEnded{Header: s.stamp(), Function: fn.cfg.Name, Stream: env.stream, Reason: reason})
 }
 
 // reclaimIdle ends environments unused for the idle timeout.
@@ -306,7 +306,7 @@ func (s *Service) reclaimIdle(fn *Function, now time.Time, later func(time.Time)
 func (s *Service) publishMetrics(name string, fn *Function, now time.Time) {
 	m := fn.metrics.snapshot()
 	m.ConcurrentExecutions = fn.running
-	s.bus.Publish(bus.FunctionMetrics{Header: bus.Header{Time: now}, Function: name, Metrics: m})
+	s.bus.Publish(bus.FunctionMetrics{Header: s.stamp(), Function: name, Metrics: m})
 }
 
 // Metrics returns a function's metrics.

@@ -26,6 +26,7 @@ const DefaultIdleTimeout = 10 * time.Minute
 // Service is the lab's Lambda: its functions, their queues and environments.
 type Service struct {
 	clock        clock.Clock // waits: retries, event age, idle reclaim
+	display      clock.Clock // what users see: timestamps of events, logs, records
 	exec         clock.Clock // execution: durations, timeouts, handler sleeps
 	virtual      bool
 	bus          *bus.Bus
@@ -62,7 +63,7 @@ type Option func(*Service)
 // (durations and timeouts), so a replay is deterministic.
 func WithClock(c clock.Clock) Option {
 	return func(s *Service) {
-		s.clock = c
+		s.clock, s.display = c, clock.Display(c)
 		if v, ok := c.(*clock.Virtual); ok {
 			s.exec, s.virtual = v, true
 		}
@@ -104,6 +105,7 @@ func WithCeiling(c Ceiling) Option { return func(s *Service) { s.ceiling = c } }
 func New(opts ...Option) *Service {
 	s := &Service{
 		clock:        clock.Wall{},
+		display:      clock.Wall{},
 		exec:         clock.Wall{},
 		region:       "us-east-1",
 		account:      "000000000000",
@@ -133,6 +135,9 @@ func New(opts ...Option) *Service {
 	}
 	return s
 }
+
+// stamp is the header of an event published now.
+func (s *Service) stamp() bus.Header { return bus.Header{Time: s.display.Now()} }
 
 // Logs is the store of the functions' log groups.
 func (s *Service) Logs() *LogStore { return s.logs }
@@ -323,7 +328,7 @@ func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
 		}
 	}
 	fn.queue = append(fn.queue, ev)
-	s.bus.Publish(bus.InvocationQueued{Header: bus.Header{Time: now}, Function: name, EventID: ev.id, Source: inv.Source,
+	s.bus.Publish(bus.InvocationQueued{Header: s.stamp(), Function: name, EventID: ev.id, Source: inv.Source,
 		Chain: ev.chain, Depth: ev.depth, Payload: ev.payload})
 	s.wake()
 	return nil

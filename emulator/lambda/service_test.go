@@ -78,7 +78,7 @@ func (h *harness) invoke(function string, payload string) {
 // run drives the virtual clock until idle and returns every event so far.
 func (h *harness) run() []bus.Event {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a hang guard, not a speed bound
 	defer cancel()
 	if err := h.s.RunUntilIdle(ctx, h.clock); err != nil {
 		h.t.Fatal(err)
@@ -261,7 +261,7 @@ func TestWarmEnvironmentReusedAndReclaimedWhenIdle(t *testing.T) {
 	if ends := of[bus.InvocationEnded](evs); string(ends[1].Result) != `{"n":2}` {
 		t.Errorf("result %s", ends[1].Result)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a hang guard
 	defer cancel()
 	if err := h.s.RunFor(ctx, h.clock, 4*time.Minute); err != nil {
 		t.Fatal(err)
