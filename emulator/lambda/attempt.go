@@ -48,7 +48,7 @@ type result struct {
 // carries the event's request id, as Lambda's retries do.
 func (s *Service) attempt(cfg Config, env *environment, cold bool, ev *event, st *task) result {
 	reqID := ev.id
-	lg := s.newInvocationLog(cfg.Name, env, reqID)
+	lg := s.newInvocationLog(cfg.Name, env, reqID, ev.tail)
 	defer lg.close()
 	var initDur time.Duration
 	if cold {

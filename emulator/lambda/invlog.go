@@ -20,18 +20,22 @@ type invocationLog struct {
 	group     string
 	stream    string
 	requestID string
+	// stored is false when the role may not write logs: nothing reaches
+	// the log group (or the bus), as nothing would reach CloudWatch.
+	stored bool
 
 	mu      sync.Mutex
 	partial bytes.Buffer
 	closed  bool
+	// tail keeps every line for a synchronous invoke's LogResult, which
+	// Lambda returns whatever the role may write to CloudWatch.
+	tail *[]string
 }
 
-// newInvocationLog returns the log of one invocation in env; when the role
-// may not write logs, it is closed from the start: nothing reaches the log
-// group (or the bus), as nothing would reach CloudWatch.
-func (s *Service) newInvocationLog(function string, env *environment, requestID string) *invocationLog {
+// newInvocationLog returns the log of one invocation in env.
+func (s *Service) newInvocationLog(function string, env *environment, requestID string, tail *[]string) *invocationLog {
 	return &invocationLog{s: s, function: function, group: LogGroupName(function), stream: env.stream,
-		requestID: requestID, closed: env.noLogs}
+		requestID: requestID, stored: !env.noLogs, tail: tail}
 }
 
 // platform writes one line of Lambda's own.
@@ -45,6 +49,12 @@ func (l *invocationLog) platform(line string) {
 // emit stores and publishes a line; the caller holds l.mu.
 func (l *invocationLog) emit(line string) {
 	if l.closed {
+		return
+	}
+	if l.tail != nil {
+		*l.tail = append(*l.tail, line)
+	}
+	if !l.stored {
 		return
 	}
 	now := l.s.display.Now()

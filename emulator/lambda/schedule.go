@@ -26,6 +26,10 @@ type event struct {
 	received  time.Time
 	attempts  int
 	notBefore time.Time // a retry after a function error waits until then
+	// reply is set for a synchronous invocation: its one attempt's result
+	// goes there, with no retry and no destination; tail gets its lines.
+	reply chan result
+	tail  *[]string
 	lastError *FunctionError
 	chain     string
 	depth     int
@@ -211,6 +215,9 @@ func (s *Service) finish(fn *Function, env *environment, ev *event, res result, 
 		fn.idle = append(fn.idle, env)
 	}
 	switch {
+	case ev.reply != nil:
+		ev.reply <- res
+		s.done1()
 	case s.closed:
 		// Shutting down: the attempt was cut short, not the event's fault.
 		// A journal keeps the event as it was, for the next start.
