@@ -28,8 +28,8 @@ type event struct {
 	notBefore time.Time // a retry after a function error waits until then
 	// reply is set for a synchronous invocation: its one attempt's result
 	// goes there, with no retry and no destination; tail gets its lines.
-	reply chan result
-	tail  *[]string
+	reply     chan result
+	tail      *[]string
 	lastError *FunctionError
 	chain     string
 	depth     int
