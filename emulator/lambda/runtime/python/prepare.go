@@ -253,4 +253,3 @@ func writeClient(dst string) error {
 		return os.WriteFile(target, b, 0o644)
 	})
 }
-

@@ -34,6 +34,25 @@ def _search_path(opt_dir):
             site.addsitedir(d)
 
 
+def _undo_locale_coercion():
+    """Where LANG names a locale this machine lacks (or the C locale),
+    Python puts LC_CTYPE=C.UTF-8 into its own environment (PEP 538). Lambda's
+    environment has no LC_CTYPE, so the function should not see one."""
+    if (os.environ.get("LC_CTYPE") not in ("C.UTF-8", "C.utf8", "UTF-8")
+            or "LC_ALL" in os.environ):
+        return
+    import locale
+    current = locale.setlocale(locale.LC_CTYPE)
+    try:
+        # What LC_CTYPE would have been from LANG alone.
+        base = locale.setlocale(locale.LC_CTYPE, os.environ.get("LANG") or "C")
+    except locale.Error:
+        base = "C"
+    locale.setlocale(locale.LC_CTYPE, current)
+    if base in ("C", "POSIX"):
+        del os.environ["LC_CTYPE"]
+
+
 def _fail(what, exc):
     # The client's own failure (not the function's): one clear line on
     # stderr and a non-zero exit, so that lambdalab sees Runtime.ExitError
@@ -53,6 +72,7 @@ def main():
         sys.stderr.write("usage: bootstrap.py OPT_DIR\n")
         os._exit(2)
     try:
+        _undo_locale_coercion()
         _search_path(sys.argv[1])
         from lambdalab_runtime import botoshim, loop
         botoshim.install()
