@@ -39,12 +39,15 @@ var runtimeRE = regexp.MustCompile(`^python3\.(\d+)$`)
 // python3.12 itself if the machine has it, else the machine's python3 with a
 // Notice saying which version runs instead.
 func Find(runtime string) (Interpreter, error) {
+	return find(runtime, filepath.SplitList(SafePath))
+}
+
+func find(runtime string, dirs []string) (Interpreter, error) {
 	m := runtimeRE.FindStringSubmatch(runtime)
 	if m == nil {
 		return Interpreter{}, fmt.Errorf("runtime %q is not a Python runtime (python3.X)", runtime)
 	}
 	want := "3." + m[1]
-	dirs := filepath.SplitList(SafePath)
 	if p := lookIn(dirs, runtime); p != "" {
 		if v, err := probeVersion(p); err == nil && majorMinor(v) == want {
 			return Interpreter{Path: p, Version: v}, nil
@@ -52,7 +55,7 @@ func Find(runtime string) (Interpreter, error) {
 	}
 	p := lookIn(dirs, "python3")
 	if p == "" {
-		return Interpreter{}, errNoPython(runtime)
+		return Interpreter{}, errNoPython(runtime, dirs)
 	}
 	v, err := probeVersion(p)
 	if err != nil {
@@ -71,8 +74,8 @@ func Find(runtime string) (Interpreter, error) {
 
 const installHint = "install Python 3 (Debian/Ubuntu: sudo apt-get install python3; Fedora: sudo dnf install python3; macOS: brew install python)"
 
-func errNoPython(runtime string) error {
-	return fmt.Errorf("%s requested, but there is no python3 in %s: %s", runtime, SafePath, installHint)
+func errNoPython(runtime string, dirs []string) error {
+	return fmt.Errorf("%s requested, but there is no python3 in %s: %s", runtime, strings.Join(dirs, ":"), installHint)
 }
 
 // lookIn returns the first executable regular file called name in dirs.

@@ -82,6 +82,11 @@ def import_pil(event, context):
     return {"file": PIL.__file__, "size": list(image.size)}
 
 
+def module_file(event, context):
+    import importlib
+    return importlib.import_module(event["module"]).__file__
+
+
 ACTIONS = {
     "echo": echo,
     "say": say,
@@ -92,4 +97,5 @@ ACTIONS = {
     "text": text,
     "raw": raw,
     "pil": import_pil,
+    "module_file": module_file,
 }
