@@ -3,15 +3,18 @@ package python
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // s3Request is what the fake S3 saw of one request.
@@ -78,16 +81,25 @@ func TestSeedFunctionAgainstS3(t *testing.T) {
 	s3 := newFakeS3(t)
 	var img bytes.Buffer
 	png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 600, 400)))
-	s3.objects["/cis-examples/cats/cat 1.png"] = img.Bytes()
+	// The function keeps its downloads in /tmp, named after the key: a key
+	// of this run's own lets the test clean up after it.
+	name := fmt.Sprintf("lambdalab test %d.png", time.Now().UnixNano())
+	t.Cleanup(func() {
+		matches, _ := filepath.Glob("/tmp/*cats" + name)
+		for _, m := range matches {
+			os.Remove(m)
+		}
+	})
+	s3.objects["/cis-examples/cats/"+name] = img.Bytes()
 
 	opt := layerDir(t, "Pillow")
 	f := startFunction(t, fnConfig{root: "testdata/seed", opt: opt, env: map[string]string{"AWS_ENDPOINT_URL": s3.srv.URL}})
 	const trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-	o := f.invoke(t, event{id: "s1", trace: trace, body: `{"Records": [{"s3": {"bucket": {"name": "cis-examples"}, "object": {"key": "cats/cat+1.png"}}}]}`})
+	o := f.invoke(t, event{id: "s1", trace: trace, body: `{"Records": [{"s3": {"bucket": {"name": "cis-examples"}, "object": {"key": "cats/` + strings.ReplaceAll(name, " ", "+") + `"}}}]}`})
 	if o.kind != "response" || string(o.body) != "null" {
 		t.Fatalf("%s %s\nlog: %s", o.kind, o.body, o.log)
 	}
-	out, ok := s3.objects["/cis-examples-output/cats/cat 1.png"]
+	out, ok := s3.objects["/cis-examples-output/cats/"+name]
 	if !ok {
 		t.Fatalf("nothing written to the output bucket; requests %+v", s3.requests)
 	}

@@ -101,12 +101,13 @@ type fakeRuntimeAPI struct {
 	nextStatus int // answer GET next with this status instead (0: normal)
 }
 
-func newFakeRuntimeAPI(t testing.TB, stdout string) *fakeRuntimeAPI {
+func newFakeRuntimeAPI(t testing.TB, stdout string, nextStatus int) *fakeRuntimeAPI {
 	api := &fakeRuntimeAPI{
-		events:   make(chan event, 16),
-		outcomes: make(chan outcome, 16),
-		nexts:    make(chan time.Time, 1024),
-		stdout:   stdout,
+		events:     make(chan event, 16),
+		outcomes:   make(chan outcome, 16),
+		nexts:      make(chan time.Time, 1024),
+		stdout:     stdout,
+		nextStatus: nextStatus,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", api.next)
@@ -238,8 +239,7 @@ func startFunction(t testing.TB, c fnConfig) *fn {
 		t.Fatal(err)
 	}
 	defer stdout.Close()
-	api := newFakeRuntimeAPI(t, stdout.Name())
-	api.nextStatus = c.nextStatus
+	api := newFakeRuntimeAPI(t, stdout.Name(), c.nextStatus)
 	argv := Command(in, runtimeDir, c.opt)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = c.root

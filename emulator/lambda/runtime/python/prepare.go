@@ -20,30 +20,33 @@ import (
 var client embed.FS
 
 // library is one top-level module of the runtime's own libraries and the
-// distribution whose metadata goes with it.
-type library struct{ module, dist string }
+// distribution whose metadata goes with it; unless names a module that,
+// when present, makes this one unnecessary.
+type library struct{ module, dist, unless string }
 
 // runtimeLibraries is what Lambda's Python runtime has besides the standard
 // library: the AWS SDK and its dependencies.
 var runtimeLibraries = []library{
-	{"boto3", "boto3"},
-	{"botocore", "botocore"},
-	{"s3transfer", "s3transfer"},
-	{"jmespath", "jmespath"},
-	{"dateutil", "python_dateutil"},
-	{"urllib3", "urllib3"},
-	{"six", "six"},
+	{"boto3", "boto3", ""},
+	{"botocore", "botocore", ""},
+	{"s3transfer", "s3transfer", ""},
+	{"jmespath", "jmespath", ""},
+	{"dateutil", "python_dateutil", ""},
+	{"urllib3", "urllib3", ""},
+	{"six", "six", ""},
 }
 
 // requestsLibraries are exposed only where the machine's botocore imports
 // requests (Debian unvendors it); Lambda's botocore does not, so elsewhere
 // `import requests` fails as it does on AWS.
 var requestsLibraries = []library{
-	{"requests", "requests"},
-	{"idna", "idna"},
-	{"charset_normalizer", "charset_normalizer"},
-	{"chardet", "chardet"},
-	{"certifi", "certifi"},
+	{"requests", "requests", ""},
+	{"idna", "idna", ""},
+	{"charset_normalizer", "charset_normalizer", ""},
+	// requests imports every detector it finds; one is enough, and chardet
+	// is the slower to import.
+	{"chardet", "chardet", "charset_normalizer"},
+	{"certifi", "certifi", ""},
 }
 
 // Command is the argv that starts one execution environment: -I ignores
@@ -125,7 +128,7 @@ func findLibraries(sites []string) []link {
 	for i := 0; i < len(libs); i++ {
 		lib := libs[i]
 		target := findModule(sites, lib.module)
-		if target == "" {
+		if target == "" || (lib.unless != "" && findModule(sites, lib.unless) != "") {
 			continue
 		}
 		links = append(links, link{filepath.Base(target), target})
