@@ -78,43 +78,50 @@ func TestInitErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := startFunction(t, fnConfig{root: root(tc.dir), handler: tc.handler})
-			o := f.wait(t)
-			if o.kind != "init/error" {
-				t.Fatalf("posted %s, want init/error", o.kind)
-			}
-			rec := decodeError(t, o)
-			if rec.ErrorType != tc.errorType || rec.ErrorMessage != tc.message || *rec.RequestID != "" {
-				t.Errorf("error = %+v, want %s %q", rec, tc.errorType, tc.message)
-			}
-			if strings.Join(rec.StackTrace, "|") != strings.Join(tc.trace, "|") || len(rec.StackTrace) != len(tc.trace) {
-				t.Errorf("stackTrace = %q, want %q", rec.StackTrace, tc.trace)
-			}
-			if got := o.header.Get("Lambda-Runtime-Function-Error-Type"); got != tc.errorType {
-				t.Errorf("Lambda-Runtime-Function-Error-Type = %q", got)
-			}
-			// The log: the warning, then "[ERROR] Type: message" and the
-			// traceback, one stdout line joined by CRs.
-			lines := strings.Split(o.log, "\n")
-			if len(lines) != 3 || lines[2] != "" || !warningLine.MatchString(lines[0]) {
-				t.Fatalf("log = %q", o.log)
-			}
-			want := "[ERROR] " + tc.errorType + ": " + tc.message + "\rTraceback (most recent call last):"
-			for _, el := range tc.trace {
-				for _, l := range strings.Split(strings.TrimSuffix(el, "\n"), "\n") {
-					want += "\r" + nbspIndent(l)
-				}
-			}
-			if lines[1] != want {
-				t.Errorf("error log line = %q, want %q", lines[1], want)
-			}
-			// awslambdaric exits after reporting, without asking for an event.
-			if code := f.exit(t); code != 1 {
-				t.Errorf("exit status %d, want 1", code)
-			}
-			if n := len(f.api.nexts); n != 0 {
-				t.Errorf("%d GET next after an init error, want none", n)
-			}
+			checkInitError(t, f, tc.errorType, tc.message, tc.trace)
 		})
+	}
+}
+
+// checkInitError checks the init error POST, its log lines, and that the
+// process exits with status 1 without asking for an event, as awslambdaric
+// does.
+func checkInitError(t *testing.T, f *fn, errorType, message string, trace []string) {
+	t.Helper()
+	o := f.wait(t)
+	if o.kind != "init/error" {
+		t.Fatalf("posted %s, want init/error", o.kind)
+	}
+	rec := decodeError(t, o)
+	if rec.ErrorType != errorType || rec.ErrorMessage != message || *rec.RequestID != "" {
+		t.Errorf("error = %+v, want %s %q", rec, errorType, message)
+	}
+	if strings.Join(rec.StackTrace, "|") != strings.Join(trace, "|") || len(rec.StackTrace) != len(trace) {
+		t.Errorf("stackTrace = %q, want %q", rec.StackTrace, trace)
+	}
+	if got := o.header.Get("Lambda-Runtime-Function-Error-Type"); got != errorType {
+		t.Errorf("Lambda-Runtime-Function-Error-Type = %q", got)
+	}
+	// The log: the warning, then "[ERROR] Type: message" and the traceback,
+	// one stdout line joined by CRs.
+	lines := strings.Split(o.log, "\n")
+	if len(lines) != 3 || lines[2] != "" || !warningLine.MatchString(lines[0]) {
+		t.Fatalf("log = %q", o.log)
+	}
+	want := "[ERROR] " + errorType + ": " + message + "\rTraceback (most recent call last):"
+	for _, el := range trace {
+		for _, l := range strings.Split(strings.TrimSuffix(el, "\n"), "\n") {
+			want += "\r" + nbspIndent(l)
+		}
+	}
+	if lines[1] != want {
+		t.Errorf("error log line = %q, want %q", lines[1], want)
+	}
+	if code := f.exit(t); code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	if n := len(f.api.nexts); n != 0 {
+		t.Errorf("%d GET next after an init error, want none", n)
 	}
 }
 

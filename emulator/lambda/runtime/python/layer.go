@@ -146,60 +146,71 @@ func fromMachine(in Interpreter, names []string) ([]zipEntry, []Package, []strin
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var (
-		entries []zipEntry
-		pkgs    []Package
-		notes   []string
-		seen    = map[string]bool{}
-	)
-	type want struct {
-		req    string // as asked, e.g. "Pillow==9.5.0"
-		marked bool   // a dependency with an environment marker
-		top    bool   // asked for by the user
-	}
-	queue := make([]want, 0, len(names))
+	c := &machineCopy{sites: sites, seen: map[string]bool{}}
 	for _, n := range names {
-		queue = append(queue, want{req: n, top: true})
+		c.queue = append(c.queue, wanted{req: n, top: true})
 	}
-	for len(queue) > 0 {
-		w := queue[0]
-		queue = queue[1:]
-		name := reqNameRE.FindString(w.req)
-		name = strings.TrimSpace(name)
-		d, ok := findDist(sites, name)
-		switch {
-		case !ok && w.top:
-			return nil, nil, notes, fmt.Errorf("this machine has no %s installed either (looked in %s)", name, strings.Join(sites, ", "))
-		case !ok && w.marked:
-			continue
-		case !ok:
-			notes = append(notes, fmt.Sprintf("dependency %s is not on this machine; left out", name))
-			continue
-		case seen[normalizeDist(d.Name)]:
-			continue
-		}
-		seen[normalizeDist(d.Name)] = true
-		if v, pinned := strings.CutPrefix(strings.TrimSpace(w.req[len(reqNameRE.FindString(w.req)):]), "=="); pinned && v != d.Version {
-			notes = append(notes, fmt.Sprintf("asked for %s; this machine has %s", strings.TrimSpace(w.req), d.Version))
-		}
-		files, err := d.files()
-		if err != nil {
-			return nil, nil, notes, fmt.Errorf("%s: %w", d.Meta, err)
-		}
-		for _, rel := range files {
-			entries = append(entries, zipEntry{"python/" + filepath.ToSlash(rel), filepath.Join(d.Site, rel)})
-		}
-		pkgs = append(pkgs, Package{Name: d.Name, Version: d.Version, From: d.Site})
-		plain, marked := d.requires()
-		for _, r := range plain {
-			queue = append(queue, want{req: r})
-		}
-		for _, r := range marked {
-			queue = append(queue, want{req: r, marked: true})
+	for len(c.queue) > 0 {
+		w := c.queue[0]
+		c.queue = c.queue[1:]
+		if err := c.add(w); err != nil {
+			return nil, nil, c.notes, err
 		}
 	}
-	notes = append(notes, fmt.Sprintf("built from this machine's files for Python %s; for AWS, build the layer on Amazon Linux (or pip install --platform manylinux2014_x86_64)", in.Version))
-	return entries, pkgs, notes, nil
+	c.notes = append(c.notes, fmt.Sprintf("built from this machine's files for Python %s; for AWS, build the layer on Amazon Linux (or pip install --platform manylinux2014_x86_64)", in.Version))
+	return c.entries, c.pkgs, c.notes, nil
+}
+
+// wanted is a distribution to copy: one the user named, or a dependency.
+type wanted struct {
+	req    string // as written, e.g. "Pillow==9.5.0"
+	top    bool   // named by the user
+	marked bool   // a dependency under an environment marker, which may not apply
+}
+
+// machineCopy walks the dependency closure of the wanted distributions.
+type machineCopy struct {
+	sites   []string
+	queue   []wanted
+	seen    map[string]bool
+	entries []zipEntry
+	pkgs    []Package
+	notes   []string
+}
+
+func (c *machineCopy) add(w wanted) error {
+	name := strings.TrimSpace(reqNameRE.FindString(w.req))
+	d, ok := findDist(c.sites, name)
+	switch {
+	case !ok && w.top:
+		return fmt.Errorf("this machine has no %s installed either (looked in %s)", name, strings.Join(c.sites, ", "))
+	case !ok && !w.marked:
+		c.notes = append(c.notes, fmt.Sprintf("dependency %s is not on this machine; left out", name))
+		return nil
+	case !ok || c.seen[normalizeDist(d.Name)]:
+		return nil
+	}
+	c.seen[normalizeDist(d.Name)] = true
+	spec := strings.TrimSpace(w.req[len(reqNameRE.FindString(w.req)):])
+	if v, pinned := strings.CutPrefix(spec, "=="); pinned && v != d.Version {
+		c.notes = append(c.notes, fmt.Sprintf("asked for %s; this machine has %s", strings.TrimSpace(w.req), d.Version))
+	}
+	files, err := d.files()
+	if err != nil {
+		return fmt.Errorf("%s: %w", d.Meta, err)
+	}
+	for _, rel := range files {
+		c.entries = append(c.entries, zipEntry{"python/" + filepath.ToSlash(rel), filepath.Join(d.Site, rel)})
+	}
+	c.pkgs = append(c.pkgs, Package{Name: d.Name, Version: d.Version, From: d.Site})
+	plain, marked := d.requires()
+	for _, r := range plain {
+		c.queue = append(c.queue, wanted{req: r})
+	}
+	for _, r := range marked {
+		c.queue = append(c.queue, wanted{req: r, marked: true})
+	}
+	return nil
 }
 
 // zipEpoch is every entry's time, so that the same files give the same zip.
