@@ -146,9 +146,8 @@ func TestEndpointFromEnvironment(t *testing.T) {
 // Layers: python/lib/python3.X/site-packages comes before python/, both
 // before the runtime's libraries.
 func TestLayerSearchOrder(t *testing.T) {
-	in, _ := testRuntime(t)
 	opt := t.TempDir()
-	site := filepath.Join(opt, "python", "lib", "python"+majorMinor(in.Version), "site-packages")
+	site := filepath.Join(opt, "python", "lib", "python3.12", "site-packages") // the runtime's, not the machine's
 	writeFile(t, filepath.Join(site, "both.py"), "")
 	writeFile(t, filepath.Join(opt, "python", "both.py"), "")
 	writeFile(t, filepath.Join(opt, "python", "only_python.py"), "")
@@ -162,6 +161,38 @@ func TestLayerSearchOrder(t *testing.T) {
 		o := f.invoke(t, event{body: `{"action": "module_file", "module": "` + module + `"}`})
 		if o.kind != "response" || string(o.body) != `"`+want+`"` {
 			t.Errorf("import %s: %s %s, want %s", module, o.kind, o.body, want)
+		}
+	}
+}
+
+// With a botocore too old for either feature (a stand-in in the task root),
+// the client adds both: endpoints from the environment unless the code or
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS says otherwise, and the trace header.
+func TestOldBotocoreShim(t *testing.T) {
+	f := startFunction(t, fnConfig{root: "testdata/oldbotocore", env: map[string]string{
+		"AWS_ENDPOINT_URL":     "http://lab:4566",
+		"AWS_ENDPOINT_URL_SQS": "http://lab:4567",
+	}})
+	const trace = "Root=1-abc;Parent=def;Sampled=1"
+	o := f.invoke(t, event{trace: trace})
+	var got map[string][2]*string
+	if o.kind != "response" || json.Unmarshal(o.body, &got) != nil {
+		t.Fatalf("%s %s %s", o.kind, o.body, o.log)
+	}
+	want := map[string][2]string{
+		"s3": {"http://lab:4566", trace}, "sqs": {"http://lab:4567", trace}, "by keyword": {"http://lab:4566", trace},
+		"positional": {"http://given:1", trace}, "explicit": {"http://given:2", trace}, "ignored": {"", trace},
+	}
+	for k, w := range want {
+		g, ok := got[k]
+		deref := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		if !ok || deref(g[0]) != w[0] || deref(g[1]) != w[1] {
+			t.Errorf("%s: endpoint %q header %q, want %q %q", k, deref(g[0]), deref(g[1]), w[0], w[1])
 		}
 	}
 }

@@ -12,6 +12,17 @@ import os
 import sys
 
 
+def _runtime_version():
+    """python3.X of the function's runtime (AWS_EXECUTION_ENV), which names
+    the layers' site-packages directory even when this machine's Python is
+    another version; the interpreter's own when the variable says nothing."""
+    env = os.environ.get("AWS_EXECUTION_ENV", "")
+    prefix = "AWS_Lambda_python"
+    if env.startswith(prefix) and env[len(prefix):].replace(".", "").isdigit():
+        return "python" + env[len(prefix):]
+    return "python%d.%d" % sys.version_info[:2]
+
+
 def _search_path(opt_dir):
     """Lambda's import precedence: the task root, then the layers
     (site-packages before /opt/python, as AWS's bootstrap orders them), then
@@ -19,9 +30,8 @@ def _search_path(opt_dir):
     library that the interpreter put there."""
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     runtime_dir = os.path.dirname(os.path.abspath(__file__))
-    layer_site = os.path.join(
-        opt_dir, "python", "lib",
-        "python%d.%d" % sys.version_info[:2], "site-packages")
+    layer_site = os.path.join(opt_dir, "python", "lib", _runtime_version(),
+                              "site-packages")
     front = [task_root, layer_site, os.path.join(opt_dir, "python"), runtime_dir]
     rest = [p for p in sys.path if p not in front]
     sys.path[:] = front + rest
