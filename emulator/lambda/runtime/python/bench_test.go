@@ -1,6 +1,7 @@
 package python
 
 import (
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -51,6 +52,22 @@ func BenchmarkWarmInvoke(b *testing.B) {
 	for b.Loop() {
 		if o := f.invoke(b, ev); o.kind != "response" {
 			b.Fatal(o.kind)
+		}
+	}
+}
+
+// BenchmarkBoto3Baseline is the floor under BenchmarkColdStartBoto3: the
+// same interpreter and libraries importing boto3 and creating an S3 client,
+// with no runtime client around them (spawn to exit).
+func BenchmarkBoto3Baseline(b *testing.B) {
+	requireModule(b, "boto3", "python3-boto3")
+	in, dir := testRuntime(b)
+	code := "import sys; sys.path.insert(0, sys.argv[1]); import boto3; boto3.client('s3', region_name='us-east-1')"
+	for b.Loop() {
+		cmd := exec.Command(in.Path, "-I", "-S", "-B", "-c", code, dir)
+		cmd.Env = []string{"LANG=C.UTF-8"}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
 		}
 	}
 }
