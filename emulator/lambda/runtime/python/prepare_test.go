@@ -122,10 +122,18 @@ func TestPrepareConcurrent(t *testing.T) {
 // import fails as it would on a runtime without the SDK, and Boto3Hint says
 // what to install.
 func TestWithoutBoto3(t *testing.T) {
-	in, _ := testRuntime(t)
-	dir := filepath.Join(t.TempDir(), "python-runtime", contentKey(in, nil))
-	if err := build(dir, nil); err != nil {
+	// A python whose site-packages hold nothing: it answers the one
+	// question Prepare asks with an empty list.
+	fake := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho '[]'\n"), 0o755); err != nil {
 		t.Fatal(err)
+	}
+	dir, err := Prepare(t.TempDir(), Interpreter{Path: fake, Version: "3.11.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("runtime dir has %d entries, want bootstrap.py and lambdalab_runtime", len(entries))
 	}
 	if hint := Boto3Hint(dir); !strings.Contains(hint, "sudo apt-get install python3-boto3") {
 		t.Errorf("Boto3Hint = %q", hint)
