@@ -143,28 +143,6 @@ func TestEndpointFromEnvironment(t *testing.T) {
 	}
 }
 
-// Layers: python/lib/python3.X/site-packages comes before python/, both
-// before the runtime's libraries.
-func TestLayerSearchOrder(t *testing.T) {
-	opt := t.TempDir()
-	site := filepath.Join(opt, "python", "lib", "python3.12", "site-packages") // the runtime's, not the machine's
-	writeFile(t, filepath.Join(site, "both.py"), "")
-	writeFile(t, filepath.Join(opt, "python", "both.py"), "")
-	writeFile(t, filepath.Join(opt, "python", "only_python.py"), "")
-	writeFile(t, filepath.Join(opt, "python", "six.py"), "")
-	f := startFunction(t, fnConfig{root: "testdata/ok", opt: opt})
-	for module, want := range map[string]string{
-		"both":        filepath.Join(site, "both.py"),
-		"only_python": filepath.Join(opt, "python", "only_python.py"),
-		"six":         filepath.Join(opt, "python", "six.py"),
-	} {
-		o := f.invoke(t, event{body: `{"action": "module_file", "module": "` + module + `"}`})
-		if o.kind != "response" || string(o.body) != `"`+want+`"` {
-			t.Errorf("import %s: %s %s, want %s", module, o.kind, o.body, want)
-		}
-	}
-}
-
 // With a botocore too old for either feature (a stand-in in the task root),
 // the client adds both: endpoints from the environment unless the code or
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS says otherwise, and the trace header.

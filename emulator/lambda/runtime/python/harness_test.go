@@ -178,6 +178,7 @@ type fnConfig struct {
 	root       string            // the task root (a testdata directory)
 	handler    string            // default lambda_function.lambda_handler
 	opt        string            // the /opt directory (default: an empty one)
+	noOpt      bool              // pass "" as the /opt directory
 	env        map[string]string // added to or replacing the Lambda variables
 	runtimeDir string            // default: the shared prepared one
 	extraFiles []*os.File
@@ -225,7 +226,7 @@ func startFunction(t testing.TB, c fnConfig) *fn {
 	if c.handler == "" {
 		c.handler = "lambda_function.lambda_handler"
 	}
-	if c.opt == "" {
+	if c.opt == "" && !c.noOpt {
 		c.opt = t.TempDir()
 	}
 	root, err := filepath.Abs(c.root)

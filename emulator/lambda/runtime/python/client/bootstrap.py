@@ -30,16 +30,19 @@ def _search_path(opt_dir):
     library that the interpreter put there."""
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     runtime_dir = os.path.dirname(os.path.abspath(__file__))
-    layer_site = os.path.join(opt_dir, "python", "lib", _runtime_version(),
-                              "site-packages")
-    front = [task_root, layer_site, os.path.join(opt_dir, "python"), runtime_dir]
+    layers = []
+    if opt_dir:  # "" means no /opt at all (not the working directory)
+        layers = [os.path.join(opt_dir, "python", "lib", _runtime_version(),
+                               "site-packages"),
+                  os.path.join(opt_dir, "python")]
+    front = [task_root] + layers + [runtime_dir]
     rest = [p for p in sys.path if p not in front]
     sys.path[:] = front + rest
 
     # Lambda treats the task root and the layers as site directories, so
     # .pth files there take effect (the host's never do: -S).
     import site
-    for d in (task_root, layer_site, os.path.join(opt_dir, "python")):
+    for d in [task_root] + layers:
         if os.path.isdir(d):
             site.addsitedir(d)
 
