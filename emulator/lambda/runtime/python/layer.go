@@ -82,7 +82,7 @@ func BuildLayer(out string, pkgs []string, in Interpreter) (Report, error) {
 		entries, rep.Packages, notes, err = fromMachine(in, pkgs)
 		rep.Notes = append(rep.Notes, notes...)
 		if err != nil {
-			return rep, fmt.Errorf("layer build: %w", err)
+			return rep, fmt.Errorf("layer build: pip could not install them (%v), and %w", pipErr, err)
 		}
 	}
 	if err := writeZip(out, entries); err != nil {

@@ -132,10 +132,11 @@ func TestBuildLayerErrors(t *testing.T) {
 	}{
 		{nil, "layer build: name at least one package"},
 		{[]string{"--index-url=http://x"}, `layer build: "--index-url=http://x" is not a package name`},
-		{[]string{"no-such-package-here"}, "layer build: this machine has no no-such-package-here installed either"},
+		// pip's own words vary with its version; what follows them does not
+		{[]string{"no-such-package-here"}, "), and this machine has no no-such-package-here installed either"},
 	} {
 		_, err := BuildLayer(out, tc.pkgs, in)
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+		if err == nil || !strings.HasPrefix(err.Error(), "layer build: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("BuildLayer(%q) = %v, want %q", tc.pkgs, err, tc.want)
 		}
 	}
