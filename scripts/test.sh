@@ -30,6 +30,12 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # boto3 for the compatibility suite: the python3 on PATH or Debian's.
 has_py() { python3 -c "import $1" 2>/dev/null || /usr/bin/python3 -c "import $1" 2>/dev/null; }
 has_py boto3 || need+=(python3-boto3)
+# The Python runtime tests run functions with the system's python3 (never
+# pyenv's): Debian's boto3 (the runtime's SDK), Pillow (layers) and pip.
+sys_py() { /usr/bin/python3 -c "import $1" 2>/dev/null; }
+sys_py boto3 || [[ " ${need[*]} " == *" python3-boto3 "* ]] || need+=(python3-boto3)
+sys_py PIL || need+=(python3-pil)
+sys_py pip || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
   sudo=""

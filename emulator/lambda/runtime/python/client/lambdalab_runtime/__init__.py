@@ -1,0 +1,1 @@
+"""lambdalab's Python runtime client (see ../bootstrap.py)."""

@@ -1,0 +1,7 @@
+import os
+
+BUCKET = os.environ['BUCKET']
+
+
+def lambda_handler(event, context):
+    return BUCKET

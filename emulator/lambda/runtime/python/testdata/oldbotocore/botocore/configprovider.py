@@ -1,0 +1,1 @@
+"""Has no ConfiguredEndpointProvider, like botocore before 1.31."""
