@@ -70,6 +70,11 @@ func (a *api) close() {
 // ServeHTTP routes the four Runtime API calls; anything else is a 404 or
 // 405 as the emulator's router answers it.
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-a.pr.live: // a fast runtime may call before Start has returned
+	case <-a.closed:
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/2018-06-01/runtime/")
 	if !ok {
 		http.NotFound(w, r)

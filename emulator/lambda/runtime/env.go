@@ -32,6 +32,9 @@ func (p *Package) environ(fn map[string]string, api string) []string {
 	env["LAMBDA_TASK_ROOT"] = task
 	env["LAMBDA_RUNTIME_DIR"] = rt
 	env["TZ"] = ":UTC"
+	if h := p.spec.Handler; h != "" {
+		env["_HANDLER"] = h
+	}
 	delete(env, "AWS_EXECUTION_ENV")
 	if IsPython(p.spec.Runtime) {
 		// not set for the OS-only runtimes (provided.*)

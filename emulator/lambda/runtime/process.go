@@ -29,6 +29,7 @@ type Process struct {
 	mem     *memory
 	spawned time.Time
 
+	live       chan struct{} // Start has finished setting the Process up
 	exited     chan struct{} // the leader exited (still unreaped)
 	exitStatus string
 
@@ -74,7 +75,7 @@ func (m *Manager) Start(p *Package, fn map[string]string, memoryMB int, out Line
 	if err != nil {
 		return nil, err
 	}
-	pr := &Process{m: m, pkg: p, exited: make(chan struct{})}
+	pr := &Process{m: m, pkg: p, live: make(chan struct{}), exited: make(chan struct{})}
 	if pr.api, err = newAPI(pr); err != nil {
 		return nil, err
 	}
@@ -103,6 +104,7 @@ func (m *Manager) Start(p *Package, fn map[string]string, memoryMB int, out Line
 	pr.reaper.add(pr.pgid)
 	pr.mem = newMemory(pr.pgid, memoryMB, pr.killGroup)
 	pr.mem.begin() // the init phase, until the first next
+	close(pr.live)
 	go pr.watch()
 	return pr, nil
 }
