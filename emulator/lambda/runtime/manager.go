@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 )
@@ -86,6 +87,7 @@ func (m *Manager) setup() error {
 			return
 		}
 		sweepRuns(runs)
+		closeInheritedOnExec()
 		dir, err := os.MkdirTemp(runs, "run-")
 		if err != nil {
 			m.setupErr = err
@@ -102,6 +104,18 @@ func (m *Manager) setup() error {
 		m.runDir, m.lock = dir, lock
 	})
 	return m.setupErr
+}
+
+// closeInheritedOnExec marks the descriptors lambdalab inherited without
+// close-on-exec (a shell's or a test harness's pipes) so that function
+// processes do not inherit them too; Go opens its own files close-on-exec.
+func closeInheritedOnExec() {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // sweepRuns removes scratch folders whose Manager is gone: its lock is free.

@@ -97,6 +97,7 @@ func (o *output) scan(data []byte) []byte {
 			break
 		}
 	}
+	o.emit(data[:len(data)-keep])
 	return bytes.Clone(data[len(data)-keep:])
 }
 
