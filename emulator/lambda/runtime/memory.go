@@ -63,6 +63,9 @@ func (m *memory) isActive() bool {
 	return m.active > 0
 }
 
+// run samples the tree every tick while a phase is active. The first
+// sample comes a tick after the phase begins: a warm invocation shorter
+// than that costs only the leader's check at its end.
 func (m *memory) run() {
 	defer close(m.done)
 	t := time.NewTicker(sampleEvery)
@@ -75,24 +78,32 @@ func (m *memory) run() {
 				return
 			}
 		}
-		m.sample()
 		select {
 		case <-t.C:
 		case <-m.stop:
 			return
 		}
+		if m.isActive() {
+			m.sample(true)
+		}
 	}
 }
 
-// sample measures the tree once and kills it if it is over the limit. It
-// does nothing once close has begun: the pid may be reaped after that.
-func (m *memory) sample() {
+// sample measures the tree (or just its leader, whose VmHWM holds its own
+// peak) and kills the group if it is over the limit. It does nothing once
+// close has begun: the pid may be reaped after that.
+func (m *memory) sample(tree bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return
 	}
-	rss, hwm := treeMemory(m.pid)
+	var rss, hwm int64
+	if tree {
+		rss, hwm = treeMemory(m.pid)
+	} else {
+		rss, hwm = procMemory(m.pid)
+	}
 	m.peakKB = max(m.peakKB, rss, hwm)
 	if m.peakKB > m.limitKB && !m.oom {
 		m.oom = true

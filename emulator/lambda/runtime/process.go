@@ -255,7 +255,7 @@ func (pr *Process) Invoke(ctx context.Context, inv Invocation) Result {
 	}
 	select {
 	case r := <-c.done:
-		if pr.mem.sample(); pr.mem.outOfMemory() {
+		if pr.mem.sample(false); pr.mem.outOfMemory() {
 			<-pr.exited
 			return pr.exitResult()
 		}
