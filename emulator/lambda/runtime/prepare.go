@@ -16,8 +16,9 @@ type Spec struct {
 	Function string
 	Runtime  string // one of Runtimes()
 	Handler  string // _HANDLER: module.function for Python, anything for provided.*
-	// Code is a folder, a .zip, or for provided.* a Go main package folder
-	// (built with the machine's go). Empty only with Command.
+	// Code is a folder, a .zip, a single file (for provided.*, the
+	// bootstrap itself), or for provided.* a Go main package folder (built
+	// with the machine's go). Empty only with Command.
 	Code string
 	// Layers are folders or zips, merged in order into the function's /opt
 	// (the caller resolves layer ARNs to paths).
@@ -137,10 +138,18 @@ func (m *Manager) prepareCode(p *Package) (int64, error) {
 	if fi.IsDir() && IsProvided(p.spec.Runtime) && p.spec.Command == nil && hasGoFiles(src) {
 		return m.prepareGo(p, src)
 	}
-	var size int64
-	if fi.IsDir() {
+	lone := "" // a file that is not a zip is the code itself
+	if !fi.IsDir() && !isZip(src) {
+		lone = filepath.Base(src)
+		if IsProvided(p.spec.Runtime) {
+			lone = "bootstrap"
+		}
+	}
+	size := fi.Size()
+	switch {
+	case fi.IsDir():
 		size, err = folderSize(src)
-	} else {
+	case lone == "":
 		size, err = zipSize(src)
 	}
 	if err != nil {
@@ -152,9 +161,12 @@ func (m *Manager) prepareCode(p *Package) (int64, error) {
 	s := stamp{paths: []string{src}, deep: true}
 	s.sum = s.compute()
 	p.stamps = append(p.stamps, s)
-	p.taskRoot, err = m.materialize("task-"+s.key(), []string{src})
+	p.taskRoot, err = m.materialize("task-"+s.key(), []string{src}, lone)
 	return size, err
 }
+
+// isZip tells a zip by its name, as a student names one.
+func isZip(file string) bool { return strings.EqualFold(filepath.Ext(file), ".zip") }
 
 func (m *Manager) prepareGo(p *Package, src string) (int64, error) {
 	b, err := m.buildGo(src)
@@ -207,14 +219,15 @@ func (m *Manager) prepareLayers(p *Package, codeSize int64) error {
 	s.sum = s.compute()
 	p.stamps = append(p.stamps, s)
 	var err error
-	p.optDir, err = m.materialize("opt-"+s.key(), p.spec.Layers)
+	p.optDir, err = m.materialize("opt-"+s.key(), p.spec.Layers, "")
 	return err
 }
 
 // materialize writes the folders and zips srcs, in order, into the scratch
-// folder name, unless an earlier Prepare already did. It writes into a
+// folder name, unless an earlier Prepare already did; with lone set, the
+// one src is a plain file written under that name. It writes into a
 // temporary folder first, so a failure leaves nothing behind.
-func (m *Manager) materialize(name string, srcs []string) (string, error) {
+func (m *Manager) materialize(name string, srcs []string, lone string) (string, error) {
 	dst := filepath.Join(m.runDir, name)
 	if _, err := os.Stat(dst); err == nil {
 		return dst, nil
@@ -229,6 +242,8 @@ func (m *Manager) materialize(name string, srcs []string) (string, error) {
 		var err error
 		if fi, serr := os.Stat(src); serr == nil && fi.IsDir() {
 			err = t.copyFolder(src)
+		} else if lone != "" {
+			err = t.copyFile(lone, src)
 		} else {
 			err = t.unzip(src)
 		}

@@ -265,6 +265,16 @@ func TestHostileZips(t *testing.T) {
 			}
 		})
 	}
+	noLeftovers(t, root)
+}
+
+// Bombs and files that are no zip at all are refused the same way.
+func TestBadZips(t *testing.T) {
+	root := t.TempDir()
+	m := NewManager(WithCacheDir(filepath.Join(root, "cache")))
+	defer m.Close()
+	zips := filepath.Join(root, "zips")
+	os.MkdirAll(zips, 0o755)
 	t.Run("bomb", func(t *testing.T) {
 		file := filepath.Join(zips, "bomb.zip")
 		zeroZip(t, file, 26) // 260 MiB of zeros in a few hundred KB
@@ -289,6 +299,13 @@ func TestHostileZips(t *testing.T) {
 			t.Fatalf("Prepare = %v", err)
 		}
 	})
+	noLeftovers(t, root)
+}
+
+// noLeftovers checks that failed Prepares left nothing under root: no file
+// outside its target, no half-written task root.
+func noLeftovers(t *testing.T, root string) {
+	t.Helper()
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

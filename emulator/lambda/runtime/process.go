@@ -21,7 +21,6 @@ import (
 // those left).
 type Process struct {
 	m       *Manager
-	pkg     *Package
 	cmd     *exec.Cmd
 	pgid    int
 	api     *api
@@ -75,7 +74,7 @@ func (m *Manager) Start(p *Package, fn map[string]string, memoryMB int, out Line
 	if err != nil {
 		return nil, err
 	}
-	pr := &Process{m: m, pkg: p, live: make(chan struct{}), exited: make(chan struct{})}
+	pr := &Process{m: m, live: make(chan struct{}), exited: make(chan struct{})}
 	if pr.api, err = newAPI(pr); err != nil {
 		return nil, err
 	}

@@ -298,3 +298,43 @@ func writeZip(t testing.TB, file string, entries ...zipEntry) {
 	}
 	f.Close()
 }
+
+// A single file is a provided.* function's bootstrap, whatever its name.
+func TestSingleFileBootstrap(t *testing.T) {
+	m := newManager(t)
+	file := filepath.Join(t.TempDir(), "client.py")
+	os.WriteFile(file, []byte(clientScript), 0o755)
+	p, err := m.Prepare(Spec{Function: "one", Runtime: ProvidedAL2023, Handler: "x.y", Code: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(p.TaskRoot(), "bootstrap")); err != nil || fi.Mode().Perm()&0o100 == 0 {
+		t.Fatalf("task root bootstrap: %v %v", fi, err)
+	}
+	pr := start(t, m, p, nil, 128, nil)
+	if res := pr.Invoke(context.Background(), invocation("r", "{}")); !strings.Contains(string(res.Payload), `"handler": "x.y"`) {
+		t.Fatalf("Invoke = %+v", res)
+	}
+}
+
+// Descriptors lambdalab inherited from its own parent (a shell's, a test
+// harness's) do not reach the function: it has stdin, stdout and stderr.
+func TestNoInheritedDescriptors(t *testing.T) {
+	m := newManager(t)
+	p, err := m.Prepare(Spec{Function: "fds", Runtime: ProvidedAL2023, Command: []string{"/bin/sh", "-c", "ls /proc/$$/fd"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &lines{}
+	pr, err := m.Start(p, nil, 128, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Kill()
+	if err := pr.WaitInit(context.Background()); err == nil {
+		t.Fatal("the shell exited, WaitInit said nothing")
+	}
+	if got := out.all(); !slices.Equal(got, []string{"0", "1", "2"}) {
+		t.Fatalf("the function's descriptors: %q", got)
+	}
+}
