@@ -155,6 +155,20 @@ func TestOutOfMemoryKills(t *testing.T) {
 	}
 }
 
+// Memory is watched during init too.
+func TestOutOfMemoryDuringInit(t *testing.T) {
+	m := newManager(t)
+	pr, err := m.Start(goHandler(t, m, "init-alloc"), functionEnv(), 128, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Kill()
+	err = pr.WaitInit(context.Background())
+	if ee, ok := err.(*ExitError); !ok || ee.Status != "signal: killed" || !ee.OutOfMemory || pr.PeakMemoryMB() != 128 {
+		t.Fatalf("WaitInit = %#v, peak %d MB", err, pr.PeakMemoryMB())
+	}
+}
+
 // A small function stays well under its limit and its memory is measured.
 func TestPeakMemoryMeasured(t *testing.T) {
 	m := newManager(t)

@@ -49,6 +49,13 @@ func main() {
 			fmt.Println("env:" + kv)
 		}
 	}
+	if os.Getenv("_HANDLER") == "init-alloc" {
+		b := make([]byte, 300<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		select {} // never ready
+	}
 	if os.Getenv("_HANDLER") == "init-exit" {
 		fmt.Println("init failing")
 		os.Exit(4)
