@@ -92,11 +92,23 @@ func (m *Manager) Prepare(spec Spec) (*Package, error) {
 		return nil, errClosed
 	}
 	p := &Package{spec: spec}
-	codeSize, err := m.prepareCode(p)
+	// sizes first: nothing is unzipped for code that is over the limits
+	codeSize, writeCode, err := m.prepareCode(p)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.prepareLayers(p, codeSize); err != nil {
+	layersSize, err := measureLayers(p.spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSizes(codeSize, layersSize); err != nil {
+		return nil, err
+	}
+	p.size = codeSize + layersSize
+	if err := writeCode(); err != nil {
+		return nil, err
+	}
+	if err := m.prepareLayers(p); err != nil {
 		return nil, err
 	}
 	if err := m.prepareRuntime(p); err != nil {
@@ -123,20 +135,23 @@ func validateSpec(spec Spec) error {
 	return nil
 }
 
-// prepareCode makes p's task root and returns the code's unzipped size.
-func (m *Manager) prepareCode(p *Package) (int64, error) {
+// prepareCode measures p's code and returns how to write its task root; a
+// Go package is built (and its task root made) right away.
+func (m *Manager) prepareCode(p *Package) (int64, func() error, error) {
+	done := func() error { return nil }
 	src := p.spec.Code
 	if src == "" {
 		dir, err := m.emptyDir("task-empty")
 		p.taskRoot = dir
-		return 0, err
+		return 0, done, err
 	}
 	fi, err := os.Stat(src)
 	if err != nil {
-		return 0, fmt.Errorf("function %s: code: %w", p.spec.Function, err)
+		return 0, nil, fmt.Errorf("function %s: code: %w", p.spec.Function, err)
 	}
 	if fi.IsDir() && IsProvided(p.spec.Runtime) && p.spec.Command == nil && hasGoFiles(src) {
-		return m.prepareGo(p, src)
+		size, err := m.prepareGo(p, src)
+		return size, done, err
 	}
 	lone := "" // a file that is not a zip is the code itself
 	if !fi.IsDir() && !isZip(src) {
@@ -153,16 +168,18 @@ func (m *Manager) prepareCode(p *Package) (int64, error) {
 		size, err = zipSize(src)
 	}
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if size > MaxUnzippedBytes {
-		return 0, fmt.Errorf("%s: %w", src, tooLarge())
+		return 0, nil, fmt.Errorf("%s: %w", src, tooLarge())
 	}
 	s := stamp{paths: []string{src}, deep: true}
 	s.sum = s.compute()
 	p.stamps = append(p.stamps, s)
-	p.taskRoot, err = m.materialize("task-"+s.key(), []string{src}, lone)
-	return size, err
+	return size, func() (err error) {
+		p.taskRoot, err = m.materialize("task-"+s.key(), []string{src}, lone)
+		return err
+	}, nil
 }
 
 // isZip tells a zip by its name, as a student names one.
@@ -182,34 +199,45 @@ func (m *Manager) prepareGo(p *Package, src string) (int64, error) {
 	return fi.Size(), nil
 }
 
-// prepareLayers merges the layers into p's /opt and checks the size limits
-// of the layers and of code and layers together.
-func (m *Manager) prepareLayers(p *Package, codeSize int64) error {
-	var layersSize int64
-	for _, l := range p.spec.Layers {
+// measureLayers adds up the layers' unzipped sizes.
+func measureLayers(spec Spec) (int64, error) {
+	var total int64
+	for _, l := range spec.Layers {
 		fi, err := os.Stat(l)
 		if err != nil {
-			return fmt.Errorf("function %s: layer: %w", p.spec.Function, err)
+			return 0, fmt.Errorf("function %s: layer: %w", spec.Function, err)
 		}
-		n, err := zipSize(l)
+		var n int64
 		if fi.IsDir() {
 			n, err = folderSize(l)
+		} else {
+			n, err = zipSize(l)
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		layersSize += n
+		total += n
 	}
-	p.size = codeSize + layersSize
+	return total, nil
+}
+
+// checkSizes applies Lambda's limits to the layers, and to code and layers
+// together.
+func checkSizes(code, layers int64) error {
 	switch {
-	case layersSize > MaxUnzippedBytes:
+	case layers > MaxUnzippedBytes:
 		return &ParameterError{Type: "InvalidParameterValueException", Message: fmt.Sprintf(
 			"Layers consume more than the available size of %d bytes", MaxUnzippedBytes)}
-	case p.size > MaxUnzippedBytes:
+	case code+layers > MaxUnzippedBytes:
 		return &ParameterError{Type: "InvalidParameterValueException", Message: fmt.Sprintf(
 			"Function code combined with layers exceeds the maximum allowed size of %d bytes. The actual size is %d bytes.",
-			MaxUnzippedBytes, p.size)}
+			MaxUnzippedBytes, code+layers)}
 	}
+	return nil
+}
+
+// prepareLayers merges the layers into p's /opt.
+func (m *Manager) prepareLayers(p *Package) error {
 	if len(p.spec.Layers) == 0 {
 		dir, err := m.emptyDir("opt-empty")
 		p.optDir = dir

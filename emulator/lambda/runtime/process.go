@@ -86,6 +86,9 @@ func (m *Manager) Start(p *Package, fn map[string]string, memoryMB int, out Line
 	cmd.Env = p.environ(fn, pr.api.addr)
 	cmd.Dir = p.taskRoot
 	cmd.Stdout, cmd.Stderr = pr.out.w, pr.out.w
+	// The parent-death signal fires when the forking thread ends; Go keeps
+	// its threads for the life of the process, and the reaper covers the
+	// rest of the group and the case where it does not.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if pr.reaper, err = m.track(pr); err != nil {
 		pr.api.close()
