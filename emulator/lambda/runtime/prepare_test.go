@@ -339,3 +339,41 @@ func lyingZip(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 }
+
+// Changed notices an edited code file and an edited layer; preparing again
+// gives new environments a task root with the new code.
+func TestChangedFolderAndLayer(t *testing.T) {
+	m := newManager(t)
+	dir := t.TempDir()
+	code, layer := filepath.Join(dir, "code"), filepath.Join(dir, "layer.zip")
+	os.MkdirAll(code, 0o755)
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("v1"), 0o644)
+	writeZip(t, layer, zipEntry{name: "python/lib.py", body: "l1"})
+	spec := Spec{Function: "f", Runtime: ProvidedAL2023, Handler: "h", Code: code, Layers: []string{layer}}
+	p1, err := m.Prepare(spec)
+	if err != nil || p1.Changed() {
+		t.Fatalf("Prepare: %v, changed %v", err, p1.Changed())
+	}
+	later := time.Now().Add(time.Second)
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("v2"), 0o644)
+	os.Chtimes(filepath.Join(code, "lambda_function.py"), later, later)
+	if !p1.Changed() {
+		t.Fatal("Changed missed the code edit")
+	}
+	p2, err := m.Prepare(spec)
+	if b, _ := os.ReadFile(filepath.Join(p2.TaskRoot(), "lambda_function.py")); err != nil || string(b) != "v2" || p2.TaskRoot() == p1.TaskRoot() {
+		t.Fatalf("re-prepared task root has %q (%v)", b, err)
+	}
+	writeZip(t, layer, zipEntry{name: "python/lib.py", body: "l2"})
+	os.Chtimes(layer, later, later)
+	if !p2.Changed() {
+		t.Fatal("Changed missed the layer edit")
+	}
+	p3, err := m.Prepare(spec)
+	if b, _ := os.ReadFile(filepath.Join(p3.OptDir(), "python", "lib.py")); err != nil || string(b) != "l2" {
+		t.Fatalf("re-prepared /opt has %q (%v)", b, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(p1.OptDir(), "python", "lib.py")); string(b) != "l1" {
+		t.Fatal("the old package's /opt changed under a running environment")
+	}
+}
