@@ -29,7 +29,13 @@
 // even by SIGKILL. Memory is sampled while an init or invocation runs;
 // past Memory Size the group is killed and the result says OutOfMemory.
 // Output lines reach the LineSink in order, and those written before a
-// response are delivered before Invoke returns.
+// response are delivered before Invoke returns (a runtime that buffers its
+// stdout must flush before posting; Python's client runs unbuffered). Lines
+// a process writes between invocations arrive when they are written.
+//
+// After an Invoke whose ctx ended (Result.Abandoned), after an exit, and
+// after WaitInit fails, the environment is done: Kill it. A process that
+// leaves its process group (setsid) escapes Kill and the reaper.
 //
 // The Runtime API answers as Lambda's runtime interface emulator does: the
 // same paths, headers, 202s, and error bodies for a wrong request id
