@@ -66,6 +66,11 @@ func (s *Service) attempt(cfg Config, env *environment, cold bool, ev *event, st
 		RequestID: reqID, EventID: ev.id, Attempt: ev.attempts, Environment: env.stream, Cold: cold, Chain: ev.chain, Depth: ev.depth})
 	lg.platform(StartLine(reqID))
 	res, usedMB := s.invoke(cfg, env, ev, lg, st)
+	if pe, ok := env.code.(*processEnv); ok && s.virtual {
+		// A process's measured memory varies from run to run; a replay
+		// shows the runtime's baseline so that it stays byte-identical.
+		usedMB = pe.baselineMB()
+	}
 	switch {
 	case res.status == StatusTimeout:
 		lg.platform(TimeoutLine(s.display.Now(), reqID, cfg.Timeout))

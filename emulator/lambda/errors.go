@@ -18,8 +18,24 @@ const (
 )
 
 // FunctionError is Lambda's error document: the JSON a failed invocation
-// returns, logs and puts in invocation records.
-type FunctionError = messages.InvokeResponse_Error
+// returns, logs and puts in invocation records. Runtimes differ in what
+// they put in it: aws-lambda-go's stack is a list of frames, Python's a
+// list of strings, and Python adds the request id; it is kept as it came.
+type FunctionError struct {
+	Message    string          `json:"errorMessage"`
+	Type       string          `json:"errorType"`
+	RequestID  string          `json:"requestId,omitempty"`
+	StackTrace json.RawMessage `json:"stackTrace,omitempty"`
+}
+
+// fromGo converts aws-lambda-go's error document.
+func fromGo(e messages.InvokeResponse_Error) FunctionError {
+	fe := FunctionError{Message: e.Message, Type: e.Type}
+	if len(e.StackTrace) > 0 {
+		fe.StackTrace, _ = json.Marshal(e.StackTrace)
+	}
+	return fe
+}
 
 // errorTypeOf names an error's Go type as aws-lambda-go does: the type's
 // name without package or pointer (errors.New gives "errorString").
@@ -41,11 +57,11 @@ func errorTypeOf(v any) string {
 func handlerError(err error) FunctionError {
 	var ive messages.InvokeResponse_Error
 	if errors.As(err, &ive) {
-		return ive
+		return fromGo(ive)
 	}
 	var ivp *messages.InvokeResponse_Error
 	if errors.As(err, &ivp) && ivp != nil {
-		return *ivp
+		return fromGo(*ivp)
 	}
 	return FunctionError{Message: err.Error(), Type: errorTypeOf(err)}
 }
@@ -68,7 +84,7 @@ func panicError(v any, skip int) FunctionError {
 			break
 		}
 	}
-	return FunctionError{Message: fmt.Sprint(v), Type: errorTypeOf(v), StackTrace: stack, ShouldExit: true}
+	return fromGo(messages.InvokeResponse_Error{Message: fmt.Sprint(v), Type: errorTypeOf(v), StackTrace: stack})
 }
 
 func shortPath(p string) string {

@@ -264,9 +264,14 @@ type environment struct {
 // acquire takes a warm environment (the most recently used) or makes a new,
 // cold one; its init phase runs in the attempt.
 func (s *Service) acquire(fn *Function, now time.Time) (*environment, bool) {
-	if n := len(fn.idle); n > 0 {
+	for n := len(fn.idle); n > 0; n = len(fn.idle) {
 		env := fn.idle[n-1]
 		fn.idle = fn.idle[:n-1]
+		if pe, ok := env.code.(*processEnv); ok && pe.stale() {
+			// Lambda deploys new code to new environments.
+			s.endEnvironment(fn, env, "code changed", now)
+			continue
+		}
 		return env, false
 	}
 	env := &environment{stream: LogStreamName(now, s.ids.Hex(32)), created: now}

@@ -346,6 +346,46 @@ func (s *Service) wake() {
 	}
 }
 
+// SyncOutput delivers every line a function's processes wrote so far, so
+// that what the function printed before it sent a request is logged before
+// the request itself. The lab calls it when a function's request arrives.
+func (s *Service) SyncOutput(function string) {
+	s.mu.Lock()
+	var envs []*processEnv
+	if fn, ok := s.functions[function]; ok {
+		for env := range fn.live {
+			if pe, ok := env.code.(*processEnv); ok {
+				envs = append(envs, pe)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, pe := range envs {
+		pe.sync()
+	}
+}
+
+// SetRuntime replaces a function's code: environments made from now on run
+// rt; the others are retired when they next finish or are next taken.
+func (s *Service) SetRuntime(name string, rt Runtime) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn, ok := s.functions[name]
+	if !ok {
+		return notFound(s.ARN(name))
+	}
+	fn.runtime = rt
+	for env := range fn.live {
+		env.stale = true
+	}
+	now := s.clock.Now()
+	for _, env := range fn.idle {
+		s.endEnvironment(fn, env, "code updated", now)
+	}
+	fn.idle = nil
+	return nil
+}
+
 // Pending is the number of events queued or running and records being
 // delivered.
 func (s *Service) Pending() int {

@@ -297,3 +297,9 @@ func (pr *Process) Kill() {
 
 // Exited is closed when the process has ended by itself or been killed.
 func (pr *Process) Exited() <-chan struct{} { return pr.exited }
+
+// Sync returns once every line the process wrote before the call has
+// reached the sink: a request the function sends (to S3, say) is then
+// logged after the lines it printed before sending it, however the pipe
+// and the socket race.
+func (pr *Process) Sync() { pr.out.drain() }
