@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 
-	awslambda "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -18,34 +17,42 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
-	"github.com/lambdalab/lambdalab/handler/builtin"
 )
 
-// AddFunction deploys a function: its built-in handler is constructed in
-// each new execution environment, with an S3 client signed by the
-// function's role credentials.
+// AddFunction deploys a function: a built-in handler constructed in each
+// new execution environment with an S3 client signed by the function's
+// role credentials, or the function's own code run as processes.
 func (l *Lab) AddFunction(spec FunctionSpec) error {
-	b, ok := builtin.Lookup(spec.Handler)
-	if !ok {
-		return fmt.Errorf("function %s: unknown handler %q", spec.Name, spec.Handler)
-	}
 	role, policy := spec.RoleName(), spec.Policy()
 	if policy == nil {
 		policy = DefaultRolePolicy(l.file.Region)
 	}
 	l.creds.setRole(role, policy)
-	client := l.ClientFor(l.creds.issue(role, spec.Name))
-	rt := lambda.InProcess(func(getenv func(string) string) (awslambda.Handler, error) {
-		h, err := b.New(builtin.Init{Getenv: getenv, S3: client})
-		if err != nil {
-			return nil, err
-		}
-		return awslambda.NewHandler(h), nil
-	})
+	client := func() *s3.Client { return l.ClientFor(l.creds.issue(role, spec.Name)) }
+	rt, err := l.runtimeFor(spec, client)
+	if err != nil {
+		return fmt.Errorf("function %s: %w", spec.Name, err)
+	}
 	if err := l.lambda.AddFunction(spec.lambdaConfig(), rt); err != nil {
 		return fmt.Errorf("function %s: %w", spec.Name, err)
 	}
 	return nil
+}
+
+// builtinClient makes a built-in handler's S3 client.
+type builtinClient func() *s3.Client
+
+// functionVariables are the variables Lambda gives a function's processes
+// beyond its configuration: the role's credentials and where the lab's
+// endpoint is (AWS_ENDPOINT_URL, which the SDKs read).
+func (l *Lab) functionVariables(function string) map[string]string {
+	c := l.creds.issue(l.roleOf(function), function)
+	return map[string]string{
+		"AWS_ACCESS_KEY_ID":     c.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY": c.SecretAccessKey,
+		"AWS_SESSION_TOKEN":     c.SessionToken,
+		"AWS_ENDPOINT_URL":      l.functionEndpoint(),
+	}
 }
 
 // ClientFor returns an aws-sdk-go-v2 S3 client that reaches the lab

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +35,15 @@ type Lab struct {
 	lambda *lambda.Service
 	creds  *credentials
 	server *httpServer
-	writes *writeLog
+	// internal serves functions' processes when the lab serves no
+	// endpoint of its own (a replay).
+	internal *httpServer
+	serveMu  sync.Mutex
+	procs    *processes
+	// builtinBootstrap re-execs lambdalab as a built-in handler's
+	// bootstrap (WithBuiltinProcesses).
+	builtinBootstrap []string
+	writes           *writeLog
 	data   *Data
 	closed sync.Once
 	// fileMu guards what of file changes while the lab runs (functions'
@@ -54,6 +63,9 @@ type settings struct {
 	bus         *bus.Bus
 	data        *Data
 	verifySigs  bool
+	cacheDir    string
+	// builtinBootstrap: see WithBuiltinProcesses.
+	builtinBootstrap []string
 }
 
 // WithClock runs the lab on c (a *clock.Virtual for replays, a
@@ -103,13 +115,18 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	if st.bus == nil {
 		st.bus = bus.New()
 	}
-	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog(), data: st.data}
+	if st.cacheDir == "" {
+		st.cacheDir = DefaultCacheDir()
+	}
+	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog(), data: st.data,
+		procs: &processes{dir: st.cacheDir, region: f.Region}, builtinBootstrap: st.builtinBootstrap}
 	l.creds = newCredentials(l.ids, DefaultAccount)
 	l.lambda = lambda.New(append([]lambda.Option{
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
 		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
 		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
 		lambda.WithCeiling(f.ceiling()), lambda.WithLogAccess(l.logAccess),
+		lambda.WithVariables(l.functionVariables),
 	}, lambdaData...)...)
 	store := notify.NewStore()
 	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
@@ -118,7 +135,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	s3Opts := append([]s3.Option{
 		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(clock.Display(st.clock)), s3.WithIDs(st.ids),
 		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
-		s3.WithIdentifier(l.creds.lookup),
+		s3.WithIdentifier(l.identify),
 		s3.WithTriggerRisk(l.TriggerRisk),
 	}, s3Data...)
 	if st.verifySigs {
@@ -193,6 +210,10 @@ func (l *Lab) close() {
 	if l.lambda != nil {
 		l.lambda.Close()
 	}
+	l.procs.close()
+	if l.internal != nil {
+		l.internal.close()
+	}
 	l.bus.Close()
 	if l.data != nil {
 		_ = l.data.Close()
@@ -202,3 +223,22 @@ func (l *Lab) close() {
 // stamp is the header of an event the lab publishes now, stamped with the
 // time users see (the wall clock under --time-scale).
 func (l *Lab) stamp() bus.Header { return bus.Header{Time: clock.Display(l.clock).Now()} }
+
+// virtual reports whether the lab runs on a virtual clock (a replay).
+func (l *Lab) virtual() bool {
+	_, ok := l.clock.(*clock.Virtual)
+	return ok
+}
+
+// identify is the S3 layer's Identifier. A request from a function's role
+// session first lets the function's processes' output catch up, so that
+// what the function printed before the request is logged before it.
+func (l *Lab) identify(accessKeyID string) (s3.Principal, bool) {
+	p, ok := l.creds.lookup(accessKeyID)
+	if ok {
+		if _, function, found := strings.Cut(p.Name, "/"); found {
+			l.lambda.SyncOutput(function)
+		}
+	}
+	return p, ok
+}

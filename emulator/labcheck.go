@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
 	"github.com/lambdalab/lambdalab/handler/builtin"
@@ -70,10 +72,12 @@ func (f *File) checkFunction(i int, fn FunctionSpec, buckets, seen map[string]bo
 	if seen[fn.Name] {
 		errs = append(errs, f.at(p+".name", "function %q is listed twice", fn.Name))
 	}
-	if fn.Handler == "" {
-		errs = append(errs, f.at(p, "function %q has no handler: pick one of %s", fn.Name, strings.Join(builtin.Names(), ", ")))
+	if fn.Runtime != "" || fn.Code != "" || len(fn.Layers) > 0 {
+		errs = append(errs, f.checkCode(p, fn)...)
+	} else if fn.Handler == "" {
+		errs = append(errs, f.at(p, "function %q has no handler: pick one of %s, or give runtime, handler and code for your own", fn.Name, strings.Join(builtin.Names(), ", ")))
 	} else if _, ok := builtin.Lookup(fn.Handler); !ok {
-		errs = append(errs, f.at(p+".handler", "unknown handler %q: the built-in handlers are %s", fn.Handler, strings.Join(builtin.Names(), ", ")))
+		errs = append(errs, f.at(p+".handler", "unknown handler %q: the built-in handlers are %s (or give runtime and code for your own)", fn.Handler, strings.Join(builtin.Names(), ", ")))
 	}
 	if err := fn.lambdaConfig().WithDefaults().Validate(f.AccountConcurrency); err != nil {
 		errs = append(errs, f.at(p+"."+fieldOf(err), "function %q: %v", fn.Name, err))
@@ -101,9 +105,49 @@ func fieldOf(err error) string {
 	return "name"
 }
 
+// checkCode checks a function of its own code: runtime, handler, code and
+// layers, with Lambda's wording.
+func (f *File) checkCode(p string, fn FunctionSpec) []error {
+	var errs []error
+	switch {
+	case fn.Runtime == "":
+		errs = append(errs, f.at(p, "function %q has code but no runtime: add runtime (one of %s)", fn.Name, strings.Join(runtime.Runtimes(), ", ")))
+	default:
+		if err := runtime.ValidateRuntime(fn.Runtime); err != nil {
+			errs = append(errs, f.at(p+".runtime", "function %q: %v", fn.Name, err))
+		}
+	}
+	if fn.Handler == "" {
+		if !runtime.IsProvided(fn.Runtime) {
+			errs = append(errs, f.at(p, "function %q has no handler (for Python, module.function: lambda_function.lambda_handler)", fn.Name))
+		}
+	} else if err := runtime.ValidateHandler(fn.Handler); err != nil {
+		errs = append(errs, f.at(p+".handler", "function %q: %v", fn.Name, err))
+	} else if runtime.IsPython(fn.Runtime) && !strings.Contains(fn.Handler, ".") {
+		errs = append(errs, f.at(p+".handler", "function %q: a Python handler is module.function (lambda_function.lambda_handler), not %q", fn.Name, fn.Handler))
+	}
+	if fn.Code == "" {
+		errs = append(errs, f.at(p, "function %q has no code: a folder, a .zip, or (provided.*) a Go main package folder", fn.Name))
+	}
+	if len(fn.Layers) > runtime.MaxLayers {
+		errs = append(errs, f.at(p+".layers", "function %q: Cannot reference more than %d layers.", fn.Name, runtime.MaxLayers))
+	}
+	return errs
+}
+
+// CodePath resolves a path in the lab file (code, a layer) against the
+// file's directory.
+func (f *File) CodePath(path string) string {
+	if path == "" || filepath.IsAbs(path) || strings.HasPrefix(path, "arn:") {
+		return path
+	}
+	return filepath.Join(f.Dir, path)
+}
+
 func (fn FunctionSpec) lambdaConfig() lambda.Config {
 	return lambda.Config{
 		Name:                 fn.Name,
+		Runtime:              fn.Runtime,
 		Handler:              fn.Handler,
 		Memory:               fn.Memory,
 		Timeout:              time.Duration(fn.Timeout),

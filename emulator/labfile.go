@@ -45,10 +45,23 @@ type BucketSpec struct {
 	Name string `yaml:"name"`
 }
 
-// FunctionSpec is a function of the lab.
+// FunctionSpec is a function of the lab: a built-in handler (handler:
+// resize), or the function's own code (runtime, handler, code, layers).
 type FunctionSpec struct {
-	Name                 string            `yaml:"name"`
-	Handler              string            `yaml:"handler"`
+	Name string `yaml:"name"`
+	// Runtime is python3.10–python3.13, provided.al2023 or provided.al2
+	// for a function of its own code; empty for a built-in handler.
+	Runtime string `yaml:"runtime"`
+	// Handler is a built-in handler's name, or (with Runtime) Lambda's
+	// handler string: module.function for Python, passed as _HANDLER to a
+	// provided.* bootstrap.
+	Handler string `yaml:"handler"`
+	// Code is a folder, a .zip, or for provided.* a Go main package
+	// folder, relative to the lab file.
+	Code string `yaml:"code"`
+	// Layers are layer zips or folders (relative to the lab file) or layer
+	// ARNs, at most 5, merged in order.
+	Layers               []string          `yaml:"layers"`
 	Memory               int               `yaml:"memory"`
 	Timeout              Duration          `yaml:"timeout"`
 	Environment          map[string]string `yaml:"environment"`

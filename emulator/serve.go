@@ -38,8 +38,16 @@ func (l *Lab) Serve(addr string) (string, error) {
 		}
 		return "", err
 	}
+	hs := l.serveOn(ln)
+	l.serveMu.Lock()
+	l.server = hs
+	l.serveMu.Unlock()
+	return "http://" + ln.Addr().String(), nil
+}
+
+func (l *Lab) serveOn(ln net.Listener) *httpServer {
 	hs := &httpServer{
-		srv:  &http.Server{Handler: l.s3, ReadHeaderTimeout: 30 * time.Second},
+		srv:  &http.Server{Handler: l.Handler(), ReadHeaderTimeout: 30 * time.Second},
 		ln:   ln,
 		done: make(chan struct{}),
 	}
@@ -47,16 +55,36 @@ func (l *Lab) Serve(addr string) (string, error) {
 		defer close(hs.done)
 		_ = hs.srv.Serve(ln)
 	}()
-	l.server = hs
-	return "http://" + ln.Addr().String(), nil
+	return hs
 }
 
 // Endpoint is the URL the lab serves on ("" when not serving).
 func (l *Lab) Endpoint() string {
+	l.serveMu.Lock()
+	defer l.serveMu.Unlock()
 	if l.server == nil {
 		return ""
 	}
 	return "http://" + l.server.ln.Addr().String()
+}
+
+// functionEndpoint is the URL functions' processes reach the lab at: the
+// endpoint it serves, or, when it serves none (a replay), a loopback port
+// of its own.
+func (l *Lab) functionEndpoint() string {
+	if e := l.Endpoint(); e != "" {
+		return e
+	}
+	l.serveMu.Lock()
+	defer l.serveMu.Unlock()
+	if l.internal == nil {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "http://127.0.0.1:1" // nothing listens: the function's calls fail, and say so
+		}
+		l.internal = l.serveOn(ln)
+	}
+	return "http://" + l.internal.ln.Addr().String()
 }
 
 // close lets requests in progress finish for a moment, then closes every

@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -37,5 +39,51 @@ func LoadLab(nameOrPath string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseFile(nameOrPath, data)
+	dir, err := shippedCode(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	return parseFile(nameOrPath, dir, data)
+}
+
+// shippedCode writes a shipped lab's code folder (labs/NAME/, if it has
+// one) out to the cache, where functions can run it and the student can
+// edit it, and returns the directory its lab file's paths are relative
+// to. The folder is named by its contents, so a newer lambdalab's code
+// never overwrites a student's edits of the old one.
+func shippedCode(name string) (string, error) {
+	if _, err := fs.Stat(labs.Files, name); err != nil {
+		return "", nil
+	}
+	sum := sha256.New()
+	fs.WalkDir(labs.Files, name, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := labs.Files.ReadFile(p)
+			fmt.Fprintf(sum, "%s %d\n", p, len(b))
+			sum.Write(b)
+		}
+		return nil
+	})
+	dir := filepath.Join(DefaultCacheDir(), "labs", fmt.Sprintf("%s-%x", name, sum.Sum(nil)[:4]))
+	if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+		return dir + string(filepath.Separator), nil
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".extract-*")
+	if err != nil {
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return "", fmt.Errorf("shipped lab %s: %w", name, err)
+		}
+		if tmp, err = os.MkdirTemp(filepath.Dir(dir), ".extract-*"); err != nil {
+			return "", fmt.Errorf("shipped lab %s: %w", name, err)
+		}
+	}
+	sub, _ := fs.Sub(labs.Files, name)
+	if err := os.CopyFS(filepath.Join(tmp, name), sub); err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("shipped lab %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp) // another lambdalab got there first
+	}
+	return dir + string(filepath.Separator), nil
 }

@@ -275,3 +275,12 @@ type DataRestored struct {
 	Buckets       int
 	Events        int // accepted events not yet done, queued again
 }
+
+// RuntimeNotice is something a user should know once about how a
+// function's code runs here: another Python version than the one asked
+// for, a stand-in for a public layer.
+type RuntimeNotice struct {
+	Header
+	Function string
+	Message  string
+}

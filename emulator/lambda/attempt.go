@@ -220,7 +220,8 @@ func (s *Service) publishEnd(function string, ev *event, res result) {
 
 // environ is the environment an execution environment's process would see:
 // the function's variables and the ones Lambda sets.
-func (s *Service) environ(cfg Config, env *environment) map[string]string {
+func (s *Service) environ(fn *Function, env *environment) map[string]string {
+	cfg := fn.cfg
 	vars := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME":        cfg.Name,
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
@@ -231,6 +232,12 @@ func (s *Service) environ(cfg Config, env *environment) map[string]string {
 		"AWS_REGION":                      s.region,
 		"AWS_DEFAULT_REGION":              s.region,
 		"_HANDLER":                        cfg.Handler,
+	}
+	if _, proc := fn.runtime.(*processRuntime); proc && s.variables != nil {
+		// A process talks to the lab over HTTP, with its role's keys.
+		for k, v := range s.variables(cfg.Name) {
+			vars[k] = v
+		}
 	}
 	for k, v := range cfg.Environment {
 		vars[k] = v

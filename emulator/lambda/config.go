@@ -37,8 +37,11 @@ const (
 
 // Config is a function's configuration.
 type Config struct {
-	Name        string
-	Handler     string // the built-in handler's name, also the _HANDLER variable
+	Name string
+	// Runtime is the runtime of a function of its own code ("" for a
+	// built-in handler).
+	Runtime string
+	Handler string // the built-in handler's name, or Lambda's handler string; the _HANDLER variable
 	Memory      int    // MB
 	Timeout     time.Duration
 	Environment map[string]string

@@ -275,7 +275,7 @@ func (s *Service) acquire(fn *Function, now time.Time) (*environment, bool) {
 		return env, false
 	}
 	env := &environment{stream: LogStreamName(now, s.ids.Hex(32)), created: now}
-	env.code = fn.runtime.NewEnvironment(s.environ(fn.cfg, env))
+	env.code = fn.runtime.NewEnvironment(s.environ(fn, env))
 	if ip, ok := env.code.(*inProcessEnv); ok {
 		ip.meter = s.memory
 	}

@@ -42,6 +42,7 @@ type Service struct {
 	ceiling      Ceiling
 	logAccess    LogAccess
 	journal      Journal
+	variables    func(function string) map[string]string
 
 	mu                sync.Mutex
 	functions         map[string]*Function
@@ -97,6 +98,12 @@ type LogAccess func(function, stream string) (ok bool, reason string)
 // WithLogAccess checks each new environment's logging permissions; without
 // it every environment may log.
 func WithLogAccess(f LogAccess) Option { return func(s *Service) { s.logAccess = f } }
+
+// WithVariables adds variables to every new environment of a function,
+// beyond its configuration: the role's credentials and the lab's endpoint.
+func WithVariables(f func(function string) map[string]string) Option {
+	return func(s *Service) { s.variables = f }
+}
 
 // WithCeiling sets lambdalab's own limit on loops functions allow.
 func WithCeiling(c Ceiling) Option { return func(s *Service) { s.ceiling = c } }

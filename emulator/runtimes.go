@@ -1,0 +1,187 @@
+package emulator
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
+	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
+	"github.com/lambdalab/lambdalab/emulator/lambda/runtime/python"
+	"github.com/lambdalab/lambdalab/handler/builtin"
+)
+
+// KlayersPillow is the seed exercise's Pillow layer. lambdalab cannot
+// download it offline, so it resolves to a stand-in built from this
+// machine's Pillow.
+const KlayersPillow = "arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p310-Pillow:2"
+
+// WithCacheDir keeps what the lab prepares for functions of their own code
+// (built Go bootstraps, unzipped code, merged layers, published layers)
+// under dir instead of the user's cache directory.
+func WithCacheDir(dir string) Option { return func(s *settings) { s.cacheDir = dir } }
+
+// WithBuiltinProcesses runs built-in handlers as processes too, each a
+// re-exec of bootstrap (lambdalab's own binary and its __bootstrap
+// argument) followed by the handler's name: a timed-out or runaway handler
+// is then killed, and its memory is measured, as Lambda does. Replays (a
+// virtual clock) keep them in-process, where they are deterministic.
+func WithBuiltinProcesses(bootstrap ...string) Option {
+	return func(s *settings) { s.builtinBootstrap = bootstrap }
+}
+
+// DefaultCacheDir is where labs keep prepared code and layers by default.
+func DefaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "lambdalab")
+}
+
+// processes is what runs functions as processes: one runtime manager and
+// one layer registry per lab, made on first use.
+type processes struct {
+	dir     string
+	region  string
+	once    sync.Once
+	err     error
+	manager *runtime.Manager
+	layers  *layers.Registry
+}
+
+func (p *processes) init() error {
+	p.once.Do(func() {
+		p.manager = runtime.NewManager(runtime.WithCacheDir(filepath.Join(p.dir, "runtime")), runtime.WithPython(pythonHook()))
+		p.layers, p.err = layers.Open(filepath.Join(p.dir, "layers"), p.region, DefaultAccount)
+		if p.err == nil {
+			p.layers.AddStandIn(KlayersPillow, pillowStandIn)
+		}
+	})
+	return p.err
+}
+
+func (p *processes) close() {
+	if p.manager != nil {
+		p.manager.Close()
+	}
+}
+
+// pythonHook lets the runtime engine start Python functions through our
+// Python runtime client.
+func pythonHook() runtime.Python {
+	return runtime.Python{
+		Find: func(r string) (runtime.Interpreter, error) {
+			i, err := python.Find(r)
+			return runtime.Interpreter(i), err
+		},
+		Prepare: func(dir string, in runtime.Interpreter) (string, error) {
+			return python.Prepare(dir, python.Interpreter(in))
+		},
+		Command: func(in runtime.Interpreter, rtDir, optDir string) []string {
+			return python.Command(python.Interpreter(in), rtDir, optDir)
+		},
+	}
+}
+
+// pillowStandIn builds the Klayers Pillow stand-in from this machine's
+// Pillow (pip cannot reach an index offline).
+func pillowStandIn(out string) (string, error) {
+	in, err := python.Find("python3.10")
+	if err != nil {
+		return "", err
+	}
+	rep, err := python.BuildLayer(out, []string{"Pillow"}, in)
+	if err != nil {
+		return "", err
+	}
+	var parts []string
+	for _, p := range rep.Packages {
+		parts = append(parts, p.String())
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// runtimeFor is how a function's environments run: its own code as
+// processes; a built-in handler as a process when the lab runs on the wall
+// clock with WithBuiltinProcesses, otherwise in the lab's process.
+func (l *Lab) runtimeFor(spec FunctionSpec, client builtinClient) (lambda.Runtime, error) {
+	switch {
+	case spec.Runtime != "":
+		if err := l.procs.init(); err != nil {
+			return nil, err
+		}
+		paths, err := l.layerPaths(spec)
+		if err != nil {
+			return nil, err
+		}
+		handler := spec.Handler
+		if handler == "" {
+			handler = "bootstrap"
+		}
+		rs := runtime.Spec{Function: spec.Name, Runtime: spec.Runtime, Handler: handler, Code: l.file.CodePath(spec.Code), Layers: paths}
+		return lambda.Processes(l.procs.manager, rs, l.notice(spec.Name))
+	case len(l.builtinBootstrap) > 0 && !l.virtual():
+		if err := l.procs.init(); err != nil {
+			return nil, err
+		}
+		argv := append(append([]string{}, l.builtinBootstrap...), spec.Handler)
+		rs := runtime.Spec{Function: spec.Name, Runtime: runtime.ProvidedAL2023, Handler: spec.Handler, Command: argv}
+		return lambda.Processes(l.procs.manager, rs, nil)
+	}
+	b, ok := builtin.Lookup(spec.Handler)
+	if !ok {
+		return nil, fmt.Errorf("unknown handler %q", spec.Handler)
+	}
+	return lambda.InProcess(func(getenv func(string) string) (awslambda.Handler, error) {
+		h, err := b.New(builtin.Init{Getenv: getenv, S3: client()})
+		if err != nil {
+			return nil, err
+		}
+		return awslambda.NewHandler(h), nil
+	}), nil
+}
+
+// layerPaths resolves a function's layers: paths relative to the lab file,
+// and layer ARNs through the registry.
+func (l *Lab) layerPaths(spec FunctionSpec) ([]string, error) {
+	var out []string
+	for _, ly := range spec.Layers {
+		if !strings.HasPrefix(ly, "arn:") {
+			out = append(out, l.file.CodePath(ly))
+			continue
+		}
+		v, err := l.procs.layers.Resolve(ly)
+		if err != nil {
+			return nil, err
+		}
+		if v.StandInFor != "" {
+			l.notice(spec.Name)(v.Description)
+		}
+		out = append(out, v.Zip)
+	}
+	return out, nil
+}
+
+// notice publishes what a user should know once about a function's
+// runtime (a stand-in layer, another Python version).
+func (l *Lab) notice(function string) func(string) {
+	return func(msg string) {
+		l.bus.Publish(bus.RuntimeNotice{Header: l.stamp(), Function: function, Message: msg})
+	}
+}
+
+// Layers is the lab's layer registry (nil until a function of its own code
+// needed it, or an error).
+func (l *Lab) Layers() (*layers.Registry, error) {
+	if err := l.procs.init(); err != nil {
+		return nil, err
+	}
+	return l.procs.layers, nil
+}
