@@ -44,8 +44,8 @@ type Lab struct {
 	// bootstrap (WithBuiltinProcesses).
 	builtinBootstrap []string
 	writes           *writeLog
-	data   *Data
-	closed sync.Once
+	data             *Data
+	closed           sync.Once
 	// fileMu guards what of file changes while the lab runs (functions'
 	// environments, which UpdateFunction keeps current) against readers on
 	// S3 request goroutines.

@@ -40,8 +40,8 @@ type Config struct {
 	Name string
 	// Runtime is the runtime of a function of its own code ("" for a
 	// built-in handler).
-	Runtime string
-	Handler string // the built-in handler's name, or Lambda's handler string; the _HANDLER variable
+	Runtime     string
+	Handler     string // the built-in handler's name, or Lambda's handler string; the _HANDLER variable
 	Memory      int    // MB
 	Timeout     time.Duration
 	Environment map[string]string
