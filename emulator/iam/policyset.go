@@ -12,6 +12,9 @@ const (
 	CustomerManaged SourcePolicyType = "user-managed"
 	// AWSManaged is a managed policy AWS provides.
 	AWSManaged SourcePolicyType = "aws-managed"
+	// InputPolicy is a policy given to the simulator with the request
+	// (*unverified*: the type IAM reports for it).
+	InputPolicy SourcePolicyType = "none"
 )
 
 // NamedPolicy is one of a role's policies: an inline policy, or the
