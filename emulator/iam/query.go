@@ -34,14 +34,22 @@ func (h queryHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := h.s.ids.UUID()
 	action, result, err := h.serve(r)
 	if err != nil {
-		writeError(w, requestID, err)
+		WriteError(w, namespace, requestID, err)
 		return
 	}
+	WriteResult(w, namespace, action, requestID, result)
+}
+
+// WriteResult writes a Query API answer as IAM and STS write theirs:
+// <ActionResponse xmlns=ns><ActionResult>result</ActionResult>
+// <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata>, without
+// the ActionResult when result is nil.
+func WriteResult(w http.ResponseWriter, ns, action, requestID string, result any) {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
 	resp := xml.StartElement{Name: xml.Name{Local: action + "Response"},
-		Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: namespace}}}
+		Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ns}}}
 	must(enc.EncodeToken(resp))
 	if result != nil {
 		must(enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}))
@@ -88,12 +96,14 @@ func (h queryHandler) serve(r *http.Request) (string, any, error) {
 	return action, result, err
 }
 
-func writeError(w http.ResponseWriter, requestID string, err error) {
+// WriteError writes a Query API ErrorResponse (namespace ns) for err: an
+// *Error as it is, anything else as a ServiceFailure (500).
+func WriteError(w http.ResponseWriter, ns, requestID string, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
 		e = &Error{Code: "ServiceFailure", Status: http.StatusInternalServerError, Message: err.Error()}
 	}
-	out := xmlError{Xmlns: namespace, RequestId: requestID}
+	out := xmlError{Xmlns: ns, RequestId: requestID}
 	out.Error.Type, out.Error.Code, out.Error.Message = e.Type(), e.Code, e.Message
 	body, mErr := xml.Marshal(out)
 	must(mErr)
