@@ -34,12 +34,14 @@ func roleResource(s *Service, p params) string {
 	}
 	return s.arn("role", p.str("Path"), p.str("RoleName"))
 }
-func rolesResource(s *Service, p params) string    { return s.arn("role", "/", "") }
-func newPolicyResource(s *Service, p params) string { return s.arn("policy", p.str("Path"), p.str("PolicyName")) }
-func policyResource(s *Service, p params) string    { return p.str("PolicyArn") }
-func policiesResource(s *Service, p params) string  { return s.arn("policy", "/", "") }
-func simulateResource(s *Service, p params) string  { return p.str("PolicySourceArn") }
-func accountResource(s *Service, p params) string   { return "*" }
+func rolesResource(s *Service, p params) string { return s.arn("role", "/", "") }
+func newPolicyResource(s *Service, p params) string {
+	return s.arn("policy", p.str("Path"), p.str("PolicyName"))
+}
+func policyResource(s *Service, p params) string   { return p.str("PolicyArn") }
+func policiesResource(s *Service, p params) string { return s.arn("policy", "/", "") }
+func simulateResource(s *Service, p params) string { return p.str("PolicySourceArn") }
+func accountResource(s *Service, p params) string  { return "*" }
 
 func createRole(s *Service, p params) (any, error) {
 	d, err := p.integer("MaxSessionDuration", "maxSessionDuration")
