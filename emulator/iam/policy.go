@@ -111,29 +111,8 @@ func parseDocument(data []byte, statement func(s json.RawMessage, index int) (fi
 		l, c := position(data, int64(len(data)-len(rest)))
 		return "", &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: unexpected text after the policy's closing }"}
 	}
-	// find locates a key in the source, for positions.
-	offsets := keyOffsets(data)
-	find := func(key string) (int, int) {
-		i, ok := offsets[key]
-		if !ok {
-			return 1, 1
-		}
-		return position(data, i)
-	}
-	for _, k := range inOrder(raw, offsets) {
-		v := raw[k]
-		switch k {
-		case "Version":
-			if err := json.Unmarshal(v, &version); err != nil || (version != "2012-10-17" && version != "2008-10-17") {
-				l, c := find(k)
-				return "", &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
-			}
-		case "Id":
-		case "Statement":
-		default:
-			l, c := find(k)
-			return "", &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
-		}
+	if version, err = checkFrame(data, raw); err != nil {
+		return "", err
 	}
 	stmts, ok := raw["Statement"]
 	if !ok {
@@ -159,6 +138,36 @@ func parseDocument(data []byte, statement func(s json.RawMessage, index int) (fi
 				}
 			}
 			return "", err
+		}
+	}
+	return version, nil
+}
+
+// checkFrame checks the document's top-level elements, in the order they
+// are written, and returns its Version.
+func checkFrame(data []byte, raw map[string]json.RawMessage) (version string, err error) {
+	// find locates a key in the source, for positions.
+	offsets := keyOffsets(data)
+	find := func(key string) (int, int) {
+		i, ok := offsets[key]
+		if !ok {
+			return 1, 1
+		}
+		return position(data, i)
+	}
+	for _, k := range inOrder(raw, offsets) {
+		v := raw[k]
+		switch k {
+		case "Version":
+			if err := json.Unmarshal(v, &version); err != nil || (version != "2012-10-17" && version != "2008-10-17") {
+				l, c := find(k)
+				return "", &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
+			}
+		case "Id":
+		case "Statement":
+		default:
+			l, c := find(k)
+			return "", &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
 		}
 	}
 	return version, nil
