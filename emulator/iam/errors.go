@@ -49,7 +49,8 @@ func noSuchRolePolicy(name string) *Error {
 	return newError("NoSuchEntity", http.StatusNotFound, "The role policy with name %s cannot be found.", name)
 }
 
-// noSuchPolicy is GetPolicy's and friends' answer for an unknown ARN.
+// noSuchPolicy is GetPolicy's and friends' answer for an unknown ARN
+// (*unverified* for DetachRolePolicy of a policy that is not attached).
 func noSuchPolicy(arn string) *Error {
 	return newError("NoSuchEntity", http.StatusNotFound, "Policy %s was not found.", arn)
 }

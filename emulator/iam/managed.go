@@ -331,8 +331,8 @@ func (s *Service) GetPolicyVersion(arn, versionID string) (PolicyVersion, error)
 	return p.versionView(pv, true), nil
 }
 
-// ListPolicyVersions lists a managed policy's versions, newest first,
-// without their documents (as IAM does).
+// ListPolicyVersions lists a managed policy's versions, newest first
+// (*unverified* order), without their documents (as IAM does).
 func (s *Service) ListPolicyVersions(arn string) ([]PolicyVersion, error) {
 	if err := checkARN(arn); err != nil {
 		return nil, err

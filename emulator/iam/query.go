@@ -78,6 +78,9 @@ func (h queryHandler) serve(r *http.Request) (string, any, error) {
 	}
 	action, version := r.Form.Get("Action"), r.Form.Get("Version")
 	op, ok := operations[action]
+	// IAM's words for an Action it does not have, or one asked of another
+	// Version ("NO_VERSION_SPECIFIED" when none is): *unverified* beyond
+	// reports of them.
 	if !ok || version != APIVersion {
 		if version == "" {
 			version = "NO_VERSION_SPECIFIED"
@@ -145,6 +148,7 @@ func (p params) tags() []Tag {
 }
 
 // boolean reads a boolean parameter ("true" or "false"; absent is false).
+// The ValidationError's wording for anything else is *unverified*.
 func (p params) boolean(name, field string) (bool, error) {
 	switch v := p.str(name); v {
 	case "", "false":
@@ -158,7 +162,8 @@ func (p params) boolean(name, field string) (bool, error) {
 	}
 }
 
-// integer reads a whole-number parameter (absent is 0).
+// integer reads a whole-number parameter (absent is 0); the wording of its
+// error is *unverified*.
 func (p params) integer(name, field string) (int32, error) {
 	v := p.str(name)
 	if v == "" {
@@ -174,7 +179,9 @@ func (p params) integer(name, field string) (int32, error) {
 }
 
 // paginate cuts items to the page MaxItems and Marker ask for. A Marker is
-// the opaque form of the index where the next page starts.
+// the opaque form of the index where the next page starts (lambdalab's
+// own; IAM's markers are opaque too). The error for a Marker that is not
+// one of ours is *unverified*.
 func paginate[T any](p params, items []T) ([]T, page, error) {
 	max, err := p.integer("MaxItems", "maxItems")
 	if err != nil {

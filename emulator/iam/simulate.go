@@ -33,11 +33,14 @@ type EvaluationResult struct {
 // MatchedStatement is a statement that decided, and where it is written.
 type MatchedStatement struct {
 	// SourcePolicyId is the policy's name ("PolicyInputList.N" for an
-	// input policy).
+	// input policy; a managed policy's name rather than its ARN is
+	// *unverified*).
 	SourcePolicyId   string
 	SourcePolicyType SourcePolicyType
 	// StartPosition is the statement's opening brace; EndPosition is just
-	// after its closing brace (lines and columns count from 1).
+	// after its closing brace (lines and columns count from 1). The
+	// convention is read off the aws CLI's documented example and is
+	// *unverified* against IAM.
 	StartPosition, EndPosition Position
 }
 

@@ -43,7 +43,10 @@ var (
 
 // ParseTrust reads a trust policy document (JSON). Its errors are
 // *SyntaxError with positions, like Parse's, worded as IAM words them
-// ("Missing required field Principal", "Has prohibited field Resource").
+// ("Missing required field Principal", "Has prohibited field Resource",
+// "AssumeRole policy may only specify STS AssumeRole actions."). The
+// wording for NotPrincipal, an empty Principal and a Principal that is not
+// an object is *unverified*.
 func ParseTrust(data []byte) (*TrustPolicy, error) {
 	t := &TrustPolicy{Source: string(data)}
 	version, err := parseDocument(data, func(s json.RawMessage, i int) (string, error) {

@@ -31,7 +31,8 @@ func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z")
 
 // urlEncode escapes a policy document as IAM returns documents: RFC 3986
 // percent-encoding of everything but letters, digits and -._~ (the aws CLI
-// decodes it; SDK users call url.QueryUnescape).
+// decodes it; SDK users call url.QueryUnescape). That IAM escapes exactly
+// this set is *unverified*; any RFC 3986 decoder reads it either way.
 func urlEncode(s string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
