@@ -16,6 +16,7 @@ type Error struct {
 	Status  int
 }
 
+// Error says the code and the message, as the aws CLI shows them.
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // Type is the ErrorResponse's Type: Receiver for IAM's own failures,

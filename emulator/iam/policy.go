@@ -1,7 +1,12 @@
-// Package iam evaluates identity-based policies the way IAM does for the
-// exercise: Effect, Action/NotAction and Resource/NotResource with * and ?
+// Package iam is the lab's AWS Identity and Access Management. It parses
+// and evaluates identity-based policies the way IAM does for the exercise:
+// Effect, Action/NotAction and Resource/NotResource with * and ?
 // wildcards, case-insensitive actions, explicit Deny over Allow, default
-// deny. Conditions are refused, not ignored.
+// deny; conditions are refused, not ignored. Its Service holds an
+// account's roles (trust policy, inline policies), customer managed
+// policies with versions and the AWS managed policies the exercise uses,
+// evaluates a role's policies together (PolicySet), and serves IAM's
+// Query API (Handler).
 package iam
 
 import (
