@@ -83,6 +83,9 @@ func (s *Service) Partition() string { return s.partition }
 // SetChangeHook registers f to be called after every change to IAM's
 // state, one change at a time, in the order they were made. f may read
 // from the Service; a change f makes itself reaches f after f returns.
+// When calls race, a change may reach f from another call, just after the
+// call that made it has returned: evaluate a role's permissions from the
+// Service (Evaluate, Permissions) rather than from a copy the hook keeps.
 func (s *Service) SetChangeHook(f func(Change)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
