@@ -230,7 +230,11 @@ func TestSnapshotRestore(t *testing.T) {
 // (run with -race): every edit lands (80 small policies stay within the
 // role's 10,240 characters) and every evaluation sees a whole policy.
 func TestConcurrentChanges(t *testing.T) {
-	ts := newTestServer(t)
+	var heard sync.Map // a change's action and policy name → times heard
+	ts := newTestServer(t, iam.WithChangeHook(func(c iam.Change) {
+		n, _ := heard.LoadOrStore(c.Action+" "+c.PolicyName, new(int))
+		*n.(*int)++ // the hook is never called concurrently
+	}))
 	ts.createRole(t, "r")
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -262,6 +266,19 @@ func TestConcurrentChanges(t *testing.T) {
 	names, err := ts.svc.ListRolePolicies("r")
 	if err != nil || len(names) != 80 {
 		t.Errorf("%d inline policies, want 80 (%v)", len(names), err)
+	}
+	// Every change was heard exactly once by the time the calls returned;
+	// attaching an attached policy is no change.
+	count := 0
+	heard.Range(func(k, v any) bool {
+		count++
+		if n := *v.(*int); n != 1 {
+			t.Errorf("heard %q %d times", k, n)
+		}
+		return true
+	})
+	if count != 82 {
+		t.Errorf("heard %d changes, want 82 (CreateRole, 80 PutRolePolicy, 1 AttachRolePolicy)", count)
 	}
 }
 
