@@ -128,7 +128,7 @@ func createPolicy(s *Service, p params) (any, error) {
 		return nil, err
 	}
 	out := policyXML(mp)
-	out.Description = "" // CreatePolicy does not echo it
+	out.Description = "" // CreatePolicy does not echo it (*unverified*)
 	return policyResult{out}, nil
 }
 
