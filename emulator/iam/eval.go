@@ -14,15 +14,22 @@ type Decision struct {
 	Statement string
 	// ExplicitDeny is true when a Deny statement matched.
 	ExplicitDeny bool
+	// Policy names the policy the statement is in, when the decision was
+	// made across a role's policies (PolicySet.Evaluate); "" otherwise.
+	Policy string
 }
 
 // Reason says the decision in words.
 func (d Decision) Reason() string {
+	by := d.Statement
+	if d.Policy != "" {
+		by += " of policy " + d.Policy
+	}
 	switch {
 	case d.ExplicitDeny:
-		return "explicitly denied by " + d.Statement
+		return "explicitly denied by " + by
 	case d.Allowed:
-		return "allowed by " + d.Statement
+		return "allowed by " + by
 	default:
 		return "no statement allows it (implicit deny)"
 	}

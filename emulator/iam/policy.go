@@ -1,7 +1,12 @@
-// Package iam evaluates identity-based policies the way IAM does for the
-// exercise: Effect, Action/NotAction and Resource/NotResource with * and ?
+// Package iam is the lab's AWS Identity and Access Management. It parses
+// and evaluates identity-based policies the way IAM does for the exercise:
+// Effect, Action/NotAction and Resource/NotResource with * and ?
 // wildcards, case-insensitive actions, explicit Deny over Allow, default
-// deny. Conditions are refused, not ignored.
+// deny; conditions are refused, not ignored. Its Service holds an
+// account's roles (trust policy, inline policies), customer managed
+// policies with versions and the AWS managed policies the exercise uses,
+// evaluates a role's policies together (PolicySet), and serves IAM's
+// Query API (Handler).
 package iam
 
 import (
@@ -75,50 +80,48 @@ func position(data []byte, offset int64) (line, col int) {
 
 // Parse reads a policy document (JSON).
 func Parse(data []byte) (*Policy, error) {
+	p := &Policy{Source: string(data)}
+	version, err := parseDocument(data, func(s json.RawMessage, i int) (string, error) {
+		st, field, err := parseStatement(s, i)
+		if err == nil {
+			p.Statements = append(p.Statements, st)
+		}
+		return field, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Version = version
+	return p, nil
+}
+
+// parseDocument reads a policy document's frame (Version, Id, Statement as
+// one object or a list) and hands each statement to statement, which says
+// which element is at fault when it refuses one. Identity and trust
+// policies share the frame and differ in their statements.
+func parseDocument(data []byte, statement func(s json.RawMessage, index int) (field string, err error)) (version string, err error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var raw map[string]json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return nil, jsonError(data, err)
+		return "", jsonError(data, err)
 	}
 	// Decode reads one value; IAM refuses anything after it.
 	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
 		if err != nil {
-			return nil, jsonError(data, err)
+			return "", jsonError(data, err)
 		}
 		rest := bytes.TrimLeft(data[end:], " \t\r\n")
 		l, c := position(data, int64(len(data)-len(rest)))
-		return nil, &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: unexpected text after the policy's closing }"}
+		return "", &SyntaxError{Line: l, Col: c, Msg: "Syntax errors in policy: unexpected text after the policy's closing }"}
 	}
-	// find locates a key in the source, for positions.
-	offsets := keyOffsets(data)
-	find := func(key string) (int, int) {
-		i, ok := offsets[key]
-		if !ok {
-			return 1, 1
-		}
-		return position(data, i)
-	}
-	p := &Policy{Source: string(data)}
-	for _, k := range inOrder(raw, offsets) {
-		v := raw[k]
-		switch k {
-		case "Version":
-			if err := json.Unmarshal(v, &p.Version); err != nil || (p.Version != "2012-10-17" && p.Version != "2008-10-17") {
-				l, c := find(k)
-				return nil, &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
-			}
-		case "Id":
-		case "Statement":
-		default:
-			l, c := find(k)
-			return nil, &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
-		}
+	if version, err = checkFrame(data, raw); err != nil {
+		return "", err
 	}
 	stmts, ok := raw["Statement"]
 	if !ok {
-		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "Syntax errors in policy: the policy has no Statement"}
+		return "", &SyntaxError{Line: 1, Col: 1, Msg: "Syntax errors in policy: the policy has no Statement"}
 	}
 	var list []json.RawMessage
 	single := json.Unmarshal(stmts, &list) != nil
@@ -126,7 +129,7 @@ func Parse(data []byte) (*Policy, error) {
 		list = []json.RawMessage{stmts} // a single statement object
 	}
 	for i, s := range list {
-		st, field, err := parseStatement(s, i)
+		field, err := statement(s, i)
 		if err != nil {
 			var se *SyntaxError
 			if errors.As(err, &se) && se.Line == 0 {
@@ -139,11 +142,40 @@ func Parse(data []byte) (*Policy, error) {
 					se.Path += "." + field
 				}
 			}
-			return nil, err
+			return "", err
 		}
-		p.Statements = append(p.Statements, st)
 	}
-	return p, nil
+	return version, nil
+}
+
+// checkFrame checks the document's top-level elements, in the order they
+// are written, and returns its Version.
+func checkFrame(data []byte, raw map[string]json.RawMessage) (version string, err error) {
+	// find locates a key in the source, for positions.
+	offsets := keyOffsets(data)
+	find := func(key string) (int, int) {
+		i, ok := offsets[key]
+		if !ok {
+			return 1, 1
+		}
+		return position(data, i)
+	}
+	for _, k := range inOrder(raw, offsets) {
+		v := raw[k]
+		switch k {
+		case "Version":
+			if err := json.Unmarshal(v, &version); err != nil || (version != "2012-10-17" && version != "2008-10-17") {
+				l, c := find(k)
+				return "", &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("The policy's Version %s is not valid: use \"2012-10-17\"", v)}
+			}
+		case "Id":
+		case "Statement":
+		default:
+			l, c := find(k)
+			return "", &SyntaxError{Line: l, Col: c, Path: k, Msg: fmt.Sprintf("Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", k)}
+		}
+	}
+	return version, nil
 }
 
 // keyOffsets maps each key of the top-level object to where it is written
