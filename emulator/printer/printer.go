@@ -45,6 +45,23 @@ func object(bucket, key string) string {
 	return bucket + "/" + key
 }
 
+// visible writes a function's output line with its control characters
+// (but tabs) escaped: raw, an escape sequence would drive the terminal.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\t' && (r < 0x20 || (r >= 0x7f && r < 0xa0)) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r != '\t' && (r < 0x20 || (r >= 0x7f && r < 0xa0)) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // Print writes one event (some events print nothing).
 func (p *Printer) Print(ev bus.Event) {
 	text := p.format(ev)
@@ -77,7 +94,18 @@ func (p *Printer) format(ev bus.Event) string {
 	case bus.EventUndeliverable:
 		return fmt.Sprintf("S3 event to %s not delivered: %s", e.Function, e.Reason)
 	case bus.LogLine:
-		return fmt.Sprintf("%s | %s", e.Function, e.Line)
+		// One CloudWatch event may hold several lines (Python's runtime
+		// joins a traceback's with \r): each gets its own printed line.
+		var b strings.Builder
+		for i, part := range strings.Split(e.Line, "\r") {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			fmt.Fprintf(&b, "%s | %s", e.Function, visible(part))
+		}
+		return b.String()
+	case bus.RuntimeNotice:
+		return fmt.Sprintf("%s ! %s", e.Function, e.Message)
 	case bus.InvocationThrottled:
 		return fmt.Sprintf("%s ~ throttled (no concurrency left); Lambda tries again in %v", e.Function, e.Retry)
 	case bus.InvocationRetryScheduled:

@@ -90,3 +90,19 @@ func TestRecursiveDropLine(t *testing.T) {
 		}
 	}
 }
+
+func TestLogLineSplitsRecordsAndEscapesControls(t *testing.T) {
+	var buf strings.Builder
+	p := New(&buf)
+	at := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	p.Print(bus.LogLine{Header: bus.Header{Time: at}, Function: "f",
+		Line: "[ERROR] KeyError: 'Records'\rTraceback (most recent call last):\r  File \"x\"\x1b[31m"})
+	p.Print(bus.RuntimeNotice{Header: bus.Header{Time: at}, Function: "f", Message: "python3.10 requested; this machine runs Python 3.11.2"})
+	want := "09:00:00.000 f | [ERROR] KeyError: 'Records'\n" +
+		"09:00:00.000 f | Traceback (most recent call last):\n" +
+		"09:00:00.000 f |   File \"x\"\\x1b[31m\n" +
+		"09:00:00.000 f ! python3.10 requested; this machine runs Python 3.11.2\n"
+	if buf.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}

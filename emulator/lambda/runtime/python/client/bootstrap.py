@@ -80,12 +80,22 @@ def _fail(what, exc):
     os._exit(1)
 
 
+def _quiet_distro_warnings():
+    """Debian's requests (which its botocore imports) warns on every import
+    that its chardet/charset_normalizer pin does not match; Lambda's
+    runtime has no such package, so its functions never print it."""
+    import warnings
+    warnings.filterwarnings(
+        "ignore", message=r"urllib3 \(.*\) or chardet \(.*\)/charset_normalizer")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.stderr.write("usage: bootstrap.py OPT_DIR\n")
         os._exit(2)
     try:
         _undo_locale_coercion()
+        _quiet_distro_warnings()
         _search_path(sys.argv[1])
         from lambdalab_runtime import botoshim, loop
         botoshim.install()
