@@ -49,7 +49,7 @@ type Model struct {
 	message       string
 	messageErr    bool
 	banner        *bus.LoopStopped
-	inbox         chan tea.Msg
+	inbox         *Inbox
 	loaded        bool
 	upload        *progressMsg
 	progress      progress.Model
@@ -64,8 +64,9 @@ type rect struct{ x, y, w, h int }
 func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
 
 // New builds the UI over src. inbox carries the outside world (bus events,
-// upload progress) into the program; Forward fills it from a bus.
-func New(src *Source, inbox chan tea.Msg) *Model {
+// upload progress) into the program; Forward fills it from a bus. A nil
+// inbox is for tests, which feed the bus in themselves.
+func New(src *Source, inbox *Inbox) *Model {
 	c := &Common{
 		Styles:  DefaultStyles(true),
 		Keys:    DefaultKeyMap(),
@@ -80,17 +81,9 @@ func New(src *Source, inbox chan tea.Msg) *Model {
 	return m
 }
 
-// Forward copies a bus subscription into the UI's inbox until it closes.
-func Forward(sub *bus.Subscription, inbox chan<- tea.Msg) {
-	for ev := range sub.C() {
-		inbox <- busMsg{ev}
-	}
-	close(inbox)
-}
-
 // Init loads the lab and starts listening to it.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.c.Src.loadLab(), waitForInbox(m.inbox), tea.RequestBackgroundColor)
+	return tea.Batch(m.c.Src.loadLab(), m.inbox.wait(), tea.RequestBackgroundColor)
 }
 
 // Update routes a message.
@@ -109,14 +102,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail.rebuild()
 		return m, nil
 	case busMsg:
-		return m, tea.Batch(m.handleBusEvent(msg.ev), waitForInbox(m.inbox))
+		return m, tea.Batch(m.handleBusEvent(msg.ev), m.inbox.wait())
 	case progressMsg:
 		m.upload = &msg
 		if msg.finished {
 			m.upload = nil
 		}
-		return m, waitForInbox(m.inbox)
-	case inboxClosedMsg:
+		return m, m.inbox.wait()
+	case labClosedMsg:
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -284,6 +277,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
+		// Work still sending into the inbox (an upload's progress) stops
+		// sending now, before the program is gone.
+		m.inbox.Close()
 		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.dialog = &textDialog{c: m.c, title: "Keys", body: m.help.FullHelpView(m.fullHelp())}

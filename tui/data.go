@@ -90,8 +90,8 @@ type (
 		done, total int64
 		finished    bool
 	}
-	// inboxClosedMsg says the lab is gone.
-	inboxClosedMsg struct{}
+	// labClosedMsg says the lab is gone.
+	labClosedMsg struct{}
 )
 
 // apiMessage is an S3 error as the console shows it: code and message.
@@ -101,21 +101,6 @@ func apiMessage(err error) string {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()
 	}
 	return err.Error()
-}
-
-// waitForInbox delivers the next message from the outside world (nil for
-// no inbox: tests feed the bus in themselves).
-func waitForInbox(inbox <-chan tea.Msg) tea.Cmd {
-	if inbox == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		msg, ok := <-inbox
-		if !ok {
-			return inboxClosedMsg{}
-		}
-		return msg
-	}
 }
 
 // loadLab lists every bucket, its objects and its triggers.

@@ -61,10 +61,11 @@ func (p *Player) intro() string {
 }
 
 // PlayScenario opens the console on a scenario's lab with the player.
-func PlayScenario(ctx context.Context, r *scenarios.Runner, sc *scenarios.Scenario, inbox chan tea.Msg, endpoint string) error {
+func PlayScenario(ctx context.Context, r *scenarios.Runner, sc *scenarios.Scenario, inbox *Inbox, endpoint string) error {
 	if !IsTerminal() {
 		return ErrNoTerminal
 	}
+	defer inbox.Close()
 	lab := r.Lab()
 	src := &Source{Lab: lab, Client: lab.RootClient(), Endpoint: endpoint, settle: func() { _ = lab.Lambda().Settle(ctx) }}
 	m := New(src, inbox)
