@@ -157,23 +157,29 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		}
 	case objectDetailMsg:
 		m.detail.showObject(msg)
-		if m.message == "loading "+msg.key+"…" {
-			m.setMessage("", false)
-		}
 	case objectChosenMsg:
-		m.setMessage("loading "+msg.key+"…", false)
+		asked := m.detail.askObject(msg.bucket, msg.key)
 		m.openDetail()
-		return m.c.Src.loadObject(msg.bucket, msg.key)
+		return m.c.Src.loadObject(msg.bucket, msg.key, asked)
 	case invocationChosenMsg:
 		m.detail.showInvocation(msg.inv)
 		m.openDetail()
 	case triggersMsg:
-		if b := m.c.State.Bucket(msg.bucket); b != nil {
+		if b := m.c.State.Bucket(msg.bucket); b != nil && msg.asked == b.triggersAsked {
 			b.Triggers = msg.triggers
+			m.labP.refresh()
+			if m.detail.kind == detailFunction {
+				m.detail.rebuild()
+			}
 		}
 	case stepMsg:
 		return m.handleStep(msg)
 	case removeTriggerLoadedMsg:
+		// It answers the bucket selected when T was pressed; once another
+		// is selected, or another dialog is open, it answers nothing asked.
+		if msg.bucket != m.c.State.Selected || m.dialog != nil {
+			return nil
+		}
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
 			return nil
@@ -195,6 +201,17 @@ func (m *Model) followLab() {
 	}
 	if it.function != "" && (m.detail.kind != detailFunction || m.detail.function != it.function) {
 		m.detail.showFunction(it.function)
+	}
+	m.syncDetail()
+}
+
+// syncDetail takes an object off the Detail pane once the Objects pane no
+// longer lists it (another bucket, a filter that hides it, the object
+// deleted): Detail shows what is selected, never what was.
+func (m *Model) syncDetail() {
+	d := m.detail
+	if d.kind == detailObject && (d.object.bucket != m.c.State.Selected || !m.objects.lists(d.object.key)) {
+		d.clear()
 	}
 }
 
@@ -223,7 +240,7 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 			}
 		}
 		if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
-			cmd = m.c.Src.loadObject(e.Bucket, e.Key)
+			cmd = m.c.Src.loadObject(e.Bucket, e.Key, m.detail.reask())
 		}
 	case bus.BucketCreated:
 		if st.Bucket(e.Bucket) == nil && m.loaded {
@@ -240,7 +257,10 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 		}
 		m.labP.refresh()
 	case bus.NotificationConfigured:
-		cmd = m.c.Src.reloadTriggers(e.Bucket)
+		if b := st.Bucket(e.Bucket); b != nil {
+			b.triggersAsked++
+			cmd = m.c.Src.reloadTriggers(e.Bucket, b.triggersAsked)
+		}
 	case bus.LoopStopped:
 		m.banner = &e
 		m.layout()
@@ -259,6 +279,9 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 			m.detail.rebuild()
 		}
 	}
+	if m.loaded {
+		m.syncDetail()
+	}
 	return cmd
 }
 
@@ -273,7 +296,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if m.filtering() {
-		return m.panes[m.focus].Update(msg)
+		cmd := m.panes[m.focus].Update(msg)
+		m.syncDetail()
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Quit):

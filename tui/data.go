@@ -25,7 +25,6 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
-	"github.com/lambdalab/lambdalab/emulator/notify"
 )
 
 // Source is the UI's way into the lab: the S3 API (as the account root, like
@@ -67,9 +66,12 @@ type (
 		text string
 		err  error
 	}
-	// objectDetailMsg is a loaded object for the Detail pane.
+	// objectDetailMsg is a loaded object for the Detail pane; asked numbers
+	// the request it answers.
 	objectDetailMsg struct {
 		bucket, key string
+		asked       int
+		loading     bool
 		head        *s3.HeadObjectOutput
 		img         image.Image
 		format      string
@@ -79,10 +81,12 @@ type (
 	}
 	// busMsg carries one event from the lab's bus.
 	busMsg struct{ ev bus.Event }
-	// triggersMsg is a bucket's notification configuration, reloaded.
+	// triggersMsg is a bucket's notification configuration, reloaded; asked
+	// numbers the reload it answers.
 	triggersMsg struct {
 		bucket   string
-		triggers []string
+		asked    int
+		triggers []triggerRow
 	}
 	// progressMsg reports an upload's progress.
 	progressMsg struct {
@@ -139,23 +143,24 @@ func (src *Source) loadLab() tea.Cmd {
 	}
 }
 
-func (src *Source) triggers(c context.Context, bucket string) []string {
+func (src *Source) triggers(c context.Context, bucket string) []triggerRow {
 	cfg, err := src.Client.GetBucketNotificationConfiguration(c, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return nil
 	}
-	var fns []string
+	var rows []triggerRow
 	for _, l := range cfg.LambdaFunctionConfigurations {
-		fns = append(fns, notify.FunctionName(aws.ToString(l.LambdaFunctionArn)))
+		rows = append(rows, newTriggerRow(l))
 	}
-	return fns
+	return rows
 }
 
-func (src *Source) reloadTriggers(bucket string) tea.Cmd {
+// reloadTriggers reads a bucket's triggers again; asked numbers the reload.
+func (src *Source) reloadTriggers(bucket string, asked int) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
-		return triggersMsg{bucket: bucket, triggers: src.triggers(c, bucket)}
+		return triggersMsg{bucket: bucket, asked: asked, triggers: src.triggers(c, bucket)}
 	}
 }
 
@@ -163,11 +168,11 @@ func (src *Source) reloadTriggers(bucket string) tea.Cmd {
 const maxPreviewBytes = 32 << 20
 
 // loadObject reads an object's properties and, for images, a preview.
-func (src *Source) loadObject(bucket, key string) tea.Cmd {
+func (src *Source) loadObject(bucket, key string, asked int) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
-		msg := objectDetailMsg{bucket: bucket, key: key}
+		msg := objectDetailMsg{bucket: bucket, key: key, asked: asked}
 		head, err := src.Client.HeadObject(c, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
 			msg.err = errors.New(apiMessage(err))

@@ -43,6 +43,9 @@ type detailPane struct {
 	object     objectDetailMsg
 	invocation *invocation
 	function   string
+	// asked numbers the last object load asked for: an answer to an
+	// earlier one (the user moved on) is dropped.
+	asked int
 }
 
 func newDetailPane(c *Common) *detailPane {
@@ -73,8 +76,41 @@ func (d *detailPane) SetSize(w, h int) {
 	}
 }
 
+// askObject shows bucket/key as loading and returns the number of the
+// load to ask for.
+func (d *detailPane) askObject(bucket, key string) int {
+	d.asked++
+	d.kind, d.offset = detailObject, 0
+	d.object = objectDetailMsg{bucket: bucket, key: key, asked: d.asked, loading: true}
+	d.rebuild()
+	return d.asked
+}
+
+// reask numbers a reload of the object shown, which stays on screen
+// until the answer comes.
+func (d *detailPane) reask() int {
+	d.asked++
+	return d.asked
+}
+
+// showObject shows a loaded object if it answers the last load asked for.
 func (d *detailPane) showObject(m objectDetailMsg) {
-	d.kind, d.object, d.offset = detailObject, m, 0
+	if d.kind != detailObject || m.asked != d.asked {
+		return
+	}
+	offset := d.offset
+	if m.bucket != d.object.bucket || m.key != d.object.key {
+		offset = 0
+	}
+	d.object, d.offset = m, offset
+	d.rebuild()
+}
+
+// clear goes back to the guide; a load still on its way is dropped.
+func (d *detailPane) clear() {
+	d.asked++
+	d.kind, d.offset = detailWelcome, 0
+	d.object, d.invocation, d.function = objectDetailMsg{}, nil, ""
 	d.rebuild()
 }
 
@@ -221,6 +257,9 @@ func (d *detailPane) objectLines() []string {
 	st := d.c.Styles
 	if m.err != nil {
 		return d.wrapStyled(m.err.Error(), st.MessageErr, 0)
+	}
+	if m.loading {
+		return append(d.objectProperties(), "", st.Dim.Render("loading…"))
 	}
 	// With room, the preview stands beside the properties; otherwise below.
 	side := m.img != nil && d.width >= 64
@@ -427,16 +466,19 @@ func (d *detailPane) functionLines() []string {
 	out = append(out, d.heading("Triggers")...)
 	triggers := 0
 	for _, b := range d.c.State.Buckets {
-		for _, l := range lab.S3().Notifications().Get(b.Name).LambdaFunctionConfigurations {
-			if strings.HasSuffix(l.LambdaFunctionArn, ":function:"+d.function) {
-				triggers++
-				p, s := l.PrefixSuffix()
-				desc := fmt.Sprintf("%s ← %s", b.Name, strings.Join(l.Events, ", "))
-				if p != "" || s != "" {
-					desc += fmt.Sprintf(" [prefix %q suffix %q]", p, s)
-				}
-				out = append(out, d.wrap(desc, 2)...)
+		for _, t := range b.Triggers {
+			if t.Function != d.function {
+				continue
 			}
+			triggers++
+			desc := fmt.Sprintf("%s ← %s", b.Name, strings.Join(t.Events, ", "))
+			if t.Qualifier != "" {
+				desc += " (" + t.Qualifier + ")"
+			}
+			if t.Prefix != "" || t.Suffix != "" {
+				desc += fmt.Sprintf(" [prefix %q suffix %q]", t.Prefix, t.Suffix)
+			}
+			out = append(out, d.wrap(desc, 2)...)
 		}
 	}
 	if triggers == 0 {

@@ -76,6 +76,17 @@ func (p *objectsPane) rows() []int {
 	return p.view
 }
 
+// lists reports whether key is among the rows shown.
+func (p *objectsPane) lists(key string) bool {
+	b := p.bucket()
+	for _, i := range p.rows() {
+		if b.Objects[i].Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 // invalidate forgets the cached rows (objects changed in place).
 func (p *objectsPane) invalidate() { p.viewLen = -1 }
 

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 )
 
@@ -18,11 +22,61 @@ type objectRow struct {
 }
 
 // bucketState is what the UI knows of a bucket: its objects, sorted by key,
-// kept current from the bus after one listing.
+// kept current from the bus after one listing, and its triggers.
 type bucketState struct {
 	Name     string
 	Objects  []objectRow
-	Triggers []string // functions its notification configuration invokes
+	Triggers []triggerRow
+	// triggersAsked numbers the last reload of the triggers asked for; an
+	// older answer that lands later is dropped.
+	triggersAsked int
+}
+
+// triggerRow is one Lambda configuration of a bucket's notification
+// configuration. Every view of triggers (the Lab pane's λ, a function's
+// Triggers, the remove dialog) reads these rows, parsed once.
+type triggerRow struct {
+	ID        string
+	ARN       string
+	Function  string // the function's name; "" when ARN is not a function ARN
+	Qualifier string // $LATEST, a version or an alias; "" when unqualified
+	Events    []string
+	Prefix    string
+	Suffix    string
+}
+
+// newTriggerRow reads a configuration as S3 returns it.
+func newTriggerRow(l types.LambdaFunctionConfiguration) triggerRow {
+	t := triggerRow{ID: aws.ToString(l.Id), ARN: aws.ToString(l.LambdaFunctionArn)}
+	if fn, err := arn.ParseFunction(t.ARN); err == nil {
+		t.Function, t.Qualifier = fn.Name, fn.Qualifier
+	}
+	for _, e := range l.Events {
+		t.Events = append(t.Events, string(e))
+	}
+	if l.Filter != nil && l.Filter.Key != nil {
+		for _, r := range l.Filter.Key.FilterRules {
+			switch strings.ToLower(string(r.Name)) {
+			case "prefix":
+				t.Prefix = aws.ToString(r.Value)
+			case "suffix":
+				t.Suffix = aws.ToString(r.Value)
+			}
+		}
+	}
+	return t
+}
+
+// target is the function a trigger invokes, as a user reads it: the name,
+// its qualifier, or the ARN as written when it names no function.
+func (t triggerRow) target() string {
+	switch {
+	case t.Function == "":
+		return t.ARN
+	case t.Qualifier != "":
+		return t.Function + ":" + t.Qualifier
+	}
+	return t.Function
 }
 
 func (b *bucketState) find(key string) (int, bool) {

@@ -293,7 +293,7 @@ func (d *removeTriggerDialog) View(width int) string {
 		for _, e := range l.Events {
 			evs = append(evs, string(e))
 		}
-		line := fit(fmt.Sprintf("%s → %s  %s", aws.ToString(l.Id), lambdaName(aws.ToString(l.LambdaFunctionArn)), strings.Join(evs, ",")), w)
+		line := fit(fmt.Sprintf("%s → %s  %s", aws.ToString(l.Id), newTriggerRow(l).target(), strings.Join(evs, ",")), w)
 		if i == d.cursor {
 			line = st.RowCursor.Render(line)
 		}
@@ -303,12 +303,11 @@ func (d *removeTriggerDialog) View(width int) string {
 	return st.Dialog.Width(w + 4).Render(b.String())
 }
 
-func lambdaName(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }
-
 // loadRemoveTrigger reads a bucket's triggers for the remove dialog.
 type removeTriggerLoadedMsg struct {
-	d   *removeTriggerDialog
-	err error
+	bucket string
+	d      *removeTriggerDialog
+	err    error
 }
 
 func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
@@ -317,10 +316,10 @@ func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
 		defer cancel()
 		cur, err := src.Client.GetBucketNotificationConfiguration(cx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 		if err != nil {
-			return removeTriggerLoadedMsg{err: fmt.Errorf("read triggers of %s: %s", bucket, apiMessage(err))}
+			return removeTriggerLoadedMsg{bucket: bucket, err: fmt.Errorf("read triggers of %s: %s", bucket, apiMessage(err))}
 		}
 		d := &removeTriggerDialog{c: c, bucket: bucket, configs: cur.LambdaFunctionConfigurations,
 			rest: types.NotificationConfiguration{QueueConfigurations: cur.QueueConfigurations, TopicConfigurations: cur.TopicConfigurations}}
-		return removeTriggerLoadedMsg{d: d}
+		return removeTriggerLoadedMsg{bucket: bucket, d: d}
 	}
 }
