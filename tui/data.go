@@ -1,14 +1,10 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // decoders for previews
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"net/url"
 	"os"
@@ -21,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-	"github.com/disintegration/imaging"
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
@@ -74,9 +69,12 @@ type (
 		loading     bool
 		head        *s3.HeadObjectOutput
 		img         image.Image
-		format      string
+		format      string // png, jpeg or gif: the formats previewed
 		width       int
 		height      int
+		// unpreviewed says why an image is not drawn ("" when it is, or
+		// when the object is no image).
+		unpreviewed string
 		err         error
 	}
 	// busMsg carries one event from the lab's bus.
@@ -164,10 +162,8 @@ func (src *Source) reloadTriggers(bucket string, asked int) tea.Cmd {
 	}
 }
 
-// maxPreviewBytes is the largest object the Detail pane downloads to draw.
-const maxPreviewBytes = 32 << 20
-
-// loadObject reads an object's properties and, for images, a preview.
+// loadObject reads an object's properties and, for a PNG, JPEG or GIF, a
+// preview.
 func (src *Source) loadObject(bucket, key string, asked int) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
@@ -179,29 +175,7 @@ func (src *Source) loadObject(bucket, key string, asked int) tea.Cmd {
 			return msg
 		}
 		msg.head = head
-		if aws.ToInt64(head.ContentLength) > maxPreviewBytes || aws.ToInt64(head.ContentLength) == 0 {
-			return msg
-		}
-		out, err := src.Client.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-		if err != nil {
-			return msg
-		}
-		data, err := io.ReadAll(out.Body)
-		out.Body.Close()
-		if err != nil {
-			return msg
-		}
-		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-		if err != nil {
-			return msg
-		}
-		msg.format, msg.width, msg.height = format, cfg.Width, cfg.Height
-		if int64(cfg.Width)*int64(cfg.Height) > 50e6 {
-			return msg // too large to decode for a preview
-		}
-		if img, _, err := image.Decode(bytes.NewReader(data)); err == nil {
-			msg.img = imaging.Fit(img, 240, 240, imaging.Box)
-		}
+		src.preview(c, &msg)
 		return msg
 	}
 }

@@ -306,6 +306,9 @@ func (d *detailPane) objectProperties() []string {
 	if m.width > 0 {
 		out = append(out, d.field("Image", fmt.Sprintf("%s, %d × %d", m.format, m.width, m.height))...)
 	}
+	if m.unpreviewed != "" {
+		out = append(out, d.field("Preview", m.unpreviewed)...)
+	}
 	if h != nil && len(h.Metadata) > 0 {
 		out = append(out, d.heading("Metadata (x-amz-meta-)")...)
 		keys := make([]string, 0, len(h.Metadata))
