@@ -22,7 +22,15 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		d := newInputDialog(m.c, "Create bucket", "Name: ", "",
 			"Names: 3-63 characters, lowercase letters, digits, dots and hyphens.",
 			"Block Public Access: on (all four settings). ACLs: disabled.")
-		d.check = checkBucketName
+		d.check = func(name string) string {
+			if problem := checkBucketName(name); problem != "" {
+				return problem
+			}
+			if m.c.State.Bucket(name) != nil {
+				return "Bucket " + name + " already exists, and you own it."
+			}
+			return ""
+		}
 		d.submit = m.c.Src.createBucket
 		m.dialog = d
 	case key.Matches(msg, k.Upload):

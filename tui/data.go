@@ -180,10 +180,17 @@ func (src *Source) loadObject(bucket, key string, asked int) tea.Cmd {
 	}
 }
 
+// createBucket creates a bucket, or says that it exists and is the user's.
 func (src *Source) createBucket(name string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
+		// In us-east-1, S3 answers CreateBucket with 200 OK for a bucket its
+		// caller already owns (legacy compatibility), so the answer cannot
+		// tell "created" from "was already there": ask first.
+		if _, err := src.Client.HeadBucket(c, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
+			return resultMsg{err: fmt.Errorf("bucket %s already exists, and you own it: nothing was created", name)}
+		}
 		if _, err := src.Client.CreateBucket(c, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 			return resultMsg{err: fmt.Errorf("create bucket %s: %s", name, apiMessage(err))}
 		}
