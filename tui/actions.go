@@ -32,7 +32,7 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return ""
 		}
 		d.submit = m.c.Src.createBucket
-		m.dialog = d
+		m.openDialog(d)
 	case key.Matches(msg, k.Upload):
 		bucket := m.c.State.Selected
 		if bucket == "" {
@@ -53,7 +53,7 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.setMessage(fmt.Sprintf("uploading %d file(s) to %s…", len(files), bucket), false)
 			return m.c.Src.upload(bucket, "", files, keys, m.inbox)
 		}
-		m.dialog = d
+		m.openDialog(d)
 	case key.Matches(msg, k.Download) && m.focus == objectsPaneID:
 		keys, bucket := m.objects.targets(), m.c.State.Selected
 		if len(keys) == 0 {
@@ -62,9 +62,11 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		d := newInputDialog(m.c, fmt.Sprintf("Download %d object(s)", len(keys)), "To folder: ", defaultDownloadDir,
 			"Keys become paths inside the folder; a key that would leave it is refused.")
 		d.submit = func(dir string) tea.Cmd { return m.c.Src.download(bucket, keys, expandHome(dir)) }
-		m.dialog = d
+		m.openDialog(d)
 	case key.Matches(msg, k.Delete) && m.focus == objectsPaneID:
-		m.dialog = m.deleteDialog()
+		if d := m.deleteDialog(); d != nil {
+			m.openDialog(d)
+		}
 	case key.Matches(msg, k.AddTrigger):
 		bucket, fn := m.c.State.Selected, ""
 		if it := m.labP.selected(); m.focus == labPaneID && it.function != "" {
@@ -74,7 +76,7 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.setMessage("select a bucket first", true)
 			return nil, true
 		}
-		m.dialog = newTriggerDialog(m.c, bucket, fn)
+		m.openDialog(newTriggerDialog(m.c, bucket, fn))
 	case key.Matches(msg, k.RemoveTrigger):
 		if m.c.State.Selected == "" {
 			return nil, true
@@ -87,9 +89,9 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if key.Matches(msg, k.Policy) {
-			m.dialog = newPolicyDialog(m.c, fn)
+			m.openDialog(newPolicyDialog(m.c, fn))
 		} else {
-			m.dialog = newFunctionDialog(m.c, fn)
+			m.openDialog(newFunctionDialog(m.c, fn))
 		}
 	default:
 		return nil, false

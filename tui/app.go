@@ -92,6 +92,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		if m.dialog != nil {
+			m.dialog.SetSize(m.width, max(m.height-3, 1))
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.c.Styles = DefaultStyles(msg.IsDark())
@@ -184,7 +187,7 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 			m.setMessage(msg.err.Error(), true)
 			return nil
 		}
-		m.dialog = msg.d
+		m.openDialog(msg.d)
 	}
 	return nil
 }
@@ -288,6 +291,9 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 // handleKey: the dialog first, then the global keys, then the focused pane.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
+	if p, ok := m.dialog.(*pagerDialog); ok && p.passes(msg) {
+		m.dialog = nil
+	}
 	if m.dialog != nil {
 		done, cmd := m.dialog.Update(msg)
 		if done {
@@ -307,7 +313,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.inbox.Close()
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.dialog = &textDialog{c: m.c, title: "Keys", body: m.help.FullHelpView(m.fullHelp())}
+		m.openDialog(m.helpDialog())
 		return nil
 	case key.Matches(msg, k.NextPane):
 		m.setFocus((m.focus + 1) % paneCount)
@@ -328,7 +334,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.player.step()
 	case key.Matches(msg, k.SafePatterns):
-		m.dialog = &textDialog{c: m.c, title: "Recursive loops: three safe patterns", body: safePatterns}
+		m.openDialog(newPager(m.c, "Recursive loops: three safe patterns", safePatterns))
 		return nil
 	}
 	if cmd, ok := m.action(msg); ok {
@@ -407,14 +413,13 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 	return nil
 }
 
-// fullHelp is every pane's bindings and the global ones.
-func (m *Model) fullHelp() [][]key.Binding {
-	k := m.c.Keys
-	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Zoom, k.Back, k.Help, k.Quit, k.SafePatterns}}
-	for _, p := range m.panes {
-		groups = append(groups, p.FullHelp()...)
-	}
-	return groups
+// helpDialog is the keys dialog: every key, grouped by pane, from the
+// KeyMaps.
+func (m *Model) helpDialog() *pagerDialog {
+	sections, st := m.helpSections(), m.c.Styles
+	return &pagerDialog{c: m.c, title: "Keys", maxW: 1 << 10, body: func(w int) []string {
+		return layoutHelp(st, sections, w)
+	}}
 }
 
 func (m *Model) shortHelp() []key.Binding {

@@ -221,10 +221,11 @@ func (p *invocationsPane) View() string {
 
 func (p *invocationsPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Open, k.Filter, k.Bottom}
+	return []key.Binding{as(k.Open, "show invocation"), k.Filter, as(k.Bottom, "newest")}
 }
 
 func (p *invocationsPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Filter}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{as(k.Open, "show invocation"), as(k.Filter, "filter rows"), as(k.Bottom, "newest (follow)")}}
 }

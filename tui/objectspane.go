@@ -257,10 +257,11 @@ func (p *objectsPane) View() string {
 
 func (p *objectsPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Open, k.Upload, k.Download, k.Delete, k.Mark, k.Filter}
+	return []key.Binding{as(k.Open, "show object"), k.Upload, k.Download, k.Delete, k.Mark, k.Filter}
 }
 
 func (p *objectsPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Filter, k.Mark}, {k.Upload, k.Download, k.Delete}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{as(k.Open, "show object"), as(k.Filter, "filter by name"), k.Mark}, {k.Upload, k.Download, k.Delete}}
 }

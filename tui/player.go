@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lambdalab/lambdalab/scenarios"
@@ -70,7 +71,9 @@ func PlayScenario(ctx context.Context, r *scenarios.Runner, sc *scenarios.Scenar
 	src := &Source{Lab: lab, Client: lab.RootClient(), Endpoint: endpoint, settle: func() { _ = lab.Lambda().Settle(ctx) }}
 	m := New(src, inbox)
 	m.player = NewPlayer(r, sc)
-	m.dialog = &textDialog{c: m.c, title: "Scenario " + sc.Name, body: m.player.intro()}
+	intro := newPager(m.c, "Scenario "+sc.Name, m.player.intro())
+	intro.passthrough = []key.Binding{m.c.Keys.NextStep}
+	m.openDialog(intro)
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,10 @@ type triggerDialog struct {
 	ack      bool
 	field    int // 0 function, 1 events, 2 prefix, 3 suffix, 4 acknowledge
 	problem  string
+	// risk is the recursive-invocation warning for the chosen function,
+	// asked of the lab when the function changes (View asks nothing).
+	risk string
+	w    int
 }
 
 func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
@@ -45,7 +50,15 @@ func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
 	d.prefix, d.suffix = newTextInput(), newTextInput()
 	d.prefix.Prompt, d.suffix.Prompt = "", ""
 	d.prefix.Placeholder, d.suffix.Placeholder = "e.g. uploads/", "e.g. .jpg"
+	d.risk = d.c.Src.Lab.TriggerRisk(d.bucket, d.function())
+	d.SetSize(MinWidth, MinHeight)
 	return d
+}
+
+func (d *triggerDialog) SetSize(w, _ int) {
+	d.w = min(max(w-6, 30), 72)
+	d.prefix.SetWidth(max(d.w-13, 10))
+	d.suffix.SetWidth(max(d.w-13, 10))
 }
 
 func (d *triggerDialog) function() string {
@@ -55,10 +68,8 @@ func (d *triggerDialog) function() string {
 	return d.c.State.Functions[d.fnIndex]
 }
 
-func (d *triggerDialog) risk() string { return d.c.Src.Lab.TriggerRisk(d.bucket, d.function()) }
-
 func (d *triggerDialog) fields() int {
-	if d.risk() != "" {
+	if d.risk != "" {
 		return 5
 	}
 	return 4
@@ -76,57 +87,57 @@ func (d *triggerDialog) focusField() {
 }
 
 func (d *triggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
+	k := d.c.Keys
+	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return false, nil
 	}
-	switch k.String() {
-	case "esc":
+	switch {
+	case key.Matches(kp, k.Cancel):
 		return true, nil
-	case "tab", "down":
-		if k.String() == "down" && d.field == 1 && d.evCursor < len(triggerEvents)-1 {
-			d.evCursor++
-			return false, nil
-		}
+	case key.Matches(kp, k.Confirm):
+		return d.submit()
+	case key.Matches(kp, k.ArrowDown) && d.field == 1 && d.evCursor < len(triggerEvents)-1:
+		d.evCursor++
+		return false, nil
+	case key.Matches(kp, k.ArrowUp) && d.field == 1 && d.evCursor > 0:
+		d.evCursor--
+		return false, nil
+	case key.Matches(kp, k.NextField, k.ArrowDown):
 		d.field = (d.field + 1) % d.fields()
 		d.focusField()
 		return false, nil
-	case "shift+tab", "up":
-		if k.String() == "up" && d.field == 1 && d.evCursor > 0 {
-			d.evCursor--
-			return false, nil
-		}
+	case key.Matches(kp, k.PrevField, k.ArrowUp):
 		d.field = (d.field + d.fields() - 1) % d.fields()
 		d.focusField()
 		return false, nil
-	case "enter":
-		return d.submit()
 	}
 	switch d.field {
 	case 0:
-		n := len(d.c.State.Functions)
-		switch k.String() {
-		case "left", "h":
-			d.fnIndex = (d.fnIndex + n - 1) % max(n, 1)
-		case "right", "l", "space":
-			d.fnIndex = (d.fnIndex + 1) % max(n, 1)
+		n := max(len(d.c.State.Functions), 1)
+		switch {
+		case key.Matches(kp, k.Left):
+			d.fnIndex = (d.fnIndex + n - 1) % n
+		case key.Matches(kp, k.Right, k.Toggle):
+			d.fnIndex = (d.fnIndex + 1) % n
 		}
 		d.ack = false
+		d.risk = d.c.Src.Lab.TriggerRisk(d.bucket, d.function())
 	case 1:
-		if k.String() == "space" {
+		if key.Matches(kp, k.Toggle) {
 			e := triggerEvents[d.evCursor]
 			d.events[e] = !d.events[e]
 		}
 	case 2:
 		var cmd tea.Cmd
-		d.prefix, cmd = d.prefix.Update(msg)
+		d.prefix, cmd = d.prefix.Update(kp)
 		return false, cmd
 	case 3:
 		var cmd tea.Cmd
-		d.suffix, cmd = d.suffix.Update(msg)
+		d.suffix, cmd = d.suffix.Update(kp)
 		return false, cmd
 	case 4:
-		if k.String() == "space" {
+		if key.Matches(kp, k.Toggle) {
 			d.ack = !d.ack
 		}
 	}
@@ -153,7 +164,7 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 	case len(events) == 0:
 		d.problem = "choose at least one event type (space toggles)"
 		return false, nil
-	case d.risk() != "" && !d.ack:
+	case d.risk != "" && !d.ack:
 		d.problem = "acknowledge the recursive-invocation risk first (space on the checkbox)"
 		return false, nil
 	}
@@ -171,9 +182,10 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 	}
 }
 
-func (d *triggerDialog) View(width int) string {
+func (d *triggerDialog) View() string {
 	st := d.c.Styles
-	w := min(max(width-6, 30), 72)
+	k := d.c.Keys
+	w := d.w
 	cursor := func(i int) string {
 		if d.field == i {
 			return st.Checkbox.Render("▸ ")
@@ -186,7 +198,7 @@ func (d *triggerDialog) View(width int) string {
 	// With a recursion warning the form would not fit 24 rows: the event
 	// list folds to one line unless it has the focus, and then the warning
 	// folds instead.
-	risk := d.risk()
+	risk := d.risk
 	if risk != "" && d.field != 1 {
 		var chosen []string
 		for _, e := range triggerEvents {
@@ -209,8 +221,6 @@ func (d *triggerDialog) View(width int) string {
 			b.WriteString("\n" + line)
 		}
 	}
-	d.prefix.SetWidth(max(w-13, 10))
-	d.suffix.SetWidth(max(w-13, 10))
 	b.WriteString("\n" + cursor(2) + "Prefix     " + d.prefix.View())
 	b.WriteString("\n" + cursor(3) + "Suffix     " + d.suffix.View())
 	switch {
@@ -232,10 +242,10 @@ func (d *triggerDialog) View(width int) string {
 		b.WriteString("\n" + cursor(4) + st.Checkbox.Render(box) + " " + strings.ReplaceAll(ack, "\n", "\n      "))
 	}
 	if d.problem != "" {
-		b.WriteString("\n\n" + st.MessageErr.Render(d.problem))
+		b.WriteString("\n\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
-	b.WriteString("\n\n" + st.Dim.Render("tab/↑↓ field · ←→ function · space toggle · enter add · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
+	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.NextField, "field"), as(k.Left, "function"), k.Toggle, as(k.Confirm, "add"), k.Cancel))
+	return st.Dialog.Width(w + dialogChrome).Render(b.String())
 }
 
 // removeTriggerDialog removes one of a bucket's triggers.
@@ -245,21 +255,23 @@ type removeTriggerDialog struct {
 	configs []types.LambdaFunctionConfiguration
 	rest    types.NotificationConfiguration
 	cursor  int
+	w       int
 }
 
 func (d *removeTriggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
+	k := d.c.Keys
+	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return false, nil
 	}
-	switch k.String() {
-	case "esc":
+	switch {
+	case key.Matches(kp, k.Cancel):
 		return true, nil
-	case "up", "k":
+	case key.Matches(kp, k.Up):
 		d.cursor = max(d.cursor-1, 0)
-	case "down", "j":
+	case key.Matches(kp, k.Down):
 		d.cursor = min(d.cursor+1, len(d.configs)-1)
-	case "enter":
+	case key.Matches(kp, k.Confirm):
 		if len(d.configs) == 0 {
 			return true, nil
 		}
@@ -280,9 +292,12 @@ func (d *removeTriggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	return false, nil
 }
 
-func (d *removeTriggerDialog) View(width int) string {
+func (d *removeTriggerDialog) SetSize(w, _ int) { d.w = min(max(w-6, 30), 72) }
+
+func (d *removeTriggerDialog) View() string {
 	st := d.c.Styles
-	w := min(max(width-6, 30), 72)
+	k := d.c.Keys
+	w := d.w
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Remove trigger · S3 bucket " + d.bucket))
 	if len(d.configs) == 0 {
@@ -299,8 +314,8 @@ func (d *removeTriggerDialog) View(width int) string {
 		}
 		b.WriteString("\n" + line)
 	}
-	b.WriteString("\n\n" + st.Dim.Render("enter remove · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
+	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.Confirm, "remove"), k.Cancel))
+	return st.Dialog.Width(w + dialogChrome).Render(b.String())
 }
 
 // loadRemoveTrigger reads a bucket's triggers for the remove dialog.

@@ -69,7 +69,7 @@ func (m *Model) render() string {
 		layers = append(layers, lipgloss.NewLayer(box).X(r.x).Y(r.y-1))
 	}
 	if m.dialog != nil {
-		dv := m.dialog.View(m.width)
+		dv := m.dialog.View()
 		dx := max((m.width-lipgloss.Width(dv))/2, 0)
 		dy := max((m.height-3-lipgloss.Height(dv))/2, 0)
 		layers = append(layers, lipgloss.NewLayer(dv).X(dx).Y(dy).Z(1))
