@@ -232,3 +232,24 @@ func TestCreateBucketThatExists(t *testing.T) {
 		t.Errorf("the console says it created a bucket that existed:\n%s", h.screen())
 	}
 }
+
+// TestPolicyEditorTypesWhereTheCursorIs: p opens the role policy with the
+// cursor at the start of line 1, on screen, and what is typed lands there.
+func TestPolicyEditorTypesWhereTheCursorIs(t *testing.T) {
+	h := newHarness(t, "", 80, 24)
+	h.keys("G") // the function, last in the Lab pane
+	h.keys("p")
+	d, ok := h.m.dialog.(*policyDialog)
+	if !ok {
+		t.Fatalf("p opened %T:\n%s", h.m.dialog, h.screen())
+	}
+	if d.editor.Line() != 0 || d.editor.LineInfo().ColumnOffset != 0 {
+		t.Fatalf("the cursor opens at line %d, column %d; want the start", d.editor.Line()+1, d.editor.LineInfo().ColumnOffset)
+	}
+	h.mustSee("   1 {", `   2   "Statement": [`)
+	h.typeText("X")
+	if v := d.editor.Value(); !strings.HasPrefix(v, "X{") {
+		t.Errorf("typing landed elsewhere: the policy begins %q", v[:min(len(v), 12)])
+	}
+	h.mustSee("   1 X{", `   2   "Statement": [`)
+}

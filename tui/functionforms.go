@@ -165,11 +165,14 @@ type policyDialog struct {
 func newPolicyDialog(c *Common, function string) *policyDialog {
 	role, p := c.Src.Lab.RolePolicy(function)
 	d := &policyDialog{c: c, function: function, role: role, editor: newTextArea()}
+	d.editor.ShowLineNumbers = true
+	d.editor.SetHeight(14)
 	if p != nil {
 		d.editor.SetValue(p.Source)
 	}
-	d.editor.ShowLineNumbers = true
-	d.editor.SetHeight(14)
+	// SetValue leaves the cursor after the last character, below the lines
+	// shown: typing would land out of sight. Start where the eye does.
+	d.editor.MoveToBegin()
 	d.editor.Focus()
 	return d
 }
