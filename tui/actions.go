@@ -83,9 +83,9 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		return m.c.Src.loadRemoveTrigger(m.c, m.c.State.Selected), true
 	case key.Matches(msg, k.EditFunction), key.Matches(msg, k.Policy):
-		fn := m.currentFunction()
+		fn, problem := m.currentFunction()
 		if fn == "" {
-			m.setMessage("select a function (ƒ) in the Lab pane first", true)
+			m.setMessage(problem, true)
 			return nil, true
 		}
 		if key.Matches(msg, k.Policy) {
@@ -126,18 +126,40 @@ func (m *Model) deleteDialog() dialog {
 	return d
 }
 
-// currentFunction is the function the user is looking at.
-func (m *Model) currentFunction() string {
+// currentFunction is the function the user means: the one selected in
+// the Lab pane or shown in Detail, else the one the selected bucket
+// triggers, else the lab's only one. Otherwise problem says what to do.
+func (m *Model) currentFunction() (fn, problem string) {
 	if it := m.labP.selected(); it.function != "" {
-		return it.function
+		return it.function, ""
 	}
-	if m.detail.kind == detailFunction {
-		return m.detail.function
+	switch m.detail.kind {
+	case detailFunction:
+		return m.detail.function, ""
+	case detailInvocation:
+		return m.detail.invocation.Function, ""
 	}
-	if m.detail.kind == detailInvocation {
-		return m.detail.invocation.Function
+	triggered := map[string]bool{}
+	if b := m.c.State.Bucket(m.c.State.Selected); b != nil {
+		for _, t := range b.Triggers {
+			if t.Function != "" {
+				triggered[t.Function] = true
+			}
+		}
 	}
-	return ""
+	if len(triggered) == 1 {
+		for f := range triggered {
+			return f, ""
+		}
+	}
+	switch fns := m.c.State.Functions; len(fns) {
+	case 0:
+		return "", "the lab has no function"
+	case 1:
+		return fns[0], ""
+	default:
+		return "", "which function? select one (ƒ) in the Lab pane: " + strings.Join(fns, ", ")
+	}
 }
 
 // defaultDownloadDir is where downloads go unless the user says otherwise.

@@ -177,6 +177,8 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		}
 	case stepMsg:
 		return m.handleStep(msg)
+	case triggerAddedMsg:
+		m.handleTriggerAdded(msg)
 	case removeTriggerLoadedMsg:
 		// It answers the bucket selected when T was pressed; once another
 		// is selected, or another dialog is open, it answers nothing asked.
@@ -422,14 +424,14 @@ func (m *Model) helpDialog() *pagerDialog {
 	}}
 }
 
-func (m *Model) shortHelp() []key.Binding {
+// shortHelp is the footer's keys: the focused pane's, and the global ones
+// that always show.
+func (m *Model) shortHelp() (local, global []key.Binding) {
 	k := m.c.Keys
-	var b []key.Binding
 	if m.player != nil {
-		b = append(b, k.NextStep)
+		global = append(global, k.NextStep)
 	}
-	b = append(b, m.panes[m.focus].ShortHelp()...)
-	return append(b, k.NextPane, k.Help, k.Quit)
+	return m.panes[m.focus].ShortHelp(), append(global, k.NextPane, k.Help, k.Quit)
 }
 
 // String is a one-line description for debugging.

@@ -164,7 +164,8 @@ func TestRemoveTriggerDialog(t *testing.T) {
 		t.Fatalf("a bucket with triggers lacks the λ mark: %q", row)
 	}
 	h.keys("T")
-	h.mustSee("Remove trigger · S3 bucket photos-in", "resize-jpegs → thumbnailer", "resize-pngs → thumbnailer")
+	h.mustSee("Remove trigger · S3 bucket photos-in", "thumbnailer ← s3:ObjectCreated:* (suffix .jpg)", "id resize-jpegs",
+		"thumbnailer ← s3:ObjectCreated:* (suffix .png)", "id resize-pngs")
 	h.keys("esc")
 	h.settle()
 	if ids := triggerIDs(t, h, "photos-in"); len(ids) != 2 {

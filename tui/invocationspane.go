@@ -34,6 +34,9 @@ func newInvocationsPane(c *Common) *invocationsPane {
 func (p *invocationsPane) Title() string {
 	h := p.c.State.History
 	t := fmt.Sprintf("Invocations (%d)", len(h.rows))
+	if p.filter.Value() != "" {
+		t = fmt.Sprintf("Invocations (%d/%d)", len(p.rows()), len(h.rows))
+	}
 	if h.dropped > 0 {
 		t += fmt.Sprintf(" · %d older dropped", h.dropped)
 	}

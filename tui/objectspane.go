@@ -38,7 +38,11 @@ func (p *objectsPane) Title() string {
 	if b == nil {
 		return "Objects"
 	}
-	t := fmt.Sprintf("Objects · %s (%d)", b.Name, len(b.Objects))
+	count := fmt.Sprint(len(b.Objects))
+	if p.filter.Value() != "" {
+		count = fmt.Sprintf("%d/%d", len(p.rows()), len(b.Objects))
+	}
+	t := fmt.Sprintf("Objects · %s (%s)", b.Name, count)
 	if n := len(p.marked); n > 0 {
 		t += fmt.Sprintf(" · %d marked", n)
 	}

@@ -67,6 +67,22 @@ func newTriggerRow(l types.LambdaFunctionConfiguration) triggerRow {
 	return t
 }
 
+// filter is the trigger's key filter as the console reads it, e.g.
+// " (prefix uploads/, suffix .jpg)", or "" without one.
+func (t triggerRow) filter() string {
+	var parts []string
+	if t.Prefix != "" {
+		parts = append(parts, "prefix "+printable(t.Prefix))
+	}
+	if t.Suffix != "" {
+		parts = append(parts, "suffix "+printable(t.Suffix))
+	}
+	if parts == nil {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // target is the function a trigger invokes, as a user reads it: the name,
 // its qualifier, or the ARN as written when it names no function.
 func (t triggerRow) target() string {
@@ -222,7 +238,8 @@ func (h *history) apply(ev bus.Event) bool {
 			return true
 		}
 		prev := h.events[e.EventID]
-		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition}
+		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition,
+			Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Attempt: e.Attempts}
 		if prev != nil {
 			inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
 		}

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -34,10 +35,13 @@ type triggerDialog struct {
 	ack      bool
 	field    int // 0 function, 1 events, 2 prefix, 3 suffix, 4 acknowledge
 	problem  string
+	// adding is set while S3 has the new configuration: the form stays
+	// open until it answers, to show a refusal whole.
+	adding bool
 	// risk is the recursive-invocation warning for the chosen function,
 	// asked of the lab when the function changes (View asks nothing).
 	risk string
-	w    int
+	w, h int
 }
 
 func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
@@ -55,8 +59,8 @@ func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
 	return d
 }
 
-func (d *triggerDialog) SetSize(w, _ int) {
-	d.w = min(max(w-6, 30), 72)
+func (d *triggerDialog) SetSize(w, h int) {
+	d.w, d.h = min(max(w-6, 30), 72), h
 	d.prefix.SetWidth(max(d.w-13, 10))
 	d.suffix.SetWidth(max(d.w-13, 10))
 }
@@ -95,6 +99,8 @@ func (d *triggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	switch {
 	case key.Matches(kp, k.Cancel):
 		return true, nil
+	case d.adding:
+		return false, nil // S3 has not answered yet
 	case key.Matches(kp, k.Confirm):
 		return d.submit()
 	case key.Matches(kp, k.ArrowDown) && d.field == 1 && d.evCursor < len(triggerEvents)-1:
@@ -171,59 +177,103 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 	src, bucket := d.c.Src, d.bucket
 	prefix, suffix := d.prefix.Value(), d.suffix.Value()
 	arn := src.Lab.Lambda().ARN(fn)
-	return true, func() tea.Msg {
+	d.adding, d.problem = true, ""
+	return false, func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
 		t := emulator.Trigger{FunctionARN: arn, Events: events, Prefix: prefix, Suffix: suffix}
 		if err := emulator.AddTrigger(c, src.Client, bucket, t); err != nil {
-			return resultMsg{err: fmt.Errorf("add trigger: %s", apiMessage(err))}
+			return triggerAddedMsg{d: d, err: fmt.Errorf("add trigger: %s", apiMessage(err))}
 		}
-		return src.after(resultMsg{text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
+		return src.after(triggerAddedMsg{d: d, text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
+	}
+}
+
+// triggerAddedMsg is S3's answer to the trigger form d.
+type triggerAddedMsg struct {
+	d    *triggerDialog
+	text string
+	err  error
+}
+
+// handleTriggerAdded closes the trigger form on success; a refusal stays
+// in the form, whole, where the user can change what S3 refused.
+func (m *Model) handleTriggerAdded(msg triggerAddedMsg) {
+	msg.d.adding = false
+	open := m.dialog == dialog(msg.d)
+	switch {
+	case msg.err != nil && open:
+		msg.d.problem = msg.err.Error()
+	case msg.err != nil:
+		m.setMessage(msg.err.Error(), true)
+	default:
+		if open {
+			m.dialog = nil
+		}
+		m.setMessage(msg.text, false)
 	}
 }
 
 func (d *triggerDialog) View() string {
 	st := d.c.Styles
-	k := d.c.Keys
-	w := d.w
-	cursor := func(i int) string {
-		if d.field == i {
-			return st.Checkbox.Render("▸ ")
-		}
-		return "  "
+	head := st.DialogTitle.Render("Add trigger · S3 bucket "+d.bucket) + "\n\n" +
+		d.cursor(0) + "Function   " + st.Bold.Render("◂ "+d.function()+" ▸")
+	tail := d.tail()
+	// The event list takes the room the rest leaves: all of it when it
+	// fits (and no warning needs the room), else one line, or, with the
+	// focus, a window around its cursor.
+	room := d.h - 2 - lipgloss.Height(head) - lipgloss.Height(tail)
+	return st.Dialog.Width(d.w + dialogChrome).Render(head + "\n" + d.eventLines(room) + "\n" + tail)
+}
+
+func (d *triggerDialog) cursor(field int) string {
+	if d.field == field {
+		return d.c.Styles.Checkbox.Render("▸ ")
 	}
-	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render("Add trigger · S3 bucket " + d.bucket))
-	b.WriteString("\n\n" + cursor(0) + "Function   " + st.Bold.Render("◂ "+d.function()+" ▸"))
-	// With a recursion warning the form would not fit 24 rows: the event
-	// list folds to one line unless it has the focus, and then the warning
-	// folds instead.
-	risk := d.risk
-	if risk != "" && d.field != 1 {
+	return "  "
+}
+
+// eventLines is the event field in at most room lines.
+func (d *triggerDialog) eventLines(room int) string {
+	st := d.c.Styles
+	all := len(triggerEvents) + 1
+	if d.field != 1 && (d.risk != "" || all > room) {
 		var chosen []string
 		for _, e := range triggerEvents {
 			if d.events[e] {
 				chosen = append(chosen, e)
 			}
 		}
-		b.WriteString("\n" + cursor(1) + fit("Events     "+strings.Join(chosen, ", "), w-2))
-	} else {
-		b.WriteString("\n" + cursor(1) + "Events")
-		for i, e := range triggerEvents {
-			box := "[ ]"
-			if d.events[e] {
-				box = "[x]"
-			}
-			line := "    " + box + " " + e
-			if d.field == 1 && i == d.evCursor {
-				line = st.RowCursor.Render(line)
-			}
-			b.WriteString("\n" + line)
-		}
+		return d.cursor(1) + fit("Events     "+strings.Join(chosen, ", "), d.w-2)
 	}
-	b.WriteString("\n" + cursor(2) + "Prefix     " + d.prefix.View())
-	b.WriteString("\n" + cursor(3) + "Suffix     " + d.suffix.View())
-	switch {
+	rows := min(len(triggerEvents), max(room-1, 3))
+	first := min(max(d.evCursor-rows/2, 0), len(triggerEvents)-rows)
+	lines := []string{d.cursor(1) + "Events"}
+	for i := first; i < first+rows; i++ {
+		e := triggerEvents[i]
+		box := "[ ]"
+		if d.events[e] {
+			box = "[x]"
+		}
+		line := "    " + box + " " + e
+		if d.field == 1 && i == d.evCursor {
+			line = st.RowCursor.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tail is the form below the events: prefix, suffix, the recursion
+// warning and its acknowledgement, S3's answer, the keys.
+func (d *triggerDialog) tail() string {
+	st := d.c.Styles
+	k := d.c.Keys
+	w := d.w
+	var b strings.Builder
+	b.WriteString(d.cursor(2) + "Prefix     " + d.prefix.View())
+	b.WriteString("\n" + d.cursor(3) + "Suffix     " + d.suffix.View())
+	switch risk := d.risk; {
 	case risk != "" && d.field == 1:
 		b.WriteString("\n\n" + st.Warning.Render(fit("Recursive invocation risk: read and acknowledge it below (tab).", w)))
 	case risk != "":
@@ -239,13 +289,16 @@ func (d *triggerDialog) View() string {
 		}
 		// The console's own acknowledgement.
 		ack := wrapText("I acknowledge that using the same S3 bucket for both input and output is not recommended and that this configuration can cause recursive invocations, increased Lambda usage, and increased costs.", max(w-6, 20))
-		b.WriteString("\n" + cursor(4) + st.Checkbox.Render(box) + " " + strings.ReplaceAll(ack, "\n", "\n      "))
+		b.WriteString("\n" + d.cursor(4) + st.Checkbox.Render(box) + " " + strings.ReplaceAll(ack, "\n", "\n      "))
 	}
-	if d.problem != "" {
+	switch {
+	case d.adding:
+		b.WriteString("\n\n" + st.Dim.Render("adding…"))
+	case d.problem != "":
 		b.WriteString("\n\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
-	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.NextField, "field"), as(k.Left, "function"), k.Toggle, as(k.Confirm, "add"), k.Cancel))
-	return st.Dialog.Width(w + dialogChrome).Render(b.String())
+	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.NextField, "field"), either(k.Left, k.Right, "function"), k.Toggle, as(k.Confirm, "add"), k.Cancel))
+	return b.String()
 }
 
 // removeTriggerDialog removes one of a bucket's triggers.
@@ -253,6 +306,7 @@ type removeTriggerDialog struct {
 	c       *Common
 	bucket  string
 	configs []types.LambdaFunctionConfiguration
+	rows    []triggerRow // configs, read
 	rest    types.NotificationConfiguration
 	cursor  int
 	w       int
@@ -303,16 +357,29 @@ func (d *removeTriggerDialog) View() string {
 	if len(d.configs) == 0 {
 		b.WriteString("\n\n" + st.Dim.Render("This bucket has no triggers."))
 	}
-	for i, l := range d.configs {
-		var evs []string
-		for _, e := range l.Events {
-			evs = append(evs, string(e))
-		}
-		line := fit(fmt.Sprintf("%s → %s  %s", aws.ToString(l.Id), newTriggerRow(l).target(), strings.Join(evs, ",")), w)
+	// What a trigger does comes first; S3's generated id (often a long
+	// base64 string) goes on its own line, cut to fit.
+	for i, t := range d.rows {
+		what := t.target() + " ← " + strings.Join(t.Events, ", ")
+		what += t.filter()
+		marker := "  "
 		if i == d.cursor {
-			line = st.RowCursor.Render(line)
+			marker = st.Checkbox.Render("▸ ")
 		}
-		b.WriteString("\n" + line)
+		b.WriteString("\n")
+		for j, l := range wrapWords(what, w-2, w-4) {
+			switch {
+			case j > 0:
+				l = "    " + l
+			case i == d.cursor:
+				l = st.RowCursor.Render(l)
+			}
+			if j == 0 {
+				l = marker + l
+			}
+			b.WriteString("\n" + l)
+		}
+		b.WriteString("\n" + st.Dim.Render(fit("    id "+t.ID, w)))
 	}
 	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.Confirm, "remove"), k.Cancel))
 	return st.Dialog.Width(w + dialogChrome).Render(b.String())
@@ -335,6 +402,9 @@ func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
 		}
 		d := &removeTriggerDialog{c: c, bucket: bucket, configs: cur.LambdaFunctionConfigurations,
 			rest: types.NotificationConfiguration{QueueConfigurations: cur.QueueConfigurations, TopicConfigurations: cur.TopicConfigurations}}
+		for _, l := range cur.LambdaFunctionConfigurations {
+			d.rows = append(d.rows, newTriggerRow(l))
+		}
 		return removeTriggerLoadedMsg{bucket: bucket, d: d}
 	}
 }

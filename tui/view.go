@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -83,10 +84,54 @@ func (m *Model) render() string {
 	}
 	b.WriteString("\n" + strings.Join(lines[:m.height-3], "\n"))
 	b.WriteString("\n" + m.statusLine())
-	b.WriteString("\n" + fit(m.help.ShortHelpView(m.shortHelp()), m.width))
+	b.WriteString("\n" + m.footer())
 	return b.String()
 }
 
+// footer is the key line: the focused pane's keys, cut to the room left by
+// the global ones (next pane, help, quit), which always show.
+func (m *Model) footer() string {
+	local, global := m.shortHelp()
+	right := m.keyLine(global, m.width)
+	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
+	left := m.keyLine(local, m.width-lipgloss.Width(right)-lipgloss.Width(sep))
+	if left == "" {
+		return fit(right, m.width)
+	}
+	return fit(left+sep+right, m.width)
+}
+
+// keyLine is bindings as "key desc" items on one line of at most w cells:
+// whole items only, and … when some did not fit. (help.ShortHelpView lets
+// the last item overflow when its … does not fit.)
+func (m *Model) keyLine(bindings []key.Binding, w int) string {
+	st := m.help.Styles
+	sep := st.ShortSeparator.Render(m.help.ShortSeparator)
+	ellipsis := " " + st.Ellipsis.Render(m.help.Ellipsis)
+	var b strings.Builder
+	used := 0
+	for i, k := range bindings {
+		item := st.ShortKey.Render(k.Help().Key) + " " + st.ShortDesc.Render(k.Help().Desc)
+		if used > 0 {
+			item = sep + item
+		}
+		iw := lipgloss.Width(item)
+		// The last item needs no room for an ellipsis after it.
+		room := w - used
+		if i < len(bindings)-1 {
+			room -= lipgloss.Width(ellipsis)
+		}
+		if iw > room && !(i == len(bindings)-1 && iw <= w-used) {
+			if used > 0 && used+lipgloss.Width(ellipsis) <= w {
+				b.WriteString(ellipsis)
+			}
+			break
+		}
+		b.WriteString(item)
+		used += iw
+	}
+	return b.String()
+}
 func (m *Model) header() string {
 	st := m.c.Styles
 	src := m.c.Src
