@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
 )
 
 // paneID names a pane; focus is one of them.
@@ -44,16 +45,19 @@ type Model struct {
 	returnTo paneID
 
 	width, height int
-	dialog        dialog
-	help          help.Model
-	message       string
-	messageErr    bool
-	banner        *bus.LoopStopped
-	inbox         *Inbox
-	loaded        bool
-	upload        *progressMsg
-	progress      progress.Model
-	player        *Player
+	// bodyH is the panes' height, statusH the status block's: the block
+	// grows for a banner and a long message.
+	bodyH, statusH int
+	dialog         dialog
+	help           help.Model
+	message        string
+	messageErr     bool
+	banner         *bus.LoopStopped
+	inbox          *Inbox
+	loaded         bool
+	upload         *progressMsg
+	progress       progress.Model
+	player         *Player
 	// early holds object changes that arrived before the first listing.
 	early []bus.ObjectChanged
 }
@@ -74,6 +78,7 @@ func New(src *Source, inbox *Inbox) *Model {
 		Src:     src,
 		State:   &State{History: newHistory()},
 	}
+	_, c.VirtualClock = src.Lab.Clock().(*clock.Virtual)
 	m := &Model{c: c, inbox: inbox, help: help.New(), progress: progress.New(progress.WithWidth(30))}
 	m.labP, m.objects, m.invs, m.detail = newLabPane(c), newObjectsPane(c), newInvocationsPane(c), newDetailPane(c)
 	m.panes = [paneCount]pane{m.labP, m.objects, m.invs, m.detail}
@@ -93,7 +98,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		if m.dialog != nil {
-			m.dialog.SetSize(m.width, max(m.height-3, 1))
+			m.dialog.SetSize(m.width, m.bodyH)
 		}
 		return m, nil
 	case tea.BackgroundColorMsg:
@@ -111,6 +116,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.finished {
 			m.upload = nil
 		}
+		m.relayout()
 		return m, m.inbox.wait()
 	case labClosedMsg:
 		return m, nil
@@ -152,6 +158,7 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		m.labP.refresh()
 		m.labP.selectBucket(m.c.State.Selected)
 		m.objects.invalidate()
+		m.detail.labChanged()
 	case resultMsg:
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
@@ -171,9 +178,7 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		if b := m.c.State.Bucket(msg.bucket); b != nil && msg.asked == b.triggersAsked {
 			b.Triggers = msg.triggers
 			m.labP.refresh()
-			if m.detail.kind == detailFunction {
-				m.detail.rebuild()
-			}
+			m.detail.labChanged()
 		}
 	case stepMsg:
 		return m.handleStep(msg)
@@ -222,6 +227,17 @@ func (m *Model) syncDetail() {
 
 func (m *Model) setMessage(text string, isErr bool) {
 	m.message, m.messageErr = printable(text), isErr
+	m.relayout()
+}
+
+// relayout lays the panes out again when the status block changed height.
+func (m *Model) relayout() {
+	if m.width > 0 && len(m.statusLines()) != m.statusH {
+		m.layout()
+		if m.dialog != nil {
+			m.dialog.SetSize(m.width, m.bodyH)
+		}
+	}
 }
 
 // handleBusEvent keeps the state current.
@@ -252,6 +268,7 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 			st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
 			sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
 			m.labP.refresh()
+			m.detail.labChanged()
 		}
 	case bus.BucketDeleted:
 		for i, b := range st.Buckets {
@@ -261,6 +278,7 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 			}
 		}
 		m.labP.refresh()
+		m.detail.labChanged()
 	case bus.NotificationConfigured:
 		if b := st.Bucket(e.Bucket); b != nil {
 			b.triggersAsked++
@@ -268,15 +286,13 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 		}
 	case bus.LoopStopped:
 		m.banner = &e
-		m.layout()
+		m.relayout()
 	case bus.TriggerWarning:
 		if !e.Acknowledged {
 			m.setMessage("warning: "+e.Message, true)
 		}
 	case bus.FunctionUpdated, bus.RolePolicyChanged, bus.FunctionMetrics:
-		if m.detail.kind == detailFunction {
-			m.detail.rebuild()
-		}
+		m.detail.labChanged()
 	}
 	if st.History.apply(ev) {
 		m.invs.refresh()
@@ -377,7 +393,7 @@ func (m *Model) back() tea.Cmd {
 	switch {
 	case m.banner != nil:
 		m.banner = nil
-		m.layout()
+		m.relayout()
 	case m.zoom:
 		m.zoom = false
 		m.layout()

@@ -63,6 +63,9 @@ func (d *detailPane) Title() string {
 	case detailFunction:
 		return "Function · " + d.function
 	}
+	if p := d.c.Player; p != nil {
+		return "Scenario · " + p.sc.Name
+	}
 	return "Detail"
 }
 
@@ -124,6 +127,14 @@ func (d *detailPane) showFunction(name string) {
 	d.rebuild()
 }
 
+// labChanged rebuilds what reads the lab's buckets, triggers and
+// functions: a function's detail, the guide.
+func (d *detailPane) labChanged() {
+	if d.kind == detailFunction || d.kind == detailWelcome {
+		d.rebuild()
+	}
+}
+
 // rebuild renders the lines for the current thing and width.
 func (d *detailPane) rebuild() {
 	if d.width <= 0 {
@@ -138,7 +149,10 @@ func (d *detailPane) rebuild() {
 	case detailFunction:
 		lines = d.functionLines()
 	default:
-		lines = d.welcomeLines()
+		var focus int
+		lines, focus = d.welcomeLines()
+		// The step to run next (or the verdict) stays in view.
+		d.offset = max(focus-2, 0)
 	}
 	d.lines = lines
 	d.offset = min(d.offset, max(len(d.lines)-d.height, 0))
@@ -230,26 +244,6 @@ func (d *detailPane) field(name, value string) []string {
 
 func (d *detailPane) heading(s string) []string {
 	return []string{"", d.c.Styles.Bold.Render(s)}
-}
-
-func (d *detailPane) welcomeLines() []string {
-	st := d.c.Styles
-	out := []string{st.Bold.Render("The exercise, step by step")}
-	for _, t := range []string{
-		"1. Pick a bucket in Lab (▪; λ marks a trigger).",
-		"2. Press u to upload an image.",
-		"3. Watch the invocation appear below.",
-		"4. Press enter on it for its event and logs.",
-		"5. Open the output bucket: a 300×300 copy.",
-	} {
-		out = append(out, d.wrapStyled(t, st.Value, 0)...)
-	}
-	out = append(out, "")
-	out = append(out, d.wrapStyled("From another terminal, the aws CLI works too:", st.Dim, 0)...)
-	out = append(out, d.wrapStyled("  aws s3 cp cat.png s3://cis-examples/", st.Dim, 0)...)
-	out = append(out, "")
-	out = append(out, d.wrapStyled("? all keys · s safe patterns · q quit", st.Dim, 0)...)
-	return out
 }
 
 func (d *detailPane) objectLines() []string {
@@ -367,7 +361,9 @@ func (d *detailPane) invocationLines() []string {
 	}
 	out = append(out, d.field("Request", req)...)
 	out = append(out, d.field("Status", fmt.Sprintf("%s (attempt %d)", inv.Status, max(inv.Attempt, 1)))...)
-	if t := durationText(inv); t != "" {
+	if t := durationText(inv, d.c.VirtualClock); t == notMeasured {
+		out = append(out, d.field("Duration", "— (not measured: on the lab's virtual clock a handler's work takes no lab time)")...)
+	} else if t != "" {
 		out = append(out, d.field("Duration", t)...)
 	}
 	out = append(out, d.field("Source", inv.Source)...)

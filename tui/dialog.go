@@ -29,7 +29,7 @@ const dialogChrome = 4
 func (m *Model) openDialog(d dialog) {
 	m.dialog = d
 	if d != nil {
-		d.SetSize(m.width, max(m.height-3, 1))
+		d.SetSize(m.width, max(m.bodyH, 1))
 	}
 }
 

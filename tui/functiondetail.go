@@ -94,8 +94,8 @@ func (d *detailPane) functionLines() []string {
 	out = append(out, d.heading("Metrics")...)
 	out = append(out, d.wrap(fmt.Sprintf("Invocations %d · Errors %d · Throttles %d · Dropped %d · Loops stopped %d",
 		m.Invocations, m.Errors, m.Throttles, m.AsyncEventsDropped, m.RecursiveInvocationsDropped), 2)...)
-	out = append(out, d.wrap(fmt.Sprintf("Duration p50 %s · p99 %s · most at once %d", m.DurationP50.Round(time.Microsecond),
-		m.DurationP99.Round(time.Microsecond), m.MaxConcurrentExecutions), 2)...)
+	out = append(out, d.wrap(fmt.Sprintf("Duration p50 %s · p99 %s · most at once %d", d.metricDuration(m.DurationP50),
+		d.metricDuration(m.DurationP99), m.MaxConcurrentExecutions), 2)...)
 	if s := sparkline(d.c.State.History.durations[d.function]); s != "" {
 		out = append(out, "  "+st.Sparkline.Render(s))
 	}
@@ -105,4 +105,13 @@ func (d *detailPane) functionLines() []string {
 		out = append(out, d.prettyJSON([]byte(policy.Source))...)
 	}
 	return out
+}
+
+// metricDuration is a duration metric, or — where the lab's virtual clock
+// did not measure it (see durationText).
+func (d *detailPane) metricDuration(v time.Duration) string {
+	if d.c.VirtualClock && v == 0 {
+		return notMeasured
+	}
+	return v.Round(time.Microsecond).String()
 }

@@ -149,10 +149,20 @@ func (p *invocationsPane) statusStyle(s string) lipgloss.Style {
 	return st.StatusErr
 }
 
-// durationText renders a duration as REPORT does, to the millisecond.
-func durationText(inv *invocation) string {
+// notMeasured stands for a duration the lab's clock did not measure.
+const notMeasured = "—"
+
+// durationText renders a duration as REPORT does, to the millisecond. On
+// a virtual clock (a scenario's) lab time moves only when a step waits, so
+// a handler's work takes none: its 0 is not a measurement, and shows as —
+// rather than a misleading 0.0ms. What lab time does measure (a timeout's
+// 3 s) shows as it is.
+func durationText(inv *invocation, virtual bool) string {
 	if inv.Waiting || inv.Status == "running" || strings.HasPrefix(inv.Status, "dropped") {
 		return ""
+	}
+	if virtual && inv.Duration == 0 {
+		return notMeasured
 	}
 	ms := float64(inv.Duration) / float64(time.Millisecond)
 	if ms >= 10000 {
@@ -207,7 +217,7 @@ func (p *invocationsPane) View() string {
 			depth = fmt.Sprint(inv.Depth)
 		}
 		left := fit(inv.Time.Local().Format("15:04:05"), timeW) + " " + fit(inv.Function, fnW) + " " + col(req, reqW)
-		right := " " + padRight(durationText(inv), durW) + " " + padRight(depth, depthW)
+		right := " " + padRight(durationText(inv, p.c.VirtualClock), durW) + " " + padRight(depth, depthW)
 		out.WriteString("\n")
 		if i == p.list.cursor {
 			style := st.RowSelected
