@@ -149,10 +149,7 @@ func (d *detailPane) rebuild() {
 	case detailFunction:
 		lines = d.functionLines()
 	default:
-		var focus int
-		lines, focus = d.welcomeLines()
-		// The step to run next (or the verdict) stays in view.
-		d.offset = max(focus-2, 0)
+		lines, d.offset = d.welcomeLines()
 	}
 	d.lines = lines
 	d.offset = min(d.offset, max(len(d.lines)-d.height, 0))

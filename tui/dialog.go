@@ -313,12 +313,19 @@ func listMarker(s string) int {
 func wrapText(s string, w int) string { return strings.Join(wrapWords(s, w, w), "\n") }
 
 // wrapWords wraps s at spaces: the first line to first cells, the others
-// to rest. A word longer than a line stays whole (the line is cut when
-// drawn).
+// to rest. A word longer than a whole line is broken.
 func wrapWords(s string, first, rest int) []string {
 	var lines []string
 	line, w := "", max(first, 1)
+	var fields []string
 	for _, word := range strings.Fields(s) {
+		if n := max(rest, 1); ansi.StringWidth(word) > n {
+			fields = append(fields, strings.Split(ansi.Wrap(word, n, "/-"), "\n")...)
+			continue
+		}
+		fields = append(fields, word)
+	}
+	for _, word := range fields {
 		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(word) > w {
 			lines = append(lines, line)
 			line, w = word, max(rest, 1)

@@ -7,8 +7,8 @@ import (
 
 // welcomeLines is what Detail shows when nothing is selected: a scenario's
 // steps and how each went, or the exercise's steps in this lab's names.
-// focus is the line to keep in view.
-func (d *detailPane) welcomeLines() (lines []string, focus int) {
+// top is the line to show first.
+func (d *detailPane) welcomeLines() (lines []string, top int) {
 	if p := d.c.Player; p != nil {
 		return d.scenarioLines(p)
 	}
@@ -70,8 +70,9 @@ func (d *detailPane) guideLines() []string {
 }
 
 // scenarioLines lists a scenario's steps: ✓ passed, ✗ failed (with why),
-// ▸ next (with its notes), and the verdict once all have run.
-func (d *detailPane) scenarioLines(p *Player) (lines []string, focus int) {
+// ▸ next (with its notes), and the verdict once all have run. top is the
+// line of the last step run, so that it and the next are in view.
+func (d *detailPane) scenarioLines(p *Player) (lines []string, top int) {
 	st := d.c.Styles
 	lines = d.wrapStyled(p.sc.Description, st.Bold, 0)
 	lines = append(lines, "")
@@ -85,7 +86,9 @@ func (d *detailPane) scenarioLines(p *Player) (lines []string, focus int) {
 			mark = st.StatusErr.Render("✗ ")
 		case i == p.next:
 			mark = st.Checkbox.Render("▸ ")
-			focus = len(lines)
+		}
+		if i == p.next-1 {
+			top = len(lines)
 		}
 		text := wrapWords(fmt.Sprintf("%d. %s", i+1, p.runner.Describe(i)), d.width-2, d.width-hang)
 		lines = append(lines, mark+text[0])
@@ -107,10 +110,10 @@ func (d *detailPane) scenarioLines(p *Player) (lines []string, focus int) {
 		if len(p.failed()) > 0 {
 			style = st.StatusErr
 		}
-		focus = len(lines)
+		top = len(lines) // as far down as the pane goes
 		lines = append(lines, d.wrapStyled(p.summary(), style, 0)...)
 	}
-	return lines, focus
+	return lines, top
 }
 
 // indented wraps text under a step, hang cells in.

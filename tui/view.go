@@ -162,8 +162,11 @@ func (m *Model) statusLines() []string {
 	st := m.c.Styles
 	var out []string
 	if b := m.banner; b != nil {
-		text := fmt.Sprintf(" ■ LOOP STOPPED: %s ran %d times in a chain (%s). ", b.Function, b.Invocations, b.By)
-		out = append(out, st.Banner.Render(fit(text+"s safe patterns · esc dismiss", m.width)))
+		// The keys stay whole; the text is cut to the room they leave.
+		keys := " s safe patterns · esc dismiss "
+		text := fmt.Sprintf(" ■ LOOP STOPPED: %s ran %d times in a chain (%s).", b.Function, b.Invocations, b.By)
+		room := max(m.width-lipgloss.Width(keys), 0)
+		out = append(out, st.Banner.Render(fit(text, room)+fit(keys, m.width-room)))
 	}
 	switch {
 	case m.upload != nil && m.upload.total > 0:
