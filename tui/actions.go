@@ -19,41 +19,13 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.CreateBucket):
-		d := newInputDialog(m.c, "Create bucket", "Name: ", "",
-			"Names: 3-63 characters, lowercase letters, digits, dots and hyphens.",
-			"Block Public Access: on (all four settings). ACLs: disabled.")
-		d.check = func(name string) string {
-			if problem := checkBucketName(name); problem != "" {
-				return problem
-			}
-			if m.c.State.Bucket(name) != nil {
-				return "Bucket " + name + " already exists, and you own it."
-			}
-			return ""
-		}
-		d.submit = m.c.Src.createBucket
-		m.openDialog(d)
+		m.openDialog(m.createBucketDialog())
 	case key.Matches(msg, k.Upload):
-		bucket := m.c.State.Selected
-		if bucket == "" {
+		if m.c.State.Selected == "" {
 			m.setMessage("select a bucket to upload to", true)
 			return nil, true
 		}
-		d := newInputDialog(m.c, "Upload to "+bucket, "File: ", "",
-			"A file, a folder (its files keep their paths) or a pattern like ~/Pictures/*.png")
-		d.complete = completePath
-		d.check = func(v string) string {
-			if _, _, err := expandPaths(v); err != nil {
-				return err.Error()
-			}
-			return ""
-		}
-		d.submit = func(v string) tea.Cmd {
-			files, keys, _ := expandPaths(v)
-			m.setMessage(fmt.Sprintf("uploading %d file(s) to %s…", len(files), bucket), false)
-			return m.c.Src.upload(bucket, "", files, keys, m.inbox)
-		}
-		m.openDialog(d)
+		m.openDialog(m.uploadDialog(m.c.State.Selected))
 	case key.Matches(msg, k.Download) && m.focus == objectsPaneID:
 		keys, bucket := m.objects.targets(), m.c.State.Selected
 		if len(keys) == 0 {
@@ -97,6 +69,44 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	return nil, true
+}
+
+// createBucketDialog asks for a name, checked as it is typed against AWS's
+// rules and the buckets the user already has.
+func (m *Model) createBucketDialog() dialog {
+	d := newInputDialog(m.c, "Create bucket", "Name: ", "",
+		"Names: 3-63 characters, lowercase letters, digits, dots and hyphens.",
+		"Block Public Access: on (all four settings). ACLs: disabled.")
+	d.check = func(name string) string {
+		if problem := checkBucketName(name); problem != "" {
+			return problem
+		}
+		if m.c.State.Bucket(name) != nil {
+			return "Bucket " + name + " already exists, and you own it."
+		}
+		return ""
+	}
+	d.submit = m.c.Src.createBucket
+	return d
+}
+
+// uploadDialog asks for a file, a folder or a pattern to upload to bucket.
+func (m *Model) uploadDialog(bucket string) dialog {
+	d := newInputDialog(m.c, "Upload to "+bucket, "File: ", "",
+		"A file, a folder (its files keep their paths) or a pattern like ~/Pictures/*.png")
+	d.complete = completePath
+	d.check = func(v string) string {
+		if _, _, err := expandPaths(v); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	d.submit = func(v string) tea.Cmd {
+		files, keys, _ := expandPaths(v)
+		m.setMessage(fmt.Sprintf("uploading %d file(s) to %s…", len(files), bucket), false)
+		return m.c.Src.upload(bucket, "", files, keys, m.inbox)
+	}
+	return d
 }
 
 // deleteDialog asks for the console's confirmation before deleting the

@@ -246,39 +246,9 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 	var cmd tea.Cmd
 	switch e := ev.(type) {
 	case bus.ObjectChanged:
-		if !m.loaded {
-			m.early = append(m.early, e)
-		}
-		if b := st.Bucket(e.Bucket); b != nil {
-			if strings.HasPrefix(e.EventName, "ObjectRemoved:") {
-				b.remove(e.Key)
-				delete(m.objects.marked, e.Key)
-			} else {
-				b.upsert(objectRow{Key: e.Key, Size: e.Size, Modified: e.Time, ETag: e.ETag})
-			}
-			if e.Bucket == st.Selected {
-				m.objects.invalidate()
-			}
-		}
-		if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
-			cmd = m.c.Src.loadObject(e.Bucket, e.Key, m.detail.reask())
-		}
-	case bus.BucketCreated:
-		if st.Bucket(e.Bucket) == nil && m.loaded {
-			st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
-			sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
-			m.labP.refresh()
-			m.detail.labChanged()
-		}
-	case bus.BucketDeleted:
-		for i, b := range st.Buckets {
-			if b.Name == e.Bucket {
-				st.Buckets = append(st.Buckets[:i], st.Buckets[i+1:]...)
-				break
-			}
-		}
-		m.labP.refresh()
-		m.detail.labChanged()
+		cmd = m.objectChanged(e)
+	case bus.BucketCreated, bus.BucketDeleted:
+		m.bucketsChanged(e)
 	case bus.NotificationConfigured:
 		if b := st.Bucket(e.Bucket); b != nil {
 			b.triggersAsked++
@@ -306,6 +276,52 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 	return cmd
 }
 
+// objectChanged folds an object's change into its bucket, and reloads it
+// if Detail shows it.
+func (m *Model) objectChanged(e bus.ObjectChanged) tea.Cmd {
+	st := m.c.State
+	if !m.loaded {
+		m.early = append(m.early, e)
+	}
+	if b := st.Bucket(e.Bucket); b != nil {
+		if strings.HasPrefix(e.EventName, "ObjectRemoved:") {
+			b.remove(e.Key)
+			delete(m.objects.marked, e.Key)
+		} else {
+			b.upsert(objectRow{Key: e.Key, Size: e.Size, Modified: e.Time, ETag: e.ETag})
+		}
+		if e.Bucket == st.Selected {
+			m.objects.invalidate()
+		}
+	}
+	if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
+		return m.c.Src.loadObject(e.Bucket, e.Key, m.detail.reask())
+	}
+	return nil
+}
+
+// bucketsChanged adds or removes a bucket.
+func (m *Model) bucketsChanged(ev bus.Event) {
+	st := m.c.State
+	switch e := ev.(type) {
+	case bus.BucketCreated:
+		if st.Bucket(e.Bucket) != nil || !m.loaded {
+			return
+		}
+		st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
+		sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
+	case bus.BucketDeleted:
+		for i, b := range st.Buckets {
+			if b.Name == e.Bucket {
+				st.Buckets = append(st.Buckets[:i], st.Buckets[i+1:]...)
+				break
+			}
+		}
+	}
+	m.labP.refresh()
+	m.detail.labChanged()
+}
+
 // handleKey: the dialog first, then the global keys, then the focused pane.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
@@ -324,36 +340,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.syncDetail()
 		return cmd
 	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		// Work still sending into the inbox (an upload's progress) stops
-		// sending now, before the program is gone.
-		m.inbox.Close()
-		return tea.Quit
-	case key.Matches(msg, k.Help):
-		m.openDialog(m.helpDialog())
-		return nil
-	case key.Matches(msg, k.NextPane):
-		m.setFocus((m.focus + 1) % paneCount)
-		return nil
-	case key.Matches(msg, k.PrevPane):
-		m.setFocus((m.focus + paneCount - 1) % paneCount)
-		return nil
-	case key.Matches(msg, k.Zoom):
-		m.zoom = !m.zoom
-		m.layout()
-		return nil
-	case key.Matches(msg, k.Back):
-		return m.back()
-	case key.Matches(msg, k.NextStep) && m.player != nil:
-		if n := m.player.next; n < len(m.player.sc.Steps) {
-			st := m.player.sc.Steps[n]
-			m.setMessage(fmt.Sprintf("step %d running (%s)…", n+1, st.Kind), false)
-		}
-		return m.player.step()
-	case key.Matches(msg, k.SafePatterns):
-		m.openDialog(newPager(m.c, "Recursive loops: three safe patterns", safePatterns))
-		return nil
+	if cmd, ok := m.globalKey(msg); ok {
+		return cmd
 	}
 	if cmd, ok := m.action(msg); ok {
 		return cmd
@@ -372,6 +360,40 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.followLab()
 	}
 	return cmd
+}
+
+// globalKey handles the keys that work in every pane; ok is false for
+// other keys.
+func (m *Model) globalKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		// Work still sending into the inbox (an upload's progress) stops
+		// sending now, before the program is gone.
+		m.inbox.Close()
+		return tea.Quit, true
+	case key.Matches(msg, k.Help):
+		m.openDialog(m.helpDialog())
+	case key.Matches(msg, k.NextPane):
+		m.setFocus((m.focus + 1) % paneCount)
+	case key.Matches(msg, k.PrevPane):
+		m.setFocus((m.focus + paneCount - 1) % paneCount)
+	case key.Matches(msg, k.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+	case key.Matches(msg, k.Back):
+		return m.back(), true
+	case key.Matches(msg, k.NextStep) && m.player != nil:
+		if n := m.player.next; n < len(m.player.sc.Steps) {
+			m.setMessage(fmt.Sprintf("step %d running (%s)…", n+1, m.player.sc.Steps[n].Kind), false)
+		}
+		return m.player.step(), true
+	case key.Matches(msg, k.SafePatterns):
+		m.openDialog(newPager(m.c, "Recursive loops: three safe patterns", safePatterns))
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 func (m *Model) filtering() bool {

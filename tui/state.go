@@ -228,28 +228,34 @@ func (h *history) apply(ev bus.Event) bool {
 		}
 		h.add(inv)
 	case bus.InvocationDropped:
-		status := "dropped"
-		if strings.Contains(e.Condition, "Recursi") {
-			status = "dropped-loop"
-		}
-		if inv := h.waiting[e.EventID]; inv != nil {
-			inv.Status, inv.Waiting, inv.Error = status, false, e.Condition
-			delete(h.waiting, e.EventID)
-			return true
-		}
-		prev := h.events[e.EventID]
-		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition,
-			Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Attempt: e.Attempts}
-		if prev != nil {
-			inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
-		}
-		h.add(inv)
+		h.drop(e)
 	case bus.LoopStopped:
 		h.loops = append(h.loops, e)
 	default:
 		return false
 	}
 	return true
+}
+
+// drop marks the row waiting for a dropped event, or adds one: an event
+// dropped as it arrived (a loop's) never had a row.
+func (h *history) drop(e bus.InvocationDropped) {
+	status := "dropped"
+	if strings.Contains(e.Condition, "Recursi") {
+		status = "dropped-loop"
+	}
+	if inv := h.waiting[e.EventID]; inv != nil {
+		inv.Status, inv.Waiting, inv.Error = status, false, e.Condition
+		delete(h.waiting, e.EventID)
+		return
+	}
+	prev := h.events[e.EventID]
+	inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition,
+		Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Attempt: e.Attempts}
+	if prev != nil {
+		inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
+	}
+	h.add(inv)
 }
 
 // loopOf returns the stop of a chain, if it was stopped.
