@@ -200,6 +200,10 @@ func apiMessage(err error) string {
 	return err.Error()
 }
 
+// Describe says what step i does, in one line: the Description RunStep
+// reports, known before the step runs (the console lists the steps ahead).
+func (r *runner) Describe(i int) string { return r.describe(r.sc.Steps[i]) }
+
 // describe says what a step does, in one line.
 func (r *runner) describe(st Step) string {
 	switch s := st.spec.(type) {

@@ -19,33 +19,13 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.CreateBucket):
-		d := newInputDialog(m.c, "Create bucket", "Name: ", "",
-			"Names: 3-63 characters, lowercase letters, digits, dots and hyphens.",
-			"Block Public Access: on (all four settings). ACLs: disabled.")
-		d.check = checkBucketName
-		d.submit = m.c.Src.createBucket
-		m.dialog = d
+		m.openDialog(m.createBucketDialog())
 	case key.Matches(msg, k.Upload):
-		bucket := m.c.State.Selected
-		if bucket == "" {
+		if m.c.State.Selected == "" {
 			m.setMessage("select a bucket to upload to", true)
 			return nil, true
 		}
-		d := newInputDialog(m.c, "Upload to "+bucket, "File: ", "",
-			"A file, a folder (its files keep their paths) or a pattern like ~/Pictures/*.png")
-		d.complete = completePath
-		d.check = func(v string) string {
-			if _, _, err := expandPaths(v); err != nil {
-				return err.Error()
-			}
-			return ""
-		}
-		d.submit = func(v string) tea.Cmd {
-			files, keys, _ := expandPaths(v)
-			m.setMessage(fmt.Sprintf("uploading %d file(s) to %s…", len(files), bucket), false)
-			return m.c.Src.upload(bucket, "", files, keys, m.inbox)
-		}
-		m.dialog = d
+		m.openDialog(m.uploadDialog(m.c.State.Selected))
 	case key.Matches(msg, k.Download) && m.focus == objectsPaneID:
 		keys, bucket := m.objects.targets(), m.c.State.Selected
 		if len(keys) == 0 {
@@ -54,9 +34,11 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		d := newInputDialog(m.c, fmt.Sprintf("Download %d object(s)", len(keys)), "To folder: ", defaultDownloadDir,
 			"Keys become paths inside the folder; a key that would leave it is refused.")
 		d.submit = func(dir string) tea.Cmd { return m.c.Src.download(bucket, keys, expandHome(dir)) }
-		m.dialog = d
+		m.openDialog(d)
 	case key.Matches(msg, k.Delete) && m.focus == objectsPaneID:
-		m.dialog = m.deleteDialog()
+		if d := m.deleteDialog(); d != nil {
+			m.openDialog(d)
+		}
 	case key.Matches(msg, k.AddTrigger):
 		bucket, fn := m.c.State.Selected, ""
 		if it := m.labP.selected(); m.focus == labPaneID && it.function != "" {
@@ -66,27 +48,65 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.setMessage("select a bucket first", true)
 			return nil, true
 		}
-		m.dialog = newTriggerDialog(m.c, bucket, fn)
+		m.openDialog(newTriggerDialog(m.c, bucket, fn))
 	case key.Matches(msg, k.RemoveTrigger):
 		if m.c.State.Selected == "" {
 			return nil, true
 		}
 		return m.c.Src.loadRemoveTrigger(m.c, m.c.State.Selected), true
 	case key.Matches(msg, k.EditFunction), key.Matches(msg, k.Policy):
-		fn := m.currentFunction()
+		fn, problem := m.currentFunction()
 		if fn == "" {
-			m.setMessage("select a function (ƒ) in the Lab pane first", true)
+			m.setMessage(problem, true)
 			return nil, true
 		}
 		if key.Matches(msg, k.Policy) {
-			m.dialog = newPolicyDialog(m.c, fn)
+			m.openDialog(newPolicyDialog(m.c, fn))
 		} else {
-			m.dialog = newFunctionDialog(m.c, fn)
+			m.openDialog(newFunctionDialog(m.c, fn))
 		}
 	default:
 		return nil, false
 	}
 	return nil, true
+}
+
+// createBucketDialog asks for a name, checked as it is typed against AWS's
+// rules and the buckets the user already has.
+func (m *Model) createBucketDialog() dialog {
+	d := newInputDialog(m.c, "Create bucket", "Name: ", "",
+		"Names: 3-63 characters, lowercase letters, digits, dots and hyphens.",
+		"Block Public Access: on (all four settings). ACLs: disabled.")
+	d.check = func(name string) string {
+		if problem := checkBucketName(name); problem != "" {
+			return problem
+		}
+		if m.c.State.Bucket(name) != nil {
+			return "Bucket " + name + " already exists, and you own it."
+		}
+		return ""
+	}
+	d.submit = m.c.Src.createBucket
+	return d
+}
+
+// uploadDialog asks for a file, a folder or a pattern to upload to bucket.
+func (m *Model) uploadDialog(bucket string) dialog {
+	d := newInputDialog(m.c, "Upload to "+bucket, "File: ", "",
+		"A file, a folder (its files keep their paths) or a pattern like ~/Pictures/*.png")
+	d.complete = completePath
+	d.check = func(v string) string {
+		if _, _, err := expandPaths(v); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	d.submit = func(v string) tea.Cmd {
+		files, keys, _ := expandPaths(v)
+		m.setMessage(fmt.Sprintf("uploading %d file(s) to %s…", len(files), bucket), false)
+		return m.c.Src.upload(bucket, "", files, keys, m.inbox)
+	}
+	return d
 }
 
 // deleteDialog asks for the console's confirmation before deleting the
@@ -116,18 +136,40 @@ func (m *Model) deleteDialog() dialog {
 	return d
 }
 
-// currentFunction is the function the user is looking at.
-func (m *Model) currentFunction() string {
+// currentFunction is the function the user means: the one selected in
+// the Lab pane or shown in Detail, else the one the selected bucket
+// triggers, else the lab's only one. Otherwise problem says what to do.
+func (m *Model) currentFunction() (fn, problem string) {
 	if it := m.labP.selected(); it.function != "" {
-		return it.function
+		return it.function, ""
 	}
-	if m.detail.kind == detailFunction {
-		return m.detail.function
+	switch m.detail.kind {
+	case detailFunction:
+		return m.detail.function, ""
+	case detailInvocation:
+		return m.detail.invocation.Function, ""
 	}
-	if m.detail.kind == detailInvocation {
-		return m.detail.invocation.Function
+	triggered := map[string]bool{}
+	if b := m.c.State.Bucket(m.c.State.Selected); b != nil {
+		for _, t := range b.Triggers {
+			if t.Function != "" {
+				triggered[t.Function] = true
+			}
+		}
 	}
-	return ""
+	if len(triggered) == 1 {
+		for f := range triggered {
+			return f, ""
+		}
+	}
+	switch fns := m.c.State.Functions; len(fns) {
+	case 0:
+		return "", "the lab has no function"
+	case 1:
+		return fns[0], ""
+	default:
+		return "", "which function? select one (ƒ) in the Lab pane: " + strings.Join(fns, ", ")
+	}
 }
 
 // defaultDownloadDir is where downloads go unless the user says otherwise.

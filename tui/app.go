@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
 )
 
 // paneID names a pane; focus is one of them.
@@ -44,16 +45,19 @@ type Model struct {
 	returnTo paneID
 
 	width, height int
-	dialog        dialog
-	help          help.Model
-	message       string
-	messageErr    bool
-	banner        *bus.LoopStopped
-	inbox         chan tea.Msg
-	loaded        bool
-	upload        *progressMsg
-	progress      progress.Model
-	player        *Player
+	// bodyH is the panes' height, statusH the status block's: the block
+	// grows for a banner and a long message.
+	bodyH, statusH int
+	dialog         dialog
+	help           help.Model
+	message        string
+	messageErr     bool
+	banner         *bus.LoopStopped
+	inbox          *Inbox
+	loaded         bool
+	upload         *progressMsg
+	progress       progress.Model
+	player         *Player
 	// early holds object changes that arrived before the first listing.
 	early []bus.ObjectChanged
 }
@@ -64,8 +68,9 @@ type rect struct{ x, y, w, h int }
 func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
 
 // New builds the UI over src. inbox carries the outside world (bus events,
-// upload progress) into the program; Forward fills it from a bus.
-func New(src *Source, inbox chan tea.Msg) *Model {
+// upload progress) into the program; Forward fills it from a bus. A nil
+// inbox is for tests, which feed the bus in themselves.
+func New(src *Source, inbox *Inbox) *Model {
 	c := &Common{
 		Styles:  DefaultStyles(true),
 		Keys:    DefaultKeyMap(),
@@ -73,6 +78,7 @@ func New(src *Source, inbox chan tea.Msg) *Model {
 		Src:     src,
 		State:   &State{History: newHistory()},
 	}
+	_, c.VirtualClock = src.Lab.Clock().(*clock.Virtual)
 	m := &Model{c: c, inbox: inbox, help: help.New(), progress: progress.New(progress.WithWidth(30))}
 	m.labP, m.objects, m.invs, m.detail = newLabPane(c), newObjectsPane(c), newInvocationsPane(c), newDetailPane(c)
 	m.panes = [paneCount]pane{m.labP, m.objects, m.invs, m.detail}
@@ -80,17 +86,9 @@ func New(src *Source, inbox chan tea.Msg) *Model {
 	return m
 }
 
-// Forward copies a bus subscription into the UI's inbox until it closes.
-func Forward(sub *bus.Subscription, inbox chan<- tea.Msg) {
-	for ev := range sub.C() {
-		inbox <- busMsg{ev}
-	}
-	close(inbox)
-}
-
 // Init loads the lab and starts listening to it.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.c.Src.loadLab(), waitForInbox(m.inbox), tea.RequestBackgroundColor)
+	return tea.Batch(m.c.Src.loadLab(), m.inbox.wait(), tea.RequestBackgroundColor)
 }
 
 // Update routes a message.
@@ -99,6 +97,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		if m.dialog != nil {
+			m.dialog.SetSize(m.width, m.bodyH)
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.c.Styles = DefaultStyles(msg.IsDark())
@@ -109,14 +110,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail.rebuild()
 		return m, nil
 	case busMsg:
-		return m, tea.Batch(m.handleBusEvent(msg.ev), waitForInbox(m.inbox))
+		return m, tea.Batch(m.handleBusEvent(msg.ev), m.inbox.wait())
 	case progressMsg:
 		m.upload = &msg
 		if msg.finished {
 			m.upload = nil
 		}
-		return m, waitForInbox(m.inbox)
-	case inboxClosedMsg:
+		m.relayout()
+		return m, m.inbox.wait()
+	case labClosedMsg:
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -156,6 +158,7 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		m.labP.refresh()
 		m.labP.selectBucket(m.c.State.Selected)
 		m.objects.invalidate()
+		m.detail.labChanged()
 	case resultMsg:
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
@@ -164,28 +167,34 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		}
 	case objectDetailMsg:
 		m.detail.showObject(msg)
-		if m.message == "loading "+msg.key+"…" {
-			m.setMessage("", false)
-		}
 	case objectChosenMsg:
-		m.setMessage("loading "+msg.key+"…", false)
+		asked := m.detail.askObject(msg.bucket, msg.key)
 		m.openDetail()
-		return m.c.Src.loadObject(msg.bucket, msg.key)
+		return m.c.Src.loadObject(msg.bucket, msg.key, asked)
 	case invocationChosenMsg:
 		m.detail.showInvocation(msg.inv)
 		m.openDetail()
 	case triggersMsg:
-		if b := m.c.State.Bucket(msg.bucket); b != nil {
+		if b := m.c.State.Bucket(msg.bucket); b != nil && msg.asked == b.triggersAsked {
 			b.Triggers = msg.triggers
+			m.labP.refresh()
+			m.detail.labChanged()
 		}
 	case stepMsg:
 		return m.handleStep(msg)
+	case triggerAddedMsg:
+		m.handleTriggerAdded(msg)
 	case removeTriggerLoadedMsg:
+		// It answers the bucket selected when T was pressed; once another
+		// is selected, or another dialog is open, it answers nothing asked.
+		if msg.bucket != m.c.State.Selected || m.dialog != nil {
+			return nil
+		}
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
 			return nil
 		}
-		m.dialog = msg.d
+		m.openDialog(msg.d)
 	}
 	return nil
 }
@@ -203,10 +212,32 @@ func (m *Model) followLab() {
 	if it.function != "" && (m.detail.kind != detailFunction || m.detail.function != it.function) {
 		m.detail.showFunction(it.function)
 	}
+	m.syncDetail()
+}
+
+// syncDetail takes an object off the Detail pane once the Objects pane no
+// longer lists it (another bucket, a filter that hides it, the object
+// deleted): Detail shows what is selected, never what was.
+func (m *Model) syncDetail() {
+	d := m.detail
+	if d.kind == detailObject && (d.object.bucket != m.c.State.Selected || !m.objects.lists(d.object.key)) {
+		d.clear()
+	}
 }
 
 func (m *Model) setMessage(text string, isErr bool) {
 	m.message, m.messageErr = printable(text), isErr
+	m.relayout()
+}
+
+// relayout lays the panes out again when the status block changed height.
+func (m *Model) relayout() {
+	if m.width > 0 && len(m.statusLines()) != m.statusH {
+		m.layout()
+		if m.dialog != nil {
+			m.dialog.SetSize(m.width, m.bodyH)
+		}
+	}
 }
 
 // handleBusEvent keeps the state current.
@@ -215,50 +246,23 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 	var cmd tea.Cmd
 	switch e := ev.(type) {
 	case bus.ObjectChanged:
-		if !m.loaded {
-			m.early = append(m.early, e)
-		}
-		if b := st.Bucket(e.Bucket); b != nil {
-			if strings.HasPrefix(e.EventName, "ObjectRemoved:") {
-				b.remove(e.Key)
-				delete(m.objects.marked, e.Key)
-			} else {
-				b.upsert(objectRow{Key: e.Key, Size: e.Size, Modified: e.Time, ETag: e.ETag})
-			}
-			if e.Bucket == st.Selected {
-				m.objects.invalidate()
-			}
-		}
-		if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
-			cmd = m.c.Src.loadObject(e.Bucket, e.Key)
-		}
-	case bus.BucketCreated:
-		if st.Bucket(e.Bucket) == nil && m.loaded {
-			st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
-			sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
-			m.labP.refresh()
-		}
-	case bus.BucketDeleted:
-		for i, b := range st.Buckets {
-			if b.Name == e.Bucket {
-				st.Buckets = append(st.Buckets[:i], st.Buckets[i+1:]...)
-				break
-			}
-		}
-		m.labP.refresh()
+		cmd = m.objectChanged(e)
+	case bus.BucketCreated, bus.BucketDeleted:
+		m.bucketsChanged(e)
 	case bus.NotificationConfigured:
-		cmd = m.c.Src.reloadTriggers(e.Bucket)
+		if b := st.Bucket(e.Bucket); b != nil {
+			b.triggersAsked++
+			cmd = m.c.Src.reloadTriggers(e.Bucket, b.triggersAsked)
+		}
 	case bus.LoopStopped:
 		m.banner = &e
-		m.layout()
+		m.relayout()
 	case bus.TriggerWarning:
 		if !e.Acknowledged {
 			m.setMessage("warning: "+e.Message, true)
 		}
 	case bus.FunctionUpdated, bus.RolePolicyChanged, bus.FunctionMetrics:
-		if m.detail.kind == detailFunction {
-			m.detail.rebuild()
-		}
+		m.detail.labChanged()
 	}
 	if st.History.apply(ev) {
 		m.invs.refresh()
@@ -266,12 +270,64 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 			m.detail.rebuild()
 		}
 	}
+	if m.loaded {
+		m.syncDetail()
+	}
 	return cmd
+}
+
+// objectChanged folds an object's change into its bucket, and reloads it
+// if Detail shows it.
+func (m *Model) objectChanged(e bus.ObjectChanged) tea.Cmd {
+	st := m.c.State
+	if !m.loaded {
+		m.early = append(m.early, e)
+	}
+	if b := st.Bucket(e.Bucket); b != nil {
+		if strings.HasPrefix(e.EventName, "ObjectRemoved:") {
+			b.remove(e.Key)
+			delete(m.objects.marked, e.Key)
+		} else {
+			b.upsert(objectRow{Key: e.Key, Size: e.Size, Modified: e.Time, ETag: e.ETag})
+		}
+		if e.Bucket == st.Selected {
+			m.objects.invalidate()
+		}
+	}
+	if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
+		return m.c.Src.loadObject(e.Bucket, e.Key, m.detail.reask())
+	}
+	return nil
+}
+
+// bucketsChanged adds or removes a bucket.
+func (m *Model) bucketsChanged(ev bus.Event) {
+	st := m.c.State
+	switch e := ev.(type) {
+	case bus.BucketCreated:
+		if st.Bucket(e.Bucket) != nil || !m.loaded {
+			return
+		}
+		st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
+		sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
+	case bus.BucketDeleted:
+		for i, b := range st.Buckets {
+			if b.Name == e.Bucket {
+				st.Buckets = append(st.Buckets[:i], st.Buckets[i+1:]...)
+				break
+			}
+		}
+	}
+	m.labP.refresh()
+	m.detail.labChanged()
 }
 
 // handleKey: the dialog first, then the global keys, then the focused pane.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
+	if p, ok := m.dialog.(*pagerDialog); ok && p.passes(msg) {
+		m.dialog = nil
+	}
 	if m.dialog != nil {
 		done, cmd := m.dialog.Update(msg)
 		if done {
@@ -280,35 +336,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if m.filtering() {
-		return m.panes[m.focus].Update(msg)
+		cmd := m.panes[m.focus].Update(msg)
+		m.syncDetail()
+		return cmd
 	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
-	case key.Matches(msg, k.Help):
-		m.dialog = &textDialog{c: m.c, title: "Keys", body: m.help.FullHelpView(m.fullHelp())}
-		return nil
-	case key.Matches(msg, k.NextPane):
-		m.setFocus((m.focus + 1) % paneCount)
-		return nil
-	case key.Matches(msg, k.PrevPane):
-		m.setFocus((m.focus + paneCount - 1) % paneCount)
-		return nil
-	case key.Matches(msg, k.Zoom):
-		m.zoom = !m.zoom
-		m.layout()
-		return nil
-	case key.Matches(msg, k.Back):
-		return m.back()
-	case key.Matches(msg, k.NextStep) && m.player != nil:
-		if n := m.player.next; n < len(m.player.sc.Steps) {
-			st := m.player.sc.Steps[n]
-			m.setMessage(fmt.Sprintf("step %d running (%s)…", n+1, st.Kind), false)
-		}
-		return m.player.step()
-	case key.Matches(msg, k.SafePatterns):
-		m.dialog = &textDialog{c: m.c, title: "Recursive loops: three safe patterns", body: safePatterns}
-		return nil
+	if cmd, ok := m.globalKey(msg); ok {
+		return cmd
 	}
 	if cmd, ok := m.action(msg); ok {
 		return cmd
@@ -327,6 +360,40 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.followLab()
 	}
 	return cmd
+}
+
+// globalKey handles the keys that work in every pane; ok is false for
+// other keys.
+func (m *Model) globalKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		// Work still sending into the inbox (an upload's progress) stops
+		// sending now, before the program is gone.
+		m.inbox.Close()
+		return tea.Quit, true
+	case key.Matches(msg, k.Help):
+		m.openDialog(m.helpDialog())
+	case key.Matches(msg, k.NextPane):
+		m.setFocus((m.focus + 1) % paneCount)
+	case key.Matches(msg, k.PrevPane):
+		m.setFocus((m.focus + paneCount - 1) % paneCount)
+	case key.Matches(msg, k.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+	case key.Matches(msg, k.Back):
+		return m.back(), true
+	case key.Matches(msg, k.NextStep) && m.player != nil:
+		if n := m.player.next; n < len(m.player.sc.Steps) {
+			m.setMessage(fmt.Sprintf("step %d running (%s)…", n+1, m.player.sc.Steps[n].Kind), false)
+		}
+		return m.player.step(), true
+	case key.Matches(msg, k.SafePatterns):
+		m.openDialog(newPager(m.c, "Recursive loops: three safe patterns", safePatterns))
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 func (m *Model) filtering() bool {
@@ -348,7 +415,7 @@ func (m *Model) back() tea.Cmd {
 	switch {
 	case m.banner != nil:
 		m.banner = nil
-		m.layout()
+		m.relayout()
 	case m.zoom:
 		m.zoom = false
 		m.layout()
@@ -386,24 +453,23 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 	return nil
 }
 
-// fullHelp is every pane's bindings and the global ones.
-func (m *Model) fullHelp() [][]key.Binding {
-	k := m.c.Keys
-	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Zoom, k.Back, k.Help, k.Quit, k.SafePatterns}}
-	for _, p := range m.panes {
-		groups = append(groups, p.FullHelp()...)
-	}
-	return groups
+// helpDialog is the keys dialog: every key, grouped by pane, from the
+// KeyMaps.
+func (m *Model) helpDialog() *pagerDialog {
+	sections, st := m.helpSections(), m.c.Styles
+	return &pagerDialog{c: m.c, title: "Keys", maxW: 1 << 10, body: func(w int) []string {
+		return layoutHelp(st, sections, w)
+	}}
 }
 
-func (m *Model) shortHelp() []key.Binding {
+// shortHelp is the footer's keys: the focused pane's, and the global ones
+// that always show.
+func (m *Model) shortHelp() (local, global []key.Binding) {
 	k := m.c.Keys
-	var b []key.Binding
 	if m.player != nil {
-		b = append(b, k.NextStep)
+		global = append(global, k.NextStep)
 	}
-	b = append(b, m.panes[m.focus].ShortHelp()...)
-	return append(b, k.NextPane, k.Help, k.Quit)
+	return m.panes[m.focus].ShortHelp(), append(global, k.NextPane, k.Help, k.Quit)
 }
 
 // String is a one-line description for debugging.

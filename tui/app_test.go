@@ -16,9 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
-	"github.com/lambdalab/lambdalab/scenarios"
 )
 
 // studentLab has no role, so the function may use every bucket the student
@@ -280,50 +278,6 @@ func TestResizeRelaysOut(t *testing.T) {
 		if w := len([]rune(line)); w > 160 {
 			t.Fatalf("a line is %d cells wide at 160 columns: %q", w, line)
 		}
-	}
-}
-
-// TestScenarioPlayer plays trigger-resize with space: each step runs, the
-// panes follow, and the status says how it went.
-func TestScenarioPlayer(t *testing.T) {
-	sc, err := scenarios.Embedded("trigger-resize")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := scenarios.Start(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	rec := bus.Record(r.Bus())
-	lab := r.Lab()
-	m := New(&Source{Lab: lab, Client: lab.RootClient(), Endpoint: "http://127.0.0.1:4566"}, nil)
-	m.player = NewPlayer(r, sc)
-	h := &harness{t: t, m: m}
-	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	h.run(m.Init())
-	fed := 0
-	feed := func() {
-		all := rec.All()
-		for _, ev := range all[fed:] {
-			h.send(busMsg{ev})
-		}
-		fed = len(all)
-	}
-	h.mustSee("scenario trigger-resize · step 1/9 next (space)")
-	for i := 0; i < len(sc.Steps); i++ {
-		h.keys("space")
-		feed()
-		if h.m.messageErr {
-			t.Fatalf("step %d: %s", i+1, h.m.message)
-		}
-	}
-	h.mustSee("scenario trigger-resize · done", "step 9 ✓")
-	if n := len(h.m.c.State.History.rows); n != 2 {
-		t.Errorf("invocations on screen: %d, want 2", n)
-	}
-	if b := h.m.c.State.Bucket("cis-examples-output"); b == nil || len(b.Objects) != 2 {
-		t.Errorf("output bucket: %+v", b)
 	}
 }
 

@@ -23,6 +23,11 @@ type Common struct {
 	Profile colorprofile.Profile
 	Src     *Source
 	State   *State
+	// Player is the scenario being played, if any.
+	Player *Player
+	// VirtualClock is set when the lab runs on a virtual clock (scenarios,
+	// tests), where a handler's work takes no lab time.
+	VirtualClock bool
 }
 
 // State is the lab as the UI knows it, kept current from the bus.

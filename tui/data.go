@@ -1,14 +1,10 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // decoders for previews
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"net/url"
 	"os"
@@ -21,11 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-	"github.com/disintegration/imaging"
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
-	"github.com/lambdalab/lambdalab/emulator/notify"
 )
 
 // Source is the UI's way into the lab: the S3 API (as the account root, like
@@ -67,22 +61,30 @@ type (
 		text string
 		err  error
 	}
-	// objectDetailMsg is a loaded object for the Detail pane.
+	// objectDetailMsg is a loaded object for the Detail pane; asked numbers
+	// the request it answers.
 	objectDetailMsg struct {
 		bucket, key string
+		asked       int
+		loading     bool
 		head        *s3.HeadObjectOutput
 		img         image.Image
-		format      string
+		format      string // png, jpeg or gif: the formats previewed
 		width       int
 		height      int
+		// unpreviewed says why an image is not drawn ("" when it is, or
+		// when the object is no image).
+		unpreviewed string
 		err         error
 	}
 	// busMsg carries one event from the lab's bus.
 	busMsg struct{ ev bus.Event }
-	// triggersMsg is a bucket's notification configuration, reloaded.
+	// triggersMsg is a bucket's notification configuration, reloaded; asked
+	// numbers the reload it answers.
 	triggersMsg struct {
 		bucket   string
-		triggers []string
+		asked    int
+		triggers []triggerRow
 	}
 	// progressMsg reports an upload's progress.
 	progressMsg struct {
@@ -90,8 +92,8 @@ type (
 		done, total int64
 		finished    bool
 	}
-	// inboxClosedMsg says the lab is gone.
-	inboxClosedMsg struct{}
+	// labClosedMsg says the lab is gone.
+	labClosedMsg struct{}
 )
 
 // apiMessage is an S3 error as the console shows it: code and message.
@@ -101,21 +103,6 @@ func apiMessage(err error) string {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()
 	}
 	return err.Error()
-}
-
-// waitForInbox delivers the next message from the outside world (nil for
-// no inbox: tests feed the bus in themselves).
-func waitForInbox(inbox <-chan tea.Msg) tea.Cmd {
-	if inbox == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		msg, ok := <-inbox
-		if !ok {
-			return inboxClosedMsg{}
-		}
-		return msg
-	}
 }
 
 // loadLab lists every bucket, its objects and its triggers.
@@ -154,72 +141,56 @@ func (src *Source) loadLab() tea.Cmd {
 	}
 }
 
-func (src *Source) triggers(c context.Context, bucket string) []string {
+func (src *Source) triggers(c context.Context, bucket string) []triggerRow {
 	cfg, err := src.Client.GetBucketNotificationConfiguration(c, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return nil
 	}
-	var fns []string
+	var rows []triggerRow
 	for _, l := range cfg.LambdaFunctionConfigurations {
-		fns = append(fns, notify.FunctionName(aws.ToString(l.LambdaFunctionArn)))
+		rows = append(rows, newTriggerRow(l))
 	}
-	return fns
+	return rows
 }
 
-func (src *Source) reloadTriggers(bucket string) tea.Cmd {
+// reloadTriggers reads a bucket's triggers again; asked numbers the reload.
+func (src *Source) reloadTriggers(bucket string, asked int) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
-		return triggersMsg{bucket: bucket, triggers: src.triggers(c, bucket)}
+		return triggersMsg{bucket: bucket, asked: asked, triggers: src.triggers(c, bucket)}
 	}
 }
 
-// maxPreviewBytes is the largest object the Detail pane downloads to draw.
-const maxPreviewBytes = 32 << 20
-
-// loadObject reads an object's properties and, for images, a preview.
-func (src *Source) loadObject(bucket, key string) tea.Cmd {
+// loadObject reads an object's properties and, for a PNG, JPEG or GIF, a
+// preview.
+func (src *Source) loadObject(bucket, key string, asked int) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
-		msg := objectDetailMsg{bucket: bucket, key: key}
+		msg := objectDetailMsg{bucket: bucket, key: key, asked: asked}
 		head, err := src.Client.HeadObject(c, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
 			msg.err = errors.New(apiMessage(err))
 			return msg
 		}
 		msg.head = head
-		if aws.ToInt64(head.ContentLength) > maxPreviewBytes || aws.ToInt64(head.ContentLength) == 0 {
-			return msg
-		}
-		out, err := src.Client.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-		if err != nil {
-			return msg
-		}
-		data, err := io.ReadAll(out.Body)
-		out.Body.Close()
-		if err != nil {
-			return msg
-		}
-		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-		if err != nil {
-			return msg
-		}
-		msg.format, msg.width, msg.height = format, cfg.Width, cfg.Height
-		if int64(cfg.Width)*int64(cfg.Height) > 50e6 {
-			return msg // too large to decode for a preview
-		}
-		if img, _, err := image.Decode(bytes.NewReader(data)); err == nil {
-			msg.img = imaging.Fit(img, 240, 240, imaging.Box)
-		}
+		src.preview(c, &msg)
 		return msg
 	}
 }
 
+// createBucket creates a bucket, or says that it exists and is the user's.
 func (src *Source) createBucket(name string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
+		// In us-east-1, S3 answers CreateBucket with 200 OK for a bucket its
+		// caller already owns (legacy compatibility), so the answer cannot
+		// tell "created" from "was already there": ask first.
+		if _, err := src.Client.HeadBucket(c, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
+			return resultMsg{err: fmt.Errorf("bucket %s already exists, and you own it: nothing was created", name)}
+		}
 		if _, err := src.Client.CreateBucket(c, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 			return resultMsg{err: fmt.Errorf("create bucket %s: %s", name, apiMessage(err))}
 		}

@@ -43,6 +43,9 @@ type detailPane struct {
 	object     objectDetailMsg
 	invocation *invocation
 	function   string
+	// asked numbers the last object load asked for: an answer to an
+	// earlier one (the user moved on) is dropped.
+	asked int
 }
 
 func newDetailPane(c *Common) *detailPane {
@@ -60,6 +63,9 @@ func (d *detailPane) Title() string {
 	case detailFunction:
 		return "Function · " + d.function
 	}
+	if p := d.c.Player; p != nil {
+		return "Scenario · " + p.sc.Name
+	}
 	return "Detail"
 }
 
@@ -73,8 +79,41 @@ func (d *detailPane) SetSize(w, h int) {
 	}
 }
 
+// askObject shows bucket/key as loading and returns the number of the
+// load to ask for.
+func (d *detailPane) askObject(bucket, key string) int {
+	d.asked++
+	d.kind, d.offset = detailObject, 0
+	d.object = objectDetailMsg{bucket: bucket, key: key, asked: d.asked, loading: true}
+	d.rebuild()
+	return d.asked
+}
+
+// reask numbers a reload of the object shown, which stays on screen
+// until the answer comes.
+func (d *detailPane) reask() int {
+	d.asked++
+	return d.asked
+}
+
+// showObject shows a loaded object if it answers the last load asked for.
 func (d *detailPane) showObject(m objectDetailMsg) {
-	d.kind, d.object, d.offset = detailObject, m, 0
+	if d.kind != detailObject || m.asked != d.asked {
+		return
+	}
+	offset := d.offset
+	if m.bucket != d.object.bucket || m.key != d.object.key {
+		offset = 0
+	}
+	d.object, d.offset = m, offset
+	d.rebuild()
+}
+
+// clear goes back to the guide; a load still on its way is dropped.
+func (d *detailPane) clear() {
+	d.asked++
+	d.kind, d.offset = detailWelcome, 0
+	d.object, d.invocation, d.function = objectDetailMsg{}, nil, ""
 	d.rebuild()
 }
 
@@ -86,6 +125,14 @@ func (d *detailPane) showInvocation(inv *invocation) {
 func (d *detailPane) showFunction(name string) {
 	d.kind, d.function, d.offset = detailFunction, name, 0
 	d.rebuild()
+}
+
+// labChanged rebuilds what reads the lab's buckets, triggers and
+// functions: a function's detail, the guide.
+func (d *detailPane) labChanged() {
+	if d.kind == detailFunction || d.kind == detailWelcome {
+		d.rebuild()
+	}
 }
 
 // rebuild renders the lines for the current thing and width.
@@ -102,7 +149,7 @@ func (d *detailPane) rebuild() {
 	case detailFunction:
 		lines = d.functionLines()
 	default:
-		lines = d.welcomeLines()
+		lines, d.offset = d.welcomeLines()
 	}
 	d.lines = lines
 	d.offset = min(d.offset, max(len(d.lines)-d.height, 0))
@@ -196,31 +243,14 @@ func (d *detailPane) heading(s string) []string {
 	return []string{"", d.c.Styles.Bold.Render(s)}
 }
 
-func (d *detailPane) welcomeLines() []string {
-	st := d.c.Styles
-	out := []string{st.Bold.Render("The exercise, step by step")}
-	for _, t := range []string{
-		"1. Pick a bucket in Lab (▪; λ marks a trigger).",
-		"2. Press u to upload an image.",
-		"3. Watch the invocation appear below.",
-		"4. Press enter on it for its event and logs.",
-		"5. Open the output bucket: a 300×300 copy.",
-	} {
-		out = append(out, d.wrapStyled(t, st.Value, 0)...)
-	}
-	out = append(out, "")
-	out = append(out, d.wrapStyled("From another terminal, the aws CLI works too:", st.Dim, 0)...)
-	out = append(out, d.wrapStyled("  aws s3 cp cat.png s3://cis-examples/", st.Dim, 0)...)
-	out = append(out, "")
-	out = append(out, d.wrapStyled("? all keys · s safe patterns · q quit", st.Dim, 0)...)
-	return out
-}
-
 func (d *detailPane) objectLines() []string {
 	m := d.object
 	st := d.c.Styles
 	if m.err != nil {
 		return d.wrapStyled(m.err.Error(), st.MessageErr, 0)
+	}
+	if m.loading {
+		return append(d.objectProperties(), "", st.Dim.Render("loading…"))
 	}
 	// With room, the preview stands beside the properties; otherwise below.
 	side := m.img != nil && d.width >= 64
@@ -266,6 +296,9 @@ func (d *detailPane) objectProperties() []string {
 	}
 	if m.width > 0 {
 		out = append(out, d.field("Image", fmt.Sprintf("%s, %d × %d", m.format, m.width, m.height))...)
+	}
+	if m.unpreviewed != "" {
+		out = append(out, d.field("Preview", m.unpreviewed)...)
 	}
 	if h != nil && len(h.Metadata) > 0 {
 		out = append(out, d.heading("Metadata (x-amz-meta-)")...)
@@ -325,7 +358,9 @@ func (d *detailPane) invocationLines() []string {
 	}
 	out = append(out, d.field("Request", req)...)
 	out = append(out, d.field("Status", fmt.Sprintf("%s (attempt %d)", inv.Status, max(inv.Attempt, 1)))...)
-	if t := durationText(inv); t != "" {
+	if t := durationText(inv, d.c.VirtualClock); t == notMeasured {
+		out = append(out, d.field("Duration", "— (not measured: on the lab's virtual clock a handler's work takes no lab time)")...)
+	} else if t != "" {
 		out = append(out, d.field("Duration", t)...)
 	}
 	out = append(out, d.field("Source", inv.Source)...)
@@ -346,7 +381,11 @@ func (d *detailPane) invocationLines() []string {
 	}
 	out = append(out, d.heading("Log "+lambda.LogGroupName(inv.Function))...)
 	if len(inv.Logs) == 0 {
-		out = append(out, st.Dim.Render("  (no lines: not started, or the role may not write logs)"))
+		why := "(no lines: not started, or the role may not write logs)"
+		if inv.RequestID == "" && strings.HasPrefix(inv.Status, "dropped") {
+			why = "(no lines: Lambda dropped the event before it ran)"
+		}
+		out = append(out, d.wrapStyled(why, st.Dim, 2)...)
 	}
 	for _, l := range inv.Logs {
 		if isPlatformLine(l) {
@@ -369,92 +408,4 @@ func isPlatformLine(l string) bool {
 		}
 	}
 	return false
-}
-
-// sparkline draws durations as bars.
-func sparkline(ds []time.Duration) string {
-	const bars = "▁▂▃▄▅▆▇█"
-	if len(ds) == 0 {
-		return ""
-	}
-	hi := ds[0]
-	for _, v := range ds {
-		hi = max(hi, v)
-	}
-	var b strings.Builder
-	r := []rune(bars)
-	for _, v := range ds {
-		i := 0
-		if hi > 0 {
-			i = int(float64(v) / float64(hi) * float64(len(r)-1))
-		}
-		b.WriteRune(r[i])
-	}
-	return b.String()
-}
-
-func (d *detailPane) functionLines() []string {
-	lab := d.c.Src.Lab
-	cfg, ok := lab.Lambda().Config(d.function)
-	if !ok {
-		return []string{"no function " + d.function}
-	}
-	st := d.c.Styles
-	var out []string
-	out = append(out, d.field("Handler", cfg.Handler)...)
-	out = append(out, d.field("Memory", fmt.Sprintf("%d MB", cfg.Memory))...)
-	out = append(out, d.field("Timeout", cfg.Timeout.String())...)
-	conc := fmt.Sprintf("account pool (%d)", lab.Lambda().AccountConcurrency())
-	if cfg.ReservedConcurrency != nil {
-		conc = fmt.Sprintf("reserved %d", *cfg.ReservedConcurrency)
-	}
-	out = append(out, d.field("Concurrency", conc)...)
-	out = append(out, d.field("Retries", fmt.Sprintf("%d, max event age %s", *cfg.MaximumRetryAttempts, cfg.MaximumEventAge))...)
-	onFailure := cfg.OnFailure
-	if onFailure == "" {
-		onFailure = "none"
-	}
-	out = append(out, d.field("On failure", onFailure)...)
-	out = append(out, d.field("Recursion", cfg.RecursiveLoop)...)
-	envKeys := make([]string, 0, len(cfg.Environment))
-	for k := range cfg.Environment {
-		envKeys = append(envKeys, k)
-	}
-	sort.Strings(envKeys)
-	for _, k := range envKeys {
-		out = append(out, d.field("  "+k, cfg.Environment[k])...)
-	}
-	out = append(out, d.heading("Triggers")...)
-	triggers := 0
-	for _, b := range d.c.State.Buckets {
-		for _, l := range lab.S3().Notifications().Get(b.Name).LambdaFunctionConfigurations {
-			if strings.HasSuffix(l.LambdaFunctionArn, ":function:"+d.function) {
-				triggers++
-				p, s := l.PrefixSuffix()
-				desc := fmt.Sprintf("%s ← %s", b.Name, strings.Join(l.Events, ", "))
-				if p != "" || s != "" {
-					desc += fmt.Sprintf(" [prefix %q suffix %q]", p, s)
-				}
-				out = append(out, d.wrap(desc, 2)...)
-			}
-		}
-	}
-	if triggers == 0 {
-		out = append(out, st.Dim.Render("  none (t adds one)"))
-	}
-	m, _ := lab.Lambda().Metrics(d.function)
-	out = append(out, d.heading("Metrics")...)
-	out = append(out, d.wrap(fmt.Sprintf("Invocations %d · Errors %d · Throttles %d · Dropped %d · Loops stopped %d",
-		m.Invocations, m.Errors, m.Throttles, m.AsyncEventsDropped, m.RecursiveInvocationsDropped), 2)...)
-	out = append(out, d.wrap(fmt.Sprintf("Duration p50 %s · p99 %s · most at once %d", m.DurationP50.Round(time.Microsecond),
-		m.DurationP99.Round(time.Microsecond), m.MaxConcurrentExecutions), 2)...)
-	if s := sparkline(d.c.State.History.durations[d.function]); s != "" {
-		out = append(out, "  "+st.Sparkline.Render(s))
-	}
-	role, policy := lab.RolePolicy(d.function)
-	out = append(out, d.heading("Role "+role)...)
-	if policy != nil {
-		out = append(out, d.prettyJSON([]byte(policy.Source))...)
-	}
-	return out
 }

@@ -164,7 +164,8 @@ func TestRemoveTriggerDialog(t *testing.T) {
 		t.Fatalf("a bucket with triggers lacks the λ mark: %q", row)
 	}
 	h.keys("T")
-	h.mustSee("Remove trigger · S3 bucket photos-in", "resize-jpegs → thumbnailer", "resize-pngs → thumbnailer")
+	h.mustSee("Remove trigger · S3 bucket photos-in", "thumbnailer ← s3:ObjectCreated:* (suffix .jpg)", "id resize-jpegs",
+		"thumbnailer ← s3:ObjectCreated:* (suffix .png)", "id resize-pngs")
 	h.keys("esc")
 	h.settle()
 	if ids := triggerIDs(t, h, "photos-in"); len(ids) != 2 {
@@ -194,4 +195,62 @@ func TestRemoveTriggerDialog(t *testing.T) {
 	}
 	h.keys("T")
 	h.mustSee("This bucket has no triggers.")
+}
+
+// TestCreateBucketThatExists: the create dialog says, as the name is typed,
+// that a bucket of the lab is already the user's, and refuses it; a bucket
+// created a moment ago elsewhere (the console has not heard of it yet) is
+// found by asking S3 first, since S3 in us-east-1 answers 200 OK to
+// CreateBucket for a bucket its caller owns.
+func TestCreateBucketThatExists(t *testing.T) {
+	h := newHarness(t, "", 80, 24)
+	h.keys("c")
+	h.typeText("cis-examples")
+	h.mustSee("already exists, and you own it")
+	if strings.Contains(h.screen(), "✓") {
+		t.Errorf("the dialog marks an existing bucket ✓:\n%s", h.screen())
+	}
+	h.keys("enter")
+	if h.m.dialog == nil {
+		t.Fatal("enter accepted a bucket that exists")
+	}
+	h.keys("esc")
+
+	// Another client creates a bucket; its event is not fed in yet.
+	if _, err := h.lab.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("late-bucket")}); err != nil {
+		t.Fatal(err)
+	}
+	h.keys("c")
+	h.typeText("late-bucket")
+	h.keys("enter")
+	if h.m.dialog != nil {
+		t.Fatalf("the dialog stayed:\n%s", h.screen())
+	}
+	if !h.m.messageErr || !strings.Contains(h.m.message, "late-bucket already exists, and you own it") {
+		t.Errorf("status: %q (error %v), want that late-bucket exists and is yours", h.m.message, h.m.messageErr)
+	}
+	if strings.Contains(h.screen(), "created bucket") {
+		t.Errorf("the console says it created a bucket that existed:\n%s", h.screen())
+	}
+}
+
+// TestPolicyEditorTypesWhereTheCursorIs: p opens the role policy with the
+// cursor at the start of line 1, on screen, and what is typed lands there.
+func TestPolicyEditorTypesWhereTheCursorIs(t *testing.T) {
+	h := newHarness(t, "", 80, 24)
+	h.keys("G") // the function, last in the Lab pane
+	h.keys("p")
+	d, ok := h.m.dialog.(*policyDialog)
+	if !ok {
+		t.Fatalf("p opened %T:\n%s", h.m.dialog, h.screen())
+	}
+	if d.editor.Line() != 0 || d.editor.LineInfo().ColumnOffset != 0 {
+		t.Fatalf("the cursor opens at line %d, column %d; want the start", d.editor.Line()+1, d.editor.LineInfo().ColumnOffset)
+	}
+	h.mustSee("   1 {", `   2   "Statement": [`)
+	h.typeText("X")
+	if v := d.editor.Value(); !strings.HasPrefix(v, "X{") {
+		t.Errorf("typing landed elsewhere: the policy begins %q", v[:min(len(v), 12)])
+	}
+	h.mustSee("   1 X{", `   2   "Statement": [`)
 }

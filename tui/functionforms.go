@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -23,6 +24,7 @@ type functionDialog struct {
 	env     textarea.Model
 	field   int
 	problem string
+	w       int
 }
 
 func newFunctionDialog(c *Common, name string) *functionDialog {
@@ -44,7 +46,13 @@ func newFunctionDialog(c *Common, name string) *functionDialog {
 	d.env.SetHeight(5)
 	d.env.ShowLineNumbers = false
 	d.memory.Focus()
+	d.SetSize(MinWidth, MinHeight)
 	return d
+}
+
+func (d *functionDialog) SetSize(w, _ int) {
+	d.w = min(max(w-6, 30), 72)
+	d.env.SetWidth(d.w)
 }
 
 func (d *functionDialog) focus() {
@@ -62,24 +70,24 @@ func (d *functionDialog) focus() {
 }
 
 func (d *functionDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
+	k := d.c.Keys
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, k.Cancel):
 			return true, nil
-		case "tab":
+		case key.Matches(kp, k.NextField):
 			d.field = (d.field + 1) % 3
 			d.focus()
 			return false, nil
-		case "shift+tab":
+		case key.Matches(kp, k.PrevField):
 			d.field = (d.field + 2) % 3
 			d.focus()
 			return false, nil
-		case "ctrl+s":
+		case key.Matches(kp, k.Save):
 			return d.save()
-		case "enter":
-			if d.field != 2 {
-				return d.save()
-			}
+		case key.Matches(kp, k.Confirm) && d.field != 2:
+			// In the environment, enter starts a new line.
+			return d.save()
 		}
 	}
 	var cmd tea.Cmd
@@ -128,10 +136,10 @@ func (d *functionDialog) save() (bool, tea.Cmd) {
 	return true, func() tea.Msg { return resultMsg{text: "updated " + name + "; new invocations get new environments"} }
 }
 
-func (d *functionDialog) View(width int) string {
+func (d *functionDialog) View() string {
 	st := d.c.Styles
-	w := min(max(width-6, 30), 72)
-	d.env.SetWidth(w)
+	k := d.c.Keys
+	w := d.w
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Edit function " + d.name))
 	b.WriteString("\n\nMemory (MB)  " + d.memory.View())
@@ -140,8 +148,8 @@ func (d *functionDialog) View(width int) string {
 	if d.problem != "" {
 		b.WriteString("\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
-	b.WriteString("\n" + st.Dim.Render("tab field · ctrl+s save · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
+	b.WriteString("\n" + keyHelp(d.c, w, as(k.NextField, "field"), k.Save, k.Cancel))
+	return st.Dialog.Width(w + dialogChrome).Render(b.String())
 }
 
 // policyDialog shows and edits a function role's policy.
@@ -151,26 +159,31 @@ type policyDialog struct {
 	role     string
 	editor   textarea.Model
 	problem  string
+	w        int
 }
 
 func newPolicyDialog(c *Common, function string) *policyDialog {
 	role, p := c.Src.Lab.RolePolicy(function)
 	d := &policyDialog{c: c, function: function, role: role, editor: newTextArea()}
+	d.editor.ShowLineNumbers = true
+	d.editor.SetHeight(14)
 	if p != nil {
 		d.editor.SetValue(p.Source)
 	}
-	d.editor.ShowLineNumbers = true
-	d.editor.SetHeight(14)
+	// SetValue leaves the cursor after the last character, below the lines
+	// shown: typing would land out of sight. Start where the eye does.
+	d.editor.MoveToBegin()
 	d.editor.Focus()
 	return d
 }
 
 func (d *policyDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
+	k := d.c.Keys
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, k.Cancel):
 			return true, nil
-		case "ctrl+s":
+		case key.Matches(kp, k.Save):
 			if err := d.c.Src.Lab.SetRolePolicy(d.function, []byte(d.editor.Value())); err != nil {
 				d.problem = err.Error()
 				return false, nil
@@ -184,16 +197,23 @@ func (d *policyDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
-func (d *policyDialog) View(width int) string {
+func (d *policyDialog) SetSize(w, h int) {
+	d.w = min(max(w-6, 30), 80)
+	d.editor.SetWidth(d.w)
+	// The frame (2), the title, the key line and a line for a problem.
+	d.editor.SetHeight(max(min(14, h-5), 3))
+}
+
+func (d *policyDialog) View() string {
 	st := d.c.Styles
-	w := min(max(width-6, 30), 80)
-	d.editor.SetWidth(w)
+	k := d.c.Keys
+	w := d.w
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Role " + d.role + " · policy of " + d.function))
 	b.WriteString("\n" + d.editor.View())
 	if d.problem != "" {
 		b.WriteString("\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
-	b.WriteString("\n" + st.Dim.Render("ctrl+s save · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
+	b.WriteString("\n" + keyHelp(d.c, w, k.Save, k.Cancel))
+	return st.Dialog.Width(w + dialogChrome).Render(b.String())
 }

@@ -32,6 +32,12 @@ type harness struct {
 
 var testStart = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
 
+// commandCap is how long a command may take before the test gives up on
+// it: a guard against a command that never returns, not a measure (a
+// scenario step runs dozens of invocations, slowly under -race on a busy
+// machine).
+const commandCap = 5 * time.Minute
+
 func newHarness(t *testing.T, labYAML string, w, h int) *harness {
 	t.Helper()
 	lab := labtest.Start(t, labYAML, emulator.WithClock(clock.NewVirtual(testStart)), emulator.WithSeed(1))
@@ -62,7 +68,7 @@ func (h *harness) run(cmd tea.Cmd) {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(20 * time.Second):
+	case <-time.After(commandCap):
 		h.t.Fatal("a command did not finish")
 	}
 	switch msg := msg.(type) {
@@ -124,7 +130,7 @@ func (h *harness) typeText(s string) {
 // bus event published meanwhile into the model.
 func (h *harness) settle() {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), commandCap)
 	defer cancel()
 	if err := h.lab.Lab.WaitIdle(ctx); err != nil {
 		h.t.Fatal(err)

@@ -34,6 +34,9 @@ func newInvocationsPane(c *Common) *invocationsPane {
 func (p *invocationsPane) Title() string {
 	h := p.c.State.History
 	t := fmt.Sprintf("Invocations (%d)", len(h.rows))
+	if p.filter.Value() != "" {
+		t = fmt.Sprintf("Invocations (%d/%d)", len(p.rows()), len(h.rows))
+	}
 	if h.dropped > 0 {
 		t += fmt.Sprintf(" · %d older dropped", h.dropped)
 	}
@@ -146,10 +149,20 @@ func (p *invocationsPane) statusStyle(s string) lipgloss.Style {
 	return st.StatusErr
 }
 
-// durationText renders a duration as REPORT does, to the millisecond.
-func durationText(inv *invocation) string {
+// notMeasured stands for a duration the lab's clock did not measure.
+const notMeasured = "—"
+
+// durationText renders a duration as REPORT does, to the millisecond. On
+// a virtual clock (a scenario's) lab time moves only when a step waits, so
+// a handler's work takes none: its 0 is not a measurement, and shows as —
+// rather than a misleading 0.0ms. What lab time does measure (a timeout's
+// 3 s) shows as it is.
+func durationText(inv *invocation, virtual bool) string {
 	if inv.Waiting || inv.Status == "running" || strings.HasPrefix(inv.Status, "dropped") {
 		return ""
+	}
+	if virtual && inv.Duration == 0 {
+		return notMeasured
 	}
 	ms := float64(inv.Duration) / float64(time.Millisecond)
 	if ms >= 10000 {
@@ -204,7 +217,7 @@ func (p *invocationsPane) View() string {
 			depth = fmt.Sprint(inv.Depth)
 		}
 		left := fit(inv.Time.Local().Format("15:04:05"), timeW) + " " + fit(inv.Function, fnW) + " " + col(req, reqW)
-		right := " " + padRight(durationText(inv), durW) + " " + padRight(depth, depthW)
+		right := " " + padRight(durationText(inv, p.c.VirtualClock), durW) + " " + padRight(depth, depthW)
 		out.WriteString("\n")
 		if i == p.list.cursor {
 			style := st.RowSelected
@@ -221,10 +234,11 @@ func (p *invocationsPane) View() string {
 
 func (p *invocationsPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Open, k.Filter, k.Bottom}
+	return []key.Binding{as(k.Open, "show invocation"), k.Filter, as(k.Bottom, "newest")}
 }
 
 func (p *invocationsPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Filter}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{as(k.Open, "show invocation"), as(k.Filter, "filter rows"), as(k.Bottom, "newest (follow)")}}
 }

@@ -2,7 +2,8 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap is every key binding of the UI; panes show the ones they use.
+// KeyMap is every key binding of the UI; panes and dialogs show the ones
+// they use.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	NextPane, PrevPane                      key.Binding
@@ -14,6 +15,14 @@ type KeyMap struct {
 	EditFunction, Policy                    key.Binding
 	SafePatterns                            key.Binding
 	NextStep                                key.Binding
+
+	// The dialogs' keys.
+	Confirm, Cancel      key.Binding
+	NextField, PrevField key.Binding
+	Left, Right          key.Binding
+	ArrowUp, ArrowDown   key.Binding // in forms, where k and j are text
+	Toggle, Save         key.Binding
+	Complete             key.Binding
 }
 
 // DefaultKeyMap is lambdalab's key map: arrows and vim keys, tab between
@@ -48,5 +57,30 @@ func DefaultKeyMap() *KeyMap {
 		Policy:        b("p", "role policy", "p"),
 		SafePatterns:  b("s", "safe patterns", "s"),
 		NextStep:      b("space", "next step", "space"),
+
+		Confirm:   b("enter", "confirm", "enter"),
+		Cancel:    b("esc", "cancel", "esc"),
+		NextField: b("tab", "next field", "tab"),
+		PrevField: b("shift+tab", "previous field", "shift+tab"),
+		Left:      b("←", "previous", "left"),
+		Right:     b("→", "next", "right"),
+		ArrowUp:   b("↑", "up", "up"),
+		ArrowDown: b("↓", "down", "down"),
+		Toggle:    b("space", "toggle", "space"),
+		Save:      b("ctrl+s", "save", "ctrl+s"),
+		Complete:  b("tab", "complete", "tab"),
 	}
+}
+
+// as is b described as desc: the same keys, named for what they do where
+// they are shown (enter "add" in the trigger form, "remove" in its
+// counterpart).
+func as(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
+// either is a and b shown as one item of a key line ("←/→ function").
+func either(a, b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(a.Help().Key+"/"+b.Help().Key, desc))
 }

@@ -21,6 +21,7 @@ type labPane struct {
 	c       *Common
 	list    cursorList
 	width   int
+	height  int
 	focused bool
 	items   []labItem
 }
@@ -31,7 +32,58 @@ func (p *labPane) Title() string { return "Lab" }
 func (p *labPane) Focus()        { p.focused = true }
 func (p *labPane) Blur()         { p.focused = false }
 
-func (p *labPane) SetSize(w, h int) { p.width, p.list.height = w, h }
+func (p *labPane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.fitList()
+}
+
+// fitList gives the list the pane's height, less a line for the scroll
+// hint when the items overflow it.
+func (p *labPane) fitList() {
+	p.list.height = p.height
+	if len(p.items) > p.height {
+		p.list.height = max(p.height-1, 1)
+	}
+	p.list.clamp(len(p.items))
+}
+
+// scrollHint says what the pane hides: what is below (buckets and
+// functions, counted), or else how much is above.
+func (p *labPane) scrollHint(start, end int) string {
+	var buckets, functions, above int
+	for _, it := range p.items[end:] {
+		switch {
+		case it.bucket != "":
+			buckets++
+		case it.function != "":
+			functions++
+		}
+	}
+	for _, it := range p.items[:start] {
+		if it.heading == "" {
+			above++
+		}
+	}
+	var below []string
+	if buckets > 0 {
+		below = append(below, plural(buckets, "bucket"))
+	}
+	if functions > 0 {
+		below = append(below, plural(functions, "function"))
+	}
+	if len(below) > 0 {
+		return "↓ " + strings.Join(below, ", ")
+	}
+	return fmt.Sprintf("↑ %d above", above)
+}
+
+// plural is n and noun, in the plural unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
 
 // refresh rebuilds the item list from the state (after the bus changed it).
 func (p *labPane) refresh() {
@@ -51,6 +103,7 @@ func (p *labPane) refresh() {
 			p.list.cursor = i
 		}
 	}
+	p.fitList()
 	p.skipHeading(1)
 }
 
@@ -110,7 +163,7 @@ func (p *labPane) Update(msg tea.Msg) tea.Cmd {
 
 func (p *labPane) RowAt(y int) bool {
 	i := p.list.offset + y
-	if y < 0 || i >= len(p.items) || p.items[i].heading != "" {
+	if y < 0 || y >= p.list.height || i >= len(p.items) || p.items[i].heading != "" {
 		return false
 	}
 	p.list.cursor = i
@@ -152,6 +205,9 @@ func (p *labPane) View() string {
 		default:
 			b.WriteString(st.Row.Render(fit(line, p.width)))
 		}
+	}
+	if len(p.items) > p.list.height {
+		b.WriteString("\n" + st.Dim.Render(fit(p.scrollHint(start, end), p.width)))
 	}
 	return b.String()
 }

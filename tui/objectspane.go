@@ -38,7 +38,11 @@ func (p *objectsPane) Title() string {
 	if b == nil {
 		return "Objects"
 	}
-	t := fmt.Sprintf("Objects · %s (%d)", b.Name, len(b.Objects))
+	count := fmt.Sprint(len(b.Objects))
+	if p.filter.Value() != "" {
+		count = fmt.Sprintf("%d/%d", len(p.rows()), len(b.Objects))
+	}
+	t := fmt.Sprintf("Objects · %s (%s)", b.Name, count)
 	if n := len(p.marked); n > 0 {
 		t += fmt.Sprintf(" · %d marked", n)
 	}
@@ -74,6 +78,17 @@ func (p *objectsPane) rows() []int {
 	}
 	p.viewOf, p.viewLen, p.viewQuery = b.Name, len(b.Objects), q
 	return p.view
+}
+
+// lists reports whether key is among the rows shown.
+func (p *objectsPane) lists(key string) bool {
+	b := p.bucket()
+	for _, i := range p.rows() {
+		if b.Objects[i].Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // invalidate forgets the cached rows (objects changed in place).
@@ -246,10 +261,11 @@ func (p *objectsPane) View() string {
 
 func (p *objectsPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Open, k.Upload, k.Download, k.Delete, k.Mark, k.Filter}
+	return []key.Binding{as(k.Open, "show object"), k.Upload, k.Download, k.Delete, k.Mark, k.Filter}
 }
 
 func (p *objectsPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Filter, k.Mark}, {k.Upload, k.Download, k.Delete}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{as(k.Open, "show object"), as(k.Filter, "filter by name"), k.Mark}, {k.Upload, k.Download, k.Delete}}
 }

@@ -1,15 +1,142 @@
 package tui
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"net/http"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/disintegration/imaging"
+	"golang.org/x/image/draw"
 )
+
+// An object is previewed only when it is a PNG, JPEG or GIF by its bytes
+// (not its key or Content-Type), at most maxPreviewBytes and maxPreviewPixels
+// large. Each format's decoder is called by name: image.Decode would use
+// every decoder any linked package registered, TIFF and BMP included, on
+// whatever a student (or an attacker) uploaded.
+const (
+	maxPreviewBytes  = 32 << 20
+	maxPreviewPixels = 50e6
+	// previewSide bounds the decoded image kept for drawing.
+	previewSide = 240
+	// sniffBytes is how much of an object is read to tell its format.
+	sniffBytes = 512
+)
+
+// imageDecoder is one format the console previews.
+type imageDecoder struct {
+	name   string
+	magic  []string
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}
+
+var previewFormats = []imageDecoder{
+	{"png", []string{"\x89PNG\r\n\x1a\n"}, png.DecodeConfig, png.Decode},
+	{"jpeg", []string{"\xff\xd8\xff"}, jpeg.DecodeConfig, jpeg.Decode},
+	{"gif", []string{"GIF87a", "GIF89a"}, gif.DecodeConfig, gif.Decode},
+}
+
+// sniffImage is the previewed format the bytes begin with, if any.
+func sniffImage(head []byte) (imageDecoder, bool) {
+	for _, f := range previewFormats {
+		for _, m := range f.magic {
+			if bytes.HasPrefix(head, []byte(m)) {
+				return f, true
+			}
+		}
+	}
+	return imageDecoder{}, false
+}
+
+// preview fills msg's image fields: the first bytes decide whether the
+// object is fetched and decoded at all.
+func (src *Source) preview(c context.Context, msg *objectDetailMsg) {
+	size := aws.ToInt64(msg.head.ContentLength)
+	if size == 0 {
+		return
+	}
+	first, err := src.read(c, msg.bucket, msg.key, fmt.Sprintf("bytes=0-%d", sniffBytes-1))
+	if err != nil {
+		return
+	}
+	f, ok := sniffImage(first)
+	if !ok {
+		if t := http.DetectContentType(first); strings.HasPrefix(t, "image/") || strings.HasPrefix(aws.ToString(msg.head.ContentType), "image/") {
+			msg.unpreviewed = "not drawn: the console draws PNG, JPEG and GIF images"
+		}
+		return
+	}
+	msg.format = f.name
+	if size > maxPreviewBytes {
+		msg.unpreviewed = fmt.Sprintf("not drawn: larger than %s", humanSize(maxPreviewBytes))
+		return
+	}
+	data, err := src.read(c, msg.bucket, msg.key, "")
+	if err != nil {
+		return
+	}
+	cfg, err := f.config(bytes.NewReader(data))
+	if err != nil {
+		msg.unpreviewed = "not drawn: " + err.Error()
+		return
+	}
+	msg.width, msg.height = cfg.Width, cfg.Height
+	if int64(cfg.Width)*int64(cfg.Height) > maxPreviewPixels {
+		msg.unpreviewed = "not drawn: too many pixels to decode for a preview"
+		return
+	}
+	img, err := f.decode(bytes.NewReader(data))
+	if err != nil {
+		msg.unpreviewed = "not drawn: " + err.Error()
+		return
+	}
+	msg.img = scaleToFit(img, previewSide, previewSide)
+}
+
+// read downloads an object, or the byte range rng of it.
+func (src *Source) read(c context.Context, bucket, key, rng string) ([]byte, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	if rng != "" {
+		in.Range = aws.String(rng)
+	}
+	out, err := src.Client.GetObject(c, in)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Body.Close()
+	return io.ReadAll(io.LimitReader(out.Body, maxPreviewBytes+1))
+}
+
+// scaleToFit shrinks img to fit w×h, keeping its aspect; a smaller image is
+// kept as it is.
+func scaleToFit(img image.Image, w, h int) image.Image {
+	b := img.Bounds()
+	if b.Dx() <= w && b.Dy() <= h {
+		return img
+	}
+	scale := min(float64(w)/float64(b.Dx()), float64(h)/float64(b.Dy()))
+	return scaleTo(img, max(int(float64(b.Dx())*scale), 1), max(int(float64(b.Dy())*scale), 1))
+}
+
+// scaleTo resamples img to exactly w×h. The bilinear kernel widens as it
+// shrinks, so every source pixel counts (no aliasing on a big reduction).
+func scaleTo(img image.Image, w, h int) *image.NRGBA {
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.BiLinear.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
+	return dst
+}
 
 // asciiRamp draws brightness without colour, for NO_COLOR and dumb
 // terminals.
@@ -29,7 +156,7 @@ func renderPreview(img image.Image, w, h int, profile colorprofile.Profile) []st
 	scale := min(float64(w)/float64(b.Dx()), float64(2*h)/float64(b.Dy()))
 	tw, th := max(int(float64(b.Dx())*scale), 1), max(int(float64(b.Dy())*scale), 1)
 	if profile <= colorprofile.Ascii {
-		small := imaging.Resize(img, tw, max(th/2, 1), imaging.Box)
+		small := scaleTo(img, tw, max(th/2, 1))
 		var lines []string
 		for y := 0; y < small.Bounds().Dy(); y++ {
 			var sb strings.Builder
@@ -41,7 +168,7 @@ func renderPreview(img image.Image, w, h int, profile colorprofile.Profile) []st
 		}
 		return lines
 	}
-	small := imaging.Resize(img, tw, th, imaging.Box)
+	small := scaleTo(img, tw, th)
 	var lines []string
 	for y := 0; y < th; y += 2 {
 		var sb strings.Builder

@@ -21,11 +21,12 @@ func IsTerminal() bool {
 
 // Run shows the console for lab until the user quits or ctx ends. The lab
 // keeps serving S3 at endpoint meanwhile.
-func Run(ctx context.Context, lab *emulator.Lab, sub interface{ Close() }, inbox chan tea.Msg, endpoint string) error {
+func Run(ctx context.Context, lab *emulator.Lab, sub interface{ Close() }, inbox *Inbox, endpoint string) error {
 	if !IsTerminal() {
 		return ErrNoTerminal
 	}
 	defer sub.Close()
+	defer inbox.Close()
 	m := New(&Source{Lab: lab, Client: lab.RootClient(), Endpoint: endpoint}, inbox)
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 )
 
@@ -18,11 +22,77 @@ type objectRow struct {
 }
 
 // bucketState is what the UI knows of a bucket: its objects, sorted by key,
-// kept current from the bus after one listing.
+// kept current from the bus after one listing, and its triggers.
 type bucketState struct {
 	Name     string
 	Objects  []objectRow
-	Triggers []string // functions its notification configuration invokes
+	Triggers []triggerRow
+	// triggersAsked numbers the last reload of the triggers asked for; an
+	// older answer that lands later is dropped.
+	triggersAsked int
+}
+
+// triggerRow is one Lambda configuration of a bucket's notification
+// configuration. Every view of triggers (the Lab pane's λ, a function's
+// Triggers, the remove dialog) reads these rows, parsed once.
+type triggerRow struct {
+	ID        string
+	ARN       string
+	Function  string // the function's name; "" when ARN is not a function ARN
+	Qualifier string // $LATEST, a version or an alias; "" when unqualified
+	Events    []string
+	Prefix    string
+	Suffix    string
+}
+
+// newTriggerRow reads a configuration as S3 returns it.
+func newTriggerRow(l types.LambdaFunctionConfiguration) triggerRow {
+	t := triggerRow{ID: aws.ToString(l.Id), ARN: aws.ToString(l.LambdaFunctionArn)}
+	if fn, err := arn.ParseFunction(t.ARN); err == nil {
+		t.Function, t.Qualifier = fn.Name, fn.Qualifier
+	}
+	for _, e := range l.Events {
+		t.Events = append(t.Events, string(e))
+	}
+	if l.Filter != nil && l.Filter.Key != nil {
+		for _, r := range l.Filter.Key.FilterRules {
+			switch strings.ToLower(string(r.Name)) {
+			case "prefix":
+				t.Prefix = aws.ToString(r.Value)
+			case "suffix":
+				t.Suffix = aws.ToString(r.Value)
+			}
+		}
+	}
+	return t
+}
+
+// filter is the trigger's key filter as the console reads it, e.g.
+// " (prefix uploads/, suffix .jpg)", or "" without one.
+func (t triggerRow) filter() string {
+	var parts []string
+	if t.Prefix != "" {
+		parts = append(parts, "prefix "+printable(t.Prefix))
+	}
+	if t.Suffix != "" {
+		parts = append(parts, "suffix "+printable(t.Suffix))
+	}
+	if parts == nil {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// target is the function a trigger invokes, as a user reads it: the name,
+// its qualifier, or the ARN as written when it names no function.
+func (t triggerRow) target() string {
+	switch {
+	case t.Function == "":
+		return t.ARN
+	case t.Qualifier != "":
+		return t.Function + ":" + t.Qualifier
+	}
+	return t.Function
 }
 
 func (b *bucketState) find(key string) (int, bool) {
@@ -158,27 +228,34 @@ func (h *history) apply(ev bus.Event) bool {
 		}
 		h.add(inv)
 	case bus.InvocationDropped:
-		status := "dropped"
-		if strings.Contains(e.Condition, "Recursi") {
-			status = "dropped-loop"
-		}
-		if inv := h.waiting[e.EventID]; inv != nil {
-			inv.Status, inv.Waiting, inv.Error = status, false, e.Condition
-			delete(h.waiting, e.EventID)
-			return true
-		}
-		prev := h.events[e.EventID]
-		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition}
-		if prev != nil {
-			inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
-		}
-		h.add(inv)
+		h.drop(e)
 	case bus.LoopStopped:
 		h.loops = append(h.loops, e)
 	default:
 		return false
 	}
 	return true
+}
+
+// drop marks the row waiting for a dropped event, or adds one: an event
+// dropped as it arrived (a loop's) never had a row.
+func (h *history) drop(e bus.InvocationDropped) {
+	status := "dropped"
+	if strings.Contains(e.Condition, "Recursi") {
+		status = "dropped-loop"
+	}
+	if inv := h.waiting[e.EventID]; inv != nil {
+		inv.Status, inv.Waiting, inv.Error = status, false, e.Condition
+		delete(h.waiting, e.EventID)
+		return
+	}
+	prev := h.events[e.EventID]
+	inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition,
+		Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Attempt: e.Attempts}
+	if prev != nil {
+		inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
+	}
+	h.add(inv)
 }
 
 // loopOf returns the stop of a chain, if it was stopped.

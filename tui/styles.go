@@ -27,6 +27,7 @@ type Styles struct {
 	JSONNumber, LogPlatform      lipgloss.Style
 	Sparkline                    lipgloss.Style
 	Help                         lipgloss.Style
+	HelpKey, HelpDesc            lipgloss.Style
 }
 
 // DefaultStyles returns the styles for a dark or light background.
@@ -83,6 +84,8 @@ func DefaultStyles(isDark bool) *Styles {
 		LogPlatform:  lipgloss.NewStyle().Foreground(dim),
 		Sparkline:    lipgloss.NewStyle().Foreground(accent),
 		Help:         lipgloss.NewStyle().Foreground(dim),
+		HelpKey:      lipgloss.NewStyle().Foreground(accent),
+		HelpDesc:     lipgloss.NewStyle().Foreground(fg),
 	}
 	return s
 }

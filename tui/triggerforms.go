@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -33,6 +35,13 @@ type triggerDialog struct {
 	ack      bool
 	field    int // 0 function, 1 events, 2 prefix, 3 suffix, 4 acknowledge
 	problem  string
+	// adding is set while S3 has the new configuration: the form stays
+	// open until it answers, to show a refusal whole.
+	adding bool
+	// risk is the recursive-invocation warning for the chosen function,
+	// asked of the lab when the function changes (View asks nothing).
+	risk string
+	w, h int
 }
 
 func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
@@ -45,7 +54,15 @@ func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
 	d.prefix, d.suffix = newTextInput(), newTextInput()
 	d.prefix.Prompt, d.suffix.Prompt = "", ""
 	d.prefix.Placeholder, d.suffix.Placeholder = "e.g. uploads/", "e.g. .jpg"
+	d.risk = d.c.Src.Lab.TriggerRisk(d.bucket, d.function())
+	d.SetSize(MinWidth, MinHeight)
 	return d
+}
+
+func (d *triggerDialog) SetSize(w, h int) {
+	d.w, d.h = min(max(w-6, 30), 72), h
+	d.prefix.SetWidth(max(d.w-13, 10))
+	d.suffix.SetWidth(max(d.w-13, 10))
 }
 
 func (d *triggerDialog) function() string {
@@ -55,10 +72,8 @@ func (d *triggerDialog) function() string {
 	return d.c.State.Functions[d.fnIndex]
 }
 
-func (d *triggerDialog) risk() string { return d.c.Src.Lab.TriggerRisk(d.bucket, d.function()) }
-
 func (d *triggerDialog) fields() int {
-	if d.risk() != "" {
+	if d.risk != "" {
 		return 5
 	}
 	return 4
@@ -76,57 +91,59 @@ func (d *triggerDialog) focusField() {
 }
 
 func (d *triggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
+	k := d.c.Keys
+	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return false, nil
 	}
-	switch k.String() {
-	case "esc":
+	switch {
+	case key.Matches(kp, k.Cancel):
 		return true, nil
-	case "tab", "down":
-		if k.String() == "down" && d.field == 1 && d.evCursor < len(triggerEvents)-1 {
-			d.evCursor++
-			return false, nil
-		}
+	case d.adding:
+		return false, nil // S3 has not answered yet
+	case key.Matches(kp, k.Confirm):
+		return d.submit()
+	case key.Matches(kp, k.ArrowDown) && d.field == 1 && d.evCursor < len(triggerEvents)-1:
+		d.evCursor++
+		return false, nil
+	case key.Matches(kp, k.ArrowUp) && d.field == 1 && d.evCursor > 0:
+		d.evCursor--
+		return false, nil
+	case key.Matches(kp, k.NextField, k.ArrowDown):
 		d.field = (d.field + 1) % d.fields()
 		d.focusField()
 		return false, nil
-	case "shift+tab", "up":
-		if k.String() == "up" && d.field == 1 && d.evCursor > 0 {
-			d.evCursor--
-			return false, nil
-		}
+	case key.Matches(kp, k.PrevField, k.ArrowUp):
 		d.field = (d.field + d.fields() - 1) % d.fields()
 		d.focusField()
 		return false, nil
-	case "enter":
-		return d.submit()
 	}
 	switch d.field {
 	case 0:
-		n := len(d.c.State.Functions)
-		switch k.String() {
-		case "left", "h":
-			d.fnIndex = (d.fnIndex + n - 1) % max(n, 1)
-		case "right", "l", "space":
-			d.fnIndex = (d.fnIndex + 1) % max(n, 1)
+		n := max(len(d.c.State.Functions), 1)
+		switch {
+		case key.Matches(kp, k.Left):
+			d.fnIndex = (d.fnIndex + n - 1) % n
+		case key.Matches(kp, k.Right, k.Toggle):
+			d.fnIndex = (d.fnIndex + 1) % n
 		}
 		d.ack = false
+		d.risk = d.c.Src.Lab.TriggerRisk(d.bucket, d.function())
 	case 1:
-		if k.String() == "space" {
+		if key.Matches(kp, k.Toggle) {
 			e := triggerEvents[d.evCursor]
 			d.events[e] = !d.events[e]
 		}
 	case 2:
 		var cmd tea.Cmd
-		d.prefix, cmd = d.prefix.Update(msg)
+		d.prefix, cmd = d.prefix.Update(kp)
 		return false, cmd
 	case 3:
 		var cmd tea.Cmd
-		d.suffix, cmd = d.suffix.Update(msg)
+		d.suffix, cmd = d.suffix.Update(kp)
 		return false, cmd
 	case 4:
-		if k.String() == "space" {
+		if key.Matches(kp, k.Toggle) {
 			d.ack = !d.ack
 		}
 	}
@@ -153,67 +170,110 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 	case len(events) == 0:
 		d.problem = "choose at least one event type (space toggles)"
 		return false, nil
-	case d.risk() != "" && !d.ack:
+	case d.risk != "" && !d.ack:
 		d.problem = "acknowledge the recursive-invocation risk first (space on the checkbox)"
 		return false, nil
 	}
 	src, bucket := d.c.Src, d.bucket
 	prefix, suffix := d.prefix.Value(), d.suffix.Value()
 	arn := src.Lab.Lambda().ARN(fn)
-	return true, func() tea.Msg {
+	d.adding, d.problem = true, ""
+	return false, func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
 		t := emulator.Trigger{FunctionARN: arn, Events: events, Prefix: prefix, Suffix: suffix}
 		if err := emulator.AddTrigger(c, src.Client, bucket, t); err != nil {
-			return resultMsg{err: fmt.Errorf("add trigger: %s", apiMessage(err))}
+			return triggerAddedMsg{d: d, err: fmt.Errorf("add trigger: %s", apiMessage(err))}
 		}
-		return src.after(resultMsg{text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
+		return src.after(triggerAddedMsg{d: d, text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
 	}
 }
 
-func (d *triggerDialog) View(width int) string {
-	st := d.c.Styles
-	w := min(max(width-6, 30), 72)
-	cursor := func(i int) string {
-		if d.field == i {
-			return st.Checkbox.Render("▸ ")
+// triggerAddedMsg is S3's answer to the trigger form d.
+type triggerAddedMsg struct {
+	d    *triggerDialog
+	text string
+	err  error
+}
+
+// handleTriggerAdded closes the trigger form on success; a refusal stays
+// in the form, whole, where the user can change what S3 refused.
+func (m *Model) handleTriggerAdded(msg triggerAddedMsg) {
+	msg.d.adding = false
+	open := m.dialog == dialog(msg.d)
+	switch {
+	case msg.err != nil && open:
+		msg.d.problem = msg.err.Error()
+	case msg.err != nil:
+		m.setMessage(msg.err.Error(), true)
+	default:
+		if open {
+			m.dialog = nil
 		}
-		return "  "
+		m.setMessage(msg.text, false)
 	}
-	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render("Add trigger · S3 bucket " + d.bucket))
-	b.WriteString("\n\n" + cursor(0) + "Function   " + st.Bold.Render("◂ "+d.function()+" ▸"))
-	// With a recursion warning the form would not fit 24 rows: the event
-	// list folds to one line unless it has the focus, and then the warning
-	// folds instead.
-	risk := d.risk()
-	if risk != "" && d.field != 1 {
+}
+
+func (d *triggerDialog) View() string {
+	st := d.c.Styles
+	head := st.DialogTitle.Render("Add trigger · S3 bucket "+d.bucket) + "\n\n" +
+		d.cursor(0) + "Function   " + st.Bold.Render("◂ "+d.function()+" ▸")
+	tail := d.tail()
+	// The event list takes the room the rest leaves: all of it when it
+	// fits (and no warning needs the room), else one line, or, with the
+	// focus, a window around its cursor.
+	room := d.h - 2 - lipgloss.Height(head) - lipgloss.Height(tail)
+	return st.Dialog.Width(d.w + dialogChrome).Render(head + "\n" + d.eventLines(room) + "\n" + tail)
+}
+
+func (d *triggerDialog) cursor(field int) string {
+	if d.field == field {
+		return d.c.Styles.Checkbox.Render("▸ ")
+	}
+	return "  "
+}
+
+// eventLines is the event field in at most room lines.
+func (d *triggerDialog) eventLines(room int) string {
+	st := d.c.Styles
+	all := len(triggerEvents) + 1
+	if d.field != 1 && (d.risk != "" || all > room) {
 		var chosen []string
 		for _, e := range triggerEvents {
 			if d.events[e] {
 				chosen = append(chosen, e)
 			}
 		}
-		b.WriteString("\n" + cursor(1) + fit("Events     "+strings.Join(chosen, ", "), w-2))
-	} else {
-		b.WriteString("\n" + cursor(1) + "Events")
-		for i, e := range triggerEvents {
-			box := "[ ]"
-			if d.events[e] {
-				box = "[x]"
-			}
-			line := "    " + box + " " + e
-			if d.field == 1 && i == d.evCursor {
-				line = st.RowCursor.Render(line)
-			}
-			b.WriteString("\n" + line)
-		}
+		return d.cursor(1) + fit("Events     "+strings.Join(chosen, ", "), d.w-2)
 	}
-	d.prefix.SetWidth(max(w-13, 10))
-	d.suffix.SetWidth(max(w-13, 10))
-	b.WriteString("\n" + cursor(2) + "Prefix     " + d.prefix.View())
-	b.WriteString("\n" + cursor(3) + "Suffix     " + d.suffix.View())
-	switch {
+	rows := min(len(triggerEvents), max(room-1, 3))
+	first := min(max(d.evCursor-rows/2, 0), len(triggerEvents)-rows)
+	lines := []string{d.cursor(1) + "Events"}
+	for i := first; i < first+rows; i++ {
+		e := triggerEvents[i]
+		box := "[ ]"
+		if d.events[e] {
+			box = "[x]"
+		}
+		line := "    " + box + " " + e
+		if d.field == 1 && i == d.evCursor {
+			line = st.RowCursor.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tail is the form below the events: prefix, suffix, the recursion
+// warning and its acknowledgement, S3's answer, the keys.
+func (d *triggerDialog) tail() string {
+	st := d.c.Styles
+	k := d.c.Keys
+	w := d.w
+	var b strings.Builder
+	b.WriteString(d.cursor(2) + "Prefix     " + d.prefix.View())
+	b.WriteString("\n" + d.cursor(3) + "Suffix     " + d.suffix.View())
+	switch risk := d.risk; {
 	case risk != "" && d.field == 1:
 		b.WriteString("\n\n" + st.Warning.Render(fit("Recursive invocation risk: read and acknowledge it below (tab).", w)))
 	case risk != "":
@@ -229,13 +289,16 @@ func (d *triggerDialog) View(width int) string {
 		}
 		// The console's own acknowledgement.
 		ack := wrapText("I acknowledge that using the same S3 bucket for both input and output is not recommended and that this configuration can cause recursive invocations, increased Lambda usage, and increased costs.", max(w-6, 20))
-		b.WriteString("\n" + cursor(4) + st.Checkbox.Render(box) + " " + strings.ReplaceAll(ack, "\n", "\n      "))
+		b.WriteString("\n" + d.cursor(4) + st.Checkbox.Render(box) + " " + strings.ReplaceAll(ack, "\n", "\n      "))
 	}
-	if d.problem != "" {
-		b.WriteString("\n\n" + st.MessageErr.Render(d.problem))
+	switch {
+	case d.adding:
+		b.WriteString("\n\n" + st.Dim.Render("adding…"))
+	case d.problem != "":
+		b.WriteString("\n\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
-	b.WriteString("\n\n" + st.Dim.Render("tab/↑↓ field · ←→ function · space toggle · enter add · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
+	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.NextField, "field"), either(k.Left, k.Right, "function"), k.Toggle, as(k.Confirm, "add"), k.Cancel))
+	return b.String()
 }
 
 // removeTriggerDialog removes one of a bucket's triggers.
@@ -243,23 +306,26 @@ type removeTriggerDialog struct {
 	c       *Common
 	bucket  string
 	configs []types.LambdaFunctionConfiguration
+	rows    []triggerRow // configs, read
 	rest    types.NotificationConfiguration
 	cursor  int
+	w       int
 }
 
 func (d *removeTriggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
+	k := d.c.Keys
+	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return false, nil
 	}
-	switch k.String() {
-	case "esc":
+	switch {
+	case key.Matches(kp, k.Cancel):
 		return true, nil
-	case "up", "k":
+	case key.Matches(kp, k.Up):
 		d.cursor = max(d.cursor-1, 0)
-	case "down", "j":
+	case key.Matches(kp, k.Down):
 		d.cursor = min(d.cursor+1, len(d.configs)-1)
-	case "enter":
+	case key.Matches(kp, k.Confirm):
 		if len(d.configs) == 0 {
 			return true, nil
 		}
@@ -280,35 +346,50 @@ func (d *removeTriggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	return false, nil
 }
 
-func (d *removeTriggerDialog) View(width int) string {
+func (d *removeTriggerDialog) SetSize(w, _ int) { d.w = min(max(w-6, 30), 72) }
+
+func (d *removeTriggerDialog) View() string {
 	st := d.c.Styles
-	w := min(max(width-6, 30), 72)
+	k := d.c.Keys
+	w := d.w
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Remove trigger · S3 bucket " + d.bucket))
 	if len(d.configs) == 0 {
 		b.WriteString("\n\n" + st.Dim.Render("This bucket has no triggers."))
 	}
-	for i, l := range d.configs {
-		var evs []string
-		for _, e := range l.Events {
-			evs = append(evs, string(e))
-		}
-		line := fit(fmt.Sprintf("%s → %s  %s", aws.ToString(l.Id), lambdaName(aws.ToString(l.LambdaFunctionArn)), strings.Join(evs, ",")), w)
+	// What a trigger does comes first; S3's generated id (often a long
+	// base64 string) goes on its own line, cut to fit.
+	for i, t := range d.rows {
+		what := t.target() + " ← " + strings.Join(t.Events, ", ")
+		what += t.filter()
+		marker := "  "
 		if i == d.cursor {
-			line = st.RowCursor.Render(line)
+			marker = st.Checkbox.Render("▸ ")
 		}
-		b.WriteString("\n" + line)
+		b.WriteString("\n")
+		for j, l := range wrapWords(what, w-2, w-4) {
+			switch {
+			case j > 0:
+				l = "    " + l
+			case i == d.cursor:
+				l = st.RowCursor.Render(l)
+			}
+			if j == 0 {
+				l = marker + l
+			}
+			b.WriteString("\n" + l)
+		}
+		b.WriteString("\n" + st.Dim.Render(fit("    id "+t.ID, w)))
 	}
-	b.WriteString("\n\n" + st.Dim.Render("enter remove · esc cancel"))
-	return st.Dialog.Width(w + 4).Render(b.String())
+	b.WriteString("\n\n" + keyHelp(d.c, w, as(k.Confirm, "remove"), k.Cancel))
+	return st.Dialog.Width(w + dialogChrome).Render(b.String())
 }
-
-func lambdaName(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }
 
 // loadRemoveTrigger reads a bucket's triggers for the remove dialog.
 type removeTriggerLoadedMsg struct {
-	d   *removeTriggerDialog
-	err error
+	bucket string
+	d      *removeTriggerDialog
+	err    error
 }
 
 func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
@@ -317,10 +398,13 @@ func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
 		defer cancel()
 		cur, err := src.Client.GetBucketNotificationConfiguration(cx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 		if err != nil {
-			return removeTriggerLoadedMsg{err: fmt.Errorf("read triggers of %s: %s", bucket, apiMessage(err))}
+			return removeTriggerLoadedMsg{bucket: bucket, err: fmt.Errorf("read triggers of %s: %s", bucket, apiMessage(err))}
 		}
 		d := &removeTriggerDialog{c: c, bucket: bucket, configs: cur.LambdaFunctionConfigurations,
 			rest: types.NotificationConfiguration{QueueConfigurations: cur.QueueConfigurations, TopicConfigurations: cur.TopicConfigurations}}
-		return removeTriggerLoadedMsg{d: d}
+		for _, l := range cur.LambdaFunctionConfigurations {
+			d.rows = append(d.rows, newTriggerRow(l))
+		}
+		return removeTriggerLoadedMsg{bucket: bucket, d: d}
 	}
 }

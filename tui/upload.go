@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -131,19 +131,12 @@ func (p *progressReader) Seek(off int64, whence int) (int64, error) {
 	return pos, err
 }
 
-// upload puts files under prefix into bucket, reporting progress into inbox.
-func (src *Source) upload(bucket, prefix string, files, keys []string, inbox chan<- tea.Msg) tea.Cmd {
-	var mu sync.Mutex
-	send := func(m progressMsg) {
-		mu.Lock()
-		defer mu.Unlock()
-		select {
-		case inbox <- m:
-		default: // the UI is behind; it will see the next report
-		}
-	}
+// upload puts files under prefix into bucket, reporting progress into
+// inbox; closing the inbox (quitting) cancels it.
+func (src *Source) upload(bucket, prefix string, files, keys []string, inbox *Inbox) tea.Cmd {
+	send := func(m progressMsg) { inbox.offer(m) }
 	return func() tea.Msg {
-		c, cancel := ctx()
+		c, cancel := context.WithTimeout(inbox.Context(), timeout)
 		defer cancel()
 		for i, path := range files {
 			f, err := os.Open(path)

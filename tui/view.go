@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -19,7 +20,11 @@ const (
 func (m *Model) layout() {
 	w, h := max(m.width, 20), max(m.height, 8)
 	bodyY := 1
-	bodyH := h - 3 // header, status line, help line
+	// The header and the key line take a line each; the status block what
+	// it needs (a banner, a message wrapped).
+	m.statusH = len(m.statusLines())
+	bodyH := max(h-2-m.statusH, 4)
+	m.bodyH = bodyH
 	for i := range m.rects {
 		m.rects[i] = rect{}
 	}
@@ -69,24 +74,68 @@ func (m *Model) render() string {
 		layers = append(layers, lipgloss.NewLayer(box).X(r.x).Y(r.y-1))
 	}
 	if m.dialog != nil {
-		dv := m.dialog.View(m.width)
+		dv := m.dialog.View()
 		dx := max((m.width-lipgloss.Width(dv))/2, 0)
-		dy := max((m.height-3-lipgloss.Height(dv))/2, 0)
+		dy := max((m.bodyH-lipgloss.Height(dv))/2, 0)
 		layers = append(layers, lipgloss.NewLayer(dv).X(dx).Y(dy).Z(1))
 	}
-	screen := lipgloss.NewCanvas(m.width, m.height-3)
+	screen := lipgloss.NewCanvas(m.width, m.bodyH)
 	screen.Compose(lipgloss.NewCompositor(layers...))
 	body := screen.Render()
 	lines := strings.Split(body, "\n")
-	for len(lines) < m.height-3 {
+	for len(lines) < m.bodyH {
 		lines = append(lines, "")
 	}
-	b.WriteString("\n" + strings.Join(lines[:m.height-3], "\n"))
-	b.WriteString("\n" + m.statusLine())
-	b.WriteString("\n" + fit(m.help.ShortHelpView(m.shortHelp()), m.width))
+	b.WriteString("\n" + strings.Join(lines[:m.bodyH], "\n"))
+	b.WriteString("\n" + strings.Join(m.statusLines(), "\n"))
+	b.WriteString("\n" + m.footer())
 	return b.String()
 }
 
+// footer is the key line: the focused pane's keys, cut to the room left by
+// the global ones (next pane, help, quit), which always show.
+func (m *Model) footer() string {
+	local, global := m.shortHelp()
+	right := m.keyLine(global, m.width)
+	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
+	left := m.keyLine(local, m.width-lipgloss.Width(right)-lipgloss.Width(sep))
+	if left == "" {
+		return fit(right, m.width)
+	}
+	return fit(left+sep+right, m.width)
+}
+
+// keyLine is bindings as "key desc" items on one line of at most w cells:
+// whole items only, and … when some did not fit. (help.ShortHelpView lets
+// the last item overflow when its … does not fit.)
+func (m *Model) keyLine(bindings []key.Binding, w int) string {
+	st := m.help.Styles
+	sep := st.ShortSeparator.Render(m.help.ShortSeparator)
+	ellipsis := " " + st.Ellipsis.Render(m.help.Ellipsis)
+	var b strings.Builder
+	used := 0
+	for i, k := range bindings {
+		item := st.ShortKey.Render(k.Help().Key) + " " + st.ShortDesc.Render(k.Help().Desc)
+		if used > 0 {
+			item = sep + item
+		}
+		iw := lipgloss.Width(item)
+		// The last item needs no room for an ellipsis after it.
+		room := w - used
+		if i < len(bindings)-1 {
+			room -= lipgloss.Width(ellipsis)
+		}
+		if iw > room && !(i == len(bindings)-1 && iw <= w-used) {
+			if used > 0 && used+lipgloss.Width(ellipsis) <= w {
+				b.WriteString(ellipsis)
+			}
+			break
+		}
+		b.WriteString(item)
+		used += iw
+	}
+	return b.String()
+}
 func (m *Model) header() string {
 	st := m.c.Styles
 	src := m.c.Src
@@ -103,25 +152,44 @@ func (m *Model) header() string {
 	return fit(" "+strings.Join(parts, st.HeaderDim.Render(" · ")), m.width)
 }
 
-// statusLine shows, by priority: a stopped loop, an upload's progress, the
-// last message.
-func (m *Model) statusLine() string {
+// maxMessageLines bounds a message's lines; the panes keep the rest.
+const maxMessageLines = 3
+
+// statusLines is the block above the key line: the loop banner, then an
+// upload's progress or the last message, wrapped (a step's notes, S3's
+// errors are longer than a line). It is one line at least, blank or not.
+func (m *Model) statusLines() []string {
 	st := m.c.Styles
+	var out []string
+	if b := m.banner; b != nil {
+		// The keys stay whole; the text is cut to the room they leave.
+		keys := " s safe patterns · esc dismiss "
+		text := fmt.Sprintf(" ■ LOOP STOPPED: %s ran %d times in a chain (%s).", b.Function, b.Invocations, b.By)
+		room := max(m.width-lipgloss.Width(keys), 0)
+		out = append(out, st.Banner.Render(fit(text, room)+fit(keys, m.width-room)))
+	}
 	switch {
-	case m.banner != nil:
-		b := m.banner
-		text := fmt.Sprintf(" ■ LOOP STOPPED: %s ran %d times in a chain (%s). ", b.Function, b.Invocations, b.By)
-		return st.Banner.Render(fit(text+"s safe patterns · esc dismiss", m.width))
 	case m.upload != nil && m.upload.total > 0:
 		pct := float64(m.upload.done) / float64(m.upload.total)
-		return fit(" uploading "+m.upload.file+" "+m.progress.ViewAs(pct), m.width)
+		out = append(out, fit(" uploading "+m.upload.file+" "+m.progress.ViewAs(pct), m.width))
 	case m.message != "":
+		style := st.Message
 		if m.messageErr {
-			return st.MessageErr.Render(fit(" "+m.message, m.width))
+			style = st.MessageErr
 		}
-		return st.Message.Render(fit(" "+m.message, m.width))
+		lines := wrapWords(m.message, m.width-2, m.width-2)
+		if len(lines) > maxMessageLines {
+			lines = lines[:maxMessageLines]
+			lines[maxMessageLines-1] += " …"
+		}
+		for _, l := range lines {
+			out = append(out, style.Render(fit(" "+l, m.width)))
+		}
 	}
-	return ""
+	if len(out) == 0 {
+		out = append(out, "")
+	}
+	return out
 }
 
 // box draws a pane: a rounded border with the title in its top edge.

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/scenarios"
@@ -28,7 +26,7 @@ func runConsole(ctx context.Context, errOut io.Writer, o serveOptions) error {
 		return err
 	}
 	defer lab.Close()
-	inbox := make(chan tea.Msg, 1024)
+	inbox := tui.NewInbox()
 	go tui.Forward(sub, inbox)
 	return tui.Run(ctx, lab, sub, inbox, endpoint)
 }
@@ -101,7 +99,7 @@ func playScenario(ctx context.Context, errOut io.Writer, o serveOptions) error {
 	}
 	sub := r.Bus().Subscribe()
 	defer sub.Close()
-	inbox := make(chan tea.Msg, 1024)
+	inbox := tui.NewInbox()
 	go tui.Forward(sub, inbox)
 	return tui.PlayScenario(ctx, r, sc, inbox, endpoint)
 }

@@ -166,6 +166,12 @@ type InvocationDropped struct {
 	// function has no on-failure destination.
 	Destination string
 	Error       string // why the record could not be delivered, if it could not
+	// What the event was, as InvocationQueued says: an event dropped as it
+	// arrived (the one that would extend a recursive loop) was never queued.
+	Source  string
+	Chain   string
+	Depth   int
+	Payload []byte
 }
 
 // EnvironmentCreated is a new execution environment (a cold start).
