@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/ids"
@@ -283,16 +284,12 @@ func (s *Service) FunctionExists(arn string) bool {
 	return ok
 }
 
-func (s *Service) nameOf(arn string) (string, bool) {
-	name := notify.FunctionName(arn)
-	if name == arn {
+func (s *Service) nameOf(functionARN string) (string, bool) {
+	f, err := arn.ParseFunction(functionARN)
+	if err != nil || !f.Latest() || f.Unqualified().String() != s.ARN(f.Name) {
 		return "", false
 	}
-	prefix := s.ARN(name)
-	if arn != prefix && arn != prefix+":$LATEST" {
-		return "", false
-	}
-	return name, true
+	return f.Name, true
 }
 
 // InvokeAsync queues an event for a function, as S3's invocation does

@@ -1,8 +1,7 @@
 package notify
 
 import (
-	"strings"
-
+	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 )
 
@@ -68,10 +67,9 @@ func (d *Dispatcher) Notify(c Change) {
 // FunctionName returns the function name of a Lambda function ARN
 // (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), or the input
 // when it is not such an ARN.
-func FunctionName(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
-		return parts[6]
+func FunctionName(s string) string {
+	if f, err := arn.ParseFunction(s); err == nil {
+		return f.Name
 	}
-	return arn
+	return s
 }
