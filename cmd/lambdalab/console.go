@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
@@ -53,6 +54,11 @@ func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscriptio
 	opts := []emulator.Option{emulator.WithClock(clk), emulator.WithIdleTimeout(o.idleTimeout), emulator.WithBus(events)}
 	if o.verifySigs {
 		opts = append(opts, emulator.WithSignatureVerification())
+	}
+	if exe, err := os.Executable(); err == nil && !o.inProcess {
+		// Built-ins run as Lambda runs code: a process per environment,
+		// killed at its timeout or memory size.
+		opts = append(opts, emulator.WithBuiltinProcesses(exe, bootstrapArg))
 	}
 	if o.dataDir != "" {
 		data, err := emulator.OpenData(o.dataDir)

@@ -30,6 +30,7 @@ type serveOptions struct {
 	scenario    string
 	dataDir     string
 	verifySigs  bool
+	inProcess   bool
 }
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
@@ -41,6 +42,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also log queueing, execution environments and object details")
 	f.StringVar(&o.dataDir, "data", "", "keep the lab in this directory (objects, triggers, policies, undelivered events) and restore it from there on the next start")
 	f.BoolVar(&o.verifySigs, "verify-signatures", false, "check the SigV4 signatures of requests signed with keys the lab issued (lambdalab env's, the functions'): a wrong secret gets SignatureDoesNotMatch")
+	f.BoolVar(&o.inProcess, "in-process", false, "run the built-in handlers inside lambdalab instead of one process per execution environment (a timed-out handler then cannot be stopped)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", lambda.DefaultIdleTimeout, "how long an unused execution environment stays warm (lab time)")
 }
 
