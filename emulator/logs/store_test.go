@@ -233,7 +233,7 @@ func TestRestoreRefusesBrokenSnapshots(t *testing.T) {
 	store.Append(fn, envA, logsEvent(t0, "kept", ""))
 	good := store.Snapshot()
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(*logs.Snapshot)
 	}{
 		{"version", func(s *logs.Snapshot) { s.Version = 99 }},
