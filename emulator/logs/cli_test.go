@@ -211,7 +211,9 @@ func TestAWSCLIOperations(t *testing.T) {
 			if len(get.Events) != 2 || get.Events[0].Message != "first line" || !strings.HasPrefix(get.NextForwardToken, "f/") {
 				t.Errorf("get-log-events: %+v", get)
 			}
-			var streams struct{ LogStreams []struct{ LogStreamName string } }
+			var streams struct {
+				LogStreams []struct{ LogStreamName string }
+			}
 			decode(t, runAWS(t, bin, endpoint, "logs", "describe-log-streams", "--log-group-name", fn, "--order-by", "LastEventTime", "--descending"), &streams)
 			if len(streams.LogStreams) != 2 || streams.LogStreams[0].LogStreamName != envB {
 				t.Errorf("describe-log-streams: %+v", streams)

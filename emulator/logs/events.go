@@ -46,7 +46,10 @@ type stream struct {
 	lastIngest int64
 	uploads    uint64
 	events     []event
-	heapIdx    int // position in the group's oldest-first heap, -1 if absent
+	// base is the start of events' array: dropping the oldest event moves
+	// events forward in it, and room moves them back rather than growing.
+	base    []event
+	heapIdx int // position in the group's oldest-first heap, -1 if absent
 }
 
 func newStream(name string, created int64) *stream {
@@ -63,16 +66,38 @@ func (st *stream) insert(e event) (front bool) {
 		st.last = e.ts
 	}
 	st.hasEvents = true
+	st.room()
 	n := len(st.events)
 	if n == 0 || !e.key().less(st.events[n-1].key()) {
 		st.events = append(st.events, e)
 		return n == 0
 	}
 	i := sort.Search(n, func(i int) bool { return e.key().less(st.events[i].key()) })
-	st.events = append(st.events, event{})
+	st.events = st.events[:n+1]
 	copy(st.events[i+1:], st.events[i:])
 	st.events[i] = e
 	return i == 0
+}
+
+// room makes space for one more event at the end of events without a new
+// array when at least half of the current one lies before events, freed by
+// dropFirst: a group at its cap then appends and drops with no allocation.
+func (st *stream) room() {
+	if len(st.events) < cap(st.events) {
+		return
+	}
+	if c := cap(st.base); c > 0 && len(st.events) <= c/2 {
+		full := st.base[:c]
+		n := copy(full, st.events)
+		clear(full[n:]) // the moved events' old slots
+		st.events = full[:n]
+		return
+	}
+	// Twice the live events, so that a stream at its group's cap later has
+	// half its array to move back into.
+	grown := make([]event, len(st.events), 2*len(st.events)+8)
+	copy(grown, st.events)
+	st.events, st.base = grown, grown
 }
 
 // dropFirst removes the stream's earliest event. The slot is cleared so the
@@ -83,9 +108,10 @@ func (st *stream) dropFirst() event {
 	st.events[0] = event{}
 	st.events = st.events[1:]
 	if len(st.events) == 0 {
-		st.events = nil
-	} else if len(st.events) < cap(st.events)/4 {
+		st.events, st.base = nil, nil
+	} else if len(st.events) < cap(st.base)/4 {
 		st.events = append([]event(nil), st.events...)
+		st.base = st.events
 	}
 	return e
 }
@@ -153,9 +179,13 @@ func digits(dst []byte, v uint64) {
 // *unverified*: only the shape is AWS's; what the digits encode is ours.
 func keyDigits(k key) string {
 	var b [56]byte
-	digits(b[:20], uint64(k.ts))
-	digits(b[20:], k.seq)
+	putKeyDigits(b[:], k)
 	return string(b[:])
+}
+
+func putKeyDigits(b []byte, k key) {
+	digits(b[:20], uint64(k.ts))
+	digits(b[20:56], k.seq)
 }
 
 // parseKeyDigits reads what keyDigits wrote.

@@ -13,6 +13,9 @@ type scan struct {
 	start, end int64 // inclusive
 	after      *key  // exclusive; nil to start at the range's edge
 	desc       bool
+	// keep, when set, passes over other events inside each stream, before
+	// they cost a step of the merge: a rare pattern costs a linear scan.
+	keep func(*event) bool
 }
 
 func fullRange() scan { return scan{start: math.MinInt64, end: math.MaxInt64} }
@@ -29,8 +32,7 @@ func (sc scan) open(st *stream) (cursor, bool) {
 		if sc.after != nil {
 			i = max(i, st.searchAfter(*sc.after))
 		}
-		c := cursor{st, i}
-		return c, sc.valid(c)
+		return sc.settle(cursor{st, i}, 1)
 	}
 	j := len(st.events)
 	if sc.end < math.MaxInt64 {
@@ -39,8 +41,18 @@ func (sc scan) open(st *stream) (cursor, bool) {
 	if sc.after != nil {
 		j = min(j, st.searchAfter(sc.after.before()))
 	}
-	c := cursor{st, j - 1}
-	return c, sc.valid(c)
+	return sc.settle(cursor{st, j - 1}, -1)
+}
+
+// settle moves c by step to the first event in range that keep accepts.
+func (sc scan) settle(c cursor, step int) (cursor, bool) {
+	for sc.valid(c) {
+		if sc.keep == nil || sc.keep(&c.st.events[c.i]) {
+			return c, true
+		}
+		c.i += step
+	}
+	return c, false
 }
 
 func (sc scan) valid(c cursor) bool {
@@ -93,7 +105,7 @@ func (sc scan) run(streams []*stream, visit func(st *stream, e *event) bool) {
 			return
 		}
 		c.i += step
-		if sc.valid(c) {
+		if c, ok := sc.settle(c, step); ok {
 			h.cs[0] = c
 			heap.Fix(h, 0)
 		} else {
@@ -143,10 +155,10 @@ func (s *Store) collect(groupName, streamName string, keep func(*event) bool) []
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	var out []StoredEvent
-	fullRange().run(g.pick(streamName), func(st *stream, e *event) bool {
-		if keep(e) {
-			out = append(out, stored(g.name, st.name, e))
-		}
+	sc := fullRange()
+	sc.keep = keep
+	sc.run(g.pick(streamName), func(st *stream, e *event) bool {
+		out = append(out, stored(g.name, st.name, e))
 		return true
 	})
 	return out

@@ -250,7 +250,7 @@ func (s *Store) DeleteLogStream(groupName, name string) error {
 		g.bytes -= int64(len(e.msg))
 	}
 	g.count -= len(st.events)
-	st.events = nil
+	st.events, st.base = nil, nil
 	g.oldest.update(st)
 	return nil
 }
