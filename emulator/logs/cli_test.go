@@ -106,13 +106,17 @@ func TestAWSLogsTail(t *testing.T) {
 	}
 }
 
-func TestAWSLogsTailFollow(t *testing.T) {
-	v2 := findCLI(t, "2")
-	store, endpoint := wallLab(t)
-	now := time.Now().Truncate(time.Millisecond)
-	store.Append(fn, envA, logsEvent(now.Add(-time.Minute), "before the tail", "r1"))
+// follower is a running `aws logs tail --follow` and what it printed.
+type follower struct {
+	t      *testing.T
+	lines  chan string
+	stderr *strings.Builder
+	seen   []string
+}
 
-	cmd := awsCommand(t, v2, endpoint, "logs", "tail", fn, "--follow")
+func startFollow(t *testing.T, bin, endpoint, group string) *follower {
+	t.Helper()
+	cmd := awsCommand(t, bin, endpoint, "logs", "tail", group, "--follow")
 	// In a terminal Python flushes each line; into a pipe it would hold
 	// them until exit.
 	cmd.Env = append(cmd.Env, "PYTHONUNBUFFERED=1")
@@ -120,8 +124,8 @@ func TestAWSLogsTailFollow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	f := &follower{t: t, lines: make(chan string), stderr: &strings.Builder{}}
+	cmd.Stderr = f.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,52 +133,60 @@ func TestAWSLogsTailFollow(t *testing.T) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	lines := make(chan string)
 	go func() {
-		defer close(lines)
+		defer close(f.lines)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			lines <- sc.Text()
+			f.lines <- sc.Text()
 		}
 	}()
-	var seen []string
-	// waitLine reads the tail's output until want appears; the guard only
-	// stops a hung test (the CLI polls every 5 s).
-	waitLine := func(want string) {
-		t.Helper()
-		guard := time.After(2 * time.Minute)
-		for {
-			select {
-			case line, ok := <-lines:
-				if !ok {
-					t.Fatalf("aws logs tail --follow ended before %q; printed %q; stderr %s", want, seen, stderr.String())
-				}
-				seen = append(seen, line)
-				if line == want {
-					return
-				}
-			case <-guard:
-				t.Fatalf("no %q from aws logs tail --follow; printed %q; stderr %s", want, seen, stderr.String())
+	return f
+}
+
+// waitLine reads the tail's output until want appears; the guard only
+// stops a hung test (the CLI polls every 5 s).
+func (f *follower) waitLine(want string) {
+	f.t.Helper()
+	guard := time.After(2 * time.Minute)
+	for {
+		select {
+		case line, ok := <-f.lines:
+			if !ok {
+				f.t.Fatalf("aws logs tail --follow ended before %q; printed %q; stderr %s", want, f.seen, f.stderr.String())
 			}
+			f.seen = append(f.seen, line)
+			if line == want {
+				return
+			}
+		case <-guard:
+			f.t.Fatalf("no %q from aws logs tail --follow; printed %q; stderr %s", want, f.seen, f.stderr.String())
 		}
 	}
-	waitLine(tailLine(now.Add(-time.Minute), envA, "before the tail"))
+}
 
+func TestAWSLogsTailFollow(t *testing.T) {
+	v2 := findCLI(t, "2")
+	store, endpoint := wallLab(t)
+	now := time.Now().Truncate(time.Millisecond)
+	store.Append(fn, envA, logsEvent(now.Add(-time.Minute), "before the tail", "r1"))
+
+	f := startFollow(t, v2, endpoint, fn)
+	f.waitLine(tailLine(now.Add(-time.Minute), envA, "before the tail"))
 	later := time.Now().Truncate(time.Millisecond)
 	store.Append(fn, envB, logsEvent(later, "appended while tailing", "r2"))
-	waitLine(tailLine(later, envB, "appended while tailing"))
+	f.waitLine(tailLine(later, envB, "appended while tailing"))
 	// The next poll starts at the newest timestamp seen, so it answers that
 	// event again; the CLI drops it by eventId and prints only the new one.
 	store.Append(fn, envB, logsEvent(later, "same millisecond", "r2"))
-	waitLine(tailLine(later, envB, "same millisecond"))
+	f.waitLine(tailLine(later, envB, "same millisecond"))
 	count := 0
-	for _, l := range seen {
+	for _, l := range f.seen {
 		if strings.HasSuffix(l, " appended while tailing") {
 			count++
 		}
 	}
-	if count != 1 || len(seen) != 3 {
-		t.Errorf("printed %q: want each event once", seen)
+	if count != 1 || len(f.seen) != 3 {
+		t.Errorf("printed %q: want each event once", f.seen)
 	}
 }
 

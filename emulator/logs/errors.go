@@ -10,6 +10,7 @@ type Error struct {
 	Message string
 }
 
+// Error renders the code and message, as the SDKs print API errors.
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // The error codes CloudWatch Logs answers that lambdalab can produce.

@@ -208,7 +208,7 @@ func parseKeyDigits(s string) (key, bool) {
 		}
 		*v = *v*10 + uint64(c-'0')
 	}
-	if ts > 1<<62 {
+	if ts > maxTimestamp {
 		return key{}, false
 	}
 	return key{int64(ts), seq}, true

@@ -149,6 +149,13 @@ func TestLogStreams(t *testing.T) {
 		})
 	}
 
+	checkStreamA(t, l, group)
+	streamErrors(t, l, group)
+}
+
+// checkStreamA checks what DescribeLogStreams says of TestLogStreams' a.
+func checkStreamA(t *testing.T, l *lab, group string) {
+	t.Helper()
 	out, err := l.client.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupIdentifier: aws.String(l.store.LogGroupARN(group)), LogStreamNamePrefix: aws.String("a")})
 	if err != nil {
 		t.Fatal(err)
@@ -159,8 +166,13 @@ func TestLogStreams(t *testing.T) {
 		len(aws.ToString(st.UploadSequenceToken)) != 56 || aws.ToString(st.Arn) != "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f:log-stream:a" {
 		t.Errorf("stream a: %+v", st)
 	}
+}
 
-	_, err = l.client.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: &group, OrderBy: types.OrderByLastEventTime, LogStreamNamePrefix: aws.String("a")})
+// streamErrors checks DescribeLogStreams' and DeleteLogStream's errors on
+// TestLogStreams' group.
+func streamErrors(t *testing.T, l *lab, group string) {
+	t.Helper()
+	_, err := l.client.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: &group, OrderBy: types.OrderByLastEventTime, LogStreamNamePrefix: aws.String("a")})
 	wantAPIError(t, err, "InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.")
 	_, err = l.client.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupIdentifier: aws.String(l.store.GroupARN(group))})
 	wantAPIError(t, err, "InvalidParameterException", `1 validation error detected: Value at 'logGroupIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w#+=/:,.@-]*`)

@@ -46,6 +46,9 @@ type EventSnapshot struct {
 
 const snapshotVersion = 1
 
+// maxTimestamp bounds what a key encodes (parseKeyDigits' limit).
+const maxTimestamp = 1 << 62
+
 // Snapshot copies the store's content.
 func (s *Store) Snapshot() Snapshot {
 	s.mu.RLock()
@@ -130,6 +133,9 @@ func (s *Store) restoreGroup(gs GroupSnapshot, seqs map[uint64]bool, maxSeq uint
 		for _, es := range ss.Events {
 			if es.Seq == 0 || es.Seq > maxSeq || seqs[es.Seq] {
 				return nil, fmt.Errorf("log stream %q: event sequence number %d is zero, repeated or above the snapshot's %d", ss.Name, es.Seq, maxSeq)
+			}
+			if es.Timestamp < 0 || es.Timestamp > maxTimestamp {
+				return nil, fmt.Errorf("log stream %q: event timestamp %d is out of range", ss.Name, es.Timestamp)
 			}
 			seqs[es.Seq] = true
 			if st.insert(event{es.Timestamp, es.IngestionTime, es.Seq, es.Message, es.RequestID}) {

@@ -239,6 +239,7 @@ func TestRestoreRefusesBrokenSnapshots(t *testing.T) {
 		{"version", func(s *logs.Snapshot) { s.Version = 99 }},
 		{"duplicate group", func(s *logs.Snapshot) { s.Groups = append(s.Groups, s.Groups[0]) }},
 		{"sequence above the snapshot's", func(s *logs.Snapshot) { s.Seq = 0 }},
+		{"negative timestamp", func(s *logs.Snapshot) { s.Groups[0].Streams[0].Events[0].Timestamp = -1 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data, _ := json.Marshal(good)
