@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -95,12 +96,13 @@ var operations = map[string]operation{
 	"DeleteRetentionPolicy": op(deleteRetentionPolicy),
 }
 
-// Operations lists the operations the handler serves.
+// Operations lists the operations the handler serves, sorted.
 func Operations() []string {
 	out := make([]string, 0, len(operations))
 	for name := range operations {
 		out = append(out, name)
 	}
+	sort.Strings(out)
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,6 +121,23 @@ func TestParseRequest(t *testing.T) {
 		}
 		if a, ok := logs.Action(req); !ok || a != tc.action {
 			t.Errorf("Action %q %v", a, ok)
+		}
+	}
+}
+
+func TestEveryOperationIsServed(t *testing.T) {
+	l := newLab(t)
+	want := []string{"CreateLogGroup", "CreateLogStream", "DeleteLogGroup", "DeleteLogStream", "DeleteRetentionPolicy",
+		"DescribeLogGroups", "DescribeLogStreams", "FilterLogEvents", "GetLogEvents", "PutLogEvents", "PutRetentionPolicy"}
+	if got := logs.Operations(); !slices.Equal(got, want) {
+		t.Errorf("Operations() %v, want %v", got, want)
+	}
+	for _, op := range want {
+		// An empty request is answered by the operation itself: a
+		// validation error or, for DescribeLogGroups, a listing.
+		status, _, doc := call(t, l, "POST", logs.TargetPrefix+op, `{}`)
+		if doc["__type"] == "UnknownOperationException" || status != 200 && doc["__type"] != "InvalidParameterException" {
+			t.Errorf("%s: %d %v", op, status, doc)
 		}
 	}
 }
