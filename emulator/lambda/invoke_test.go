@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/handler/sandbox"
 )
 
@@ -71,5 +72,26 @@ func TestInvokeTimesOutOnTheVirtualClock(t *testing.T) {
 	}
 	if res.Status != StatusTimeout || !strings.Contains(string(res.Payload), "Task timed out after 3.00 seconds") {
 		t.Errorf("%+v %s", res, res.Payload)
+	}
+}
+
+func TestDeleteFunctionLosesItsQueue(t *testing.T) {
+	h := newHarness(t)
+	zero := 0
+	h.add(Config{Name: "off", ReservedConcurrency: &zero}, func() error { return nil })
+	h.invoke("off", `{}`)
+	h.sync()
+	if err := h.s.DeleteFunction("off"); err != nil {
+		t.Fatal(err)
+	}
+	evs := h.run()
+	if u := of[bus.EventUndeliverable](evs); len(u) != 1 || h.s.Pending() != 0 {
+		t.Errorf("undeliverable %+v, pending %d", u, h.s.Pending())
+	}
+	if _, ok := h.s.Config("off"); ok {
+		t.Error("deleted function still configured")
+	}
+	if err := h.s.DeleteFunction("off"); err == nil || !strings.Contains(err.Error(), "Function not found") {
+		t.Errorf("second delete: %v", err)
 	}
 }

@@ -350,6 +350,34 @@ func (s *Service) wake() {
 	}
 }
 
+// DeleteFunction removes a function, as Lambda's DeleteFunction does:
+// events still queued for it are lost (Lambda cannot run them any more),
+// idle environments end now and running ones when their attempt ends.
+func (s *Service) DeleteFunction(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn, ok := s.functions[name]
+	if !ok {
+		return notFound(s.ARN(name))
+	}
+	delete(s.functions, name)
+	now := s.clock.Now()
+	for _, ev := range fn.queue {
+		s.bus.Publish(bus.EventUndeliverable{Header: s.stamp(), Function: name,
+			Reason: "the function was deleted while the event waited in its queue"})
+		s.eventDone(ev)
+	}
+	fn.queue = nil
+	for env := range fn.live {
+		env.stale = true
+	}
+	for _, env := range fn.idle {
+		s.endEnvironment(fn, env, "function deleted", now)
+	}
+	fn.idle = nil
+	return nil
+}
+
 // SyncOutput delivers every line a function's processes wrote so far, so
 // that what the function printed before it sent a request is logged before
 // the request itself. The lab calls it when a function's request arrives.
