@@ -16,6 +16,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
 	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
 )
 
@@ -207,4 +208,48 @@ func (l *Lab) setFileEnvironment(name string, env map[string]string) {
 			l.file.Functions[i].Environment = env
 		}
 	}
+}
+
+// SetLayers gives a function of its own code new layers (paths or layer
+// ARNs), as UpdateFunctionConfiguration --layers does: new environments
+// run with them, warm ones are retired.
+func (l *Lab) SetLayers(name string, layers []string) error {
+	l.fileMu.Lock()
+	idx := -1
+	for i, fn := range l.file.Functions {
+		if fn.Name == name {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		l.fileMu.Unlock()
+		return fmt.Errorf("no function %s", name)
+	}
+	spec := l.file.Functions[idx]
+	l.fileMu.Unlock()
+	if spec.Runtime == "" {
+		return fmt.Errorf("function %s runs a built-in handler: layers are for functions of their own code (runtime, code)", name)
+	}
+	if len(layers) > runtime.MaxLayers {
+		return &lambda.ParameterError{Type: "InvalidParameterValueException", Message: fmt.Sprintf("Cannot reference more than %d layers.", runtime.MaxLayers)}
+	}
+	spec.Layers = layers
+	rt, err := l.runtimeFor(spec, nil)
+	if err != nil {
+		return fmt.Errorf("function %s: %w", name, err)
+	}
+	if err := l.lambda.SetRuntime(name, rt); err != nil {
+		return err
+	}
+	l.fileMu.Lock()
+	l.file.Functions[idx].Layers = layers
+	l.fileMu.Unlock()
+	l.bus.Publish(bus.FunctionUpdated{Header: l.stamp(), Function: name})
+	return nil
+}
+
+// Invoke runs a function synchronously with payload, as the console's Test
+// button and `aws lambda invoke` do.
+func (l *Lab) Invoke(ctx context.Context, function string, payload []byte) (lambda.InvokeResult, error) {
+	return l.lambda.Invoke(ctx, function, payload)
 }
