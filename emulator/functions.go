@@ -29,7 +29,8 @@ func (l *Lab) AddFunction(spec FunctionSpec) error {
 		policy = DefaultRolePolicy(l.file.Region)
 	}
 	l.creds.setRole(role, policy)
-	client := func() *s3.Client { return l.ClientFor(l.creds.issue(role, spec.Name)) }
+	creds := l.creds.issue(role, spec.Name)
+	client := func() *s3.Client { return l.ClientFor(creds) }
 	rt, err := l.runtimeFor(spec, client)
 	if err != nil {
 		return fmt.Errorf("function %s: %w", spec.Name, err)

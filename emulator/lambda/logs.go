@@ -3,9 +3,9 @@ package lambda
 import (
 	"fmt"
 	"math"
-	"sort"
-	"sync"
 	"time"
+
+	"github.com/lambdalab/lambdalab/emulator/logs"
 )
 
 // The platform's log lines, in Lambda's exact formats.
@@ -71,102 +71,77 @@ func LogStreamName(at time.Time, hex32 string) string {
 	return at.UTC().Format("2006/01/02") + "/[$LATEST]" + hex32
 }
 
-// LogEvent is one stored log line.
+// LogEvent is one line of a log stream.
 type LogEvent struct {
 	Time      time.Time
 	Message   string
 	RequestID string
 }
 
-// maxStreamEvents bounds what one stream keeps; older lines are dropped and
-// counted.
-const maxStreamEvents = 10000
-
 // LogStream is the log of one execution environment.
 type LogStream struct {
 	Name    string
 	Created time.Time
 	Events  []LogEvent
-	Dropped int
 }
 
-// LogStore keeps the lab's log groups: /aws/lambda/NAME, one stream per
-// execution environment. It is safe for concurrent use.
+// LogStore is the Lambda service's view of CloudWatch Logs: it writes each
+// environment's lines to the lab's log store (the one the Logs API serves)
+// and reads them back for the console and scenarios.
 type LogStore struct {
-	mu     sync.Mutex
-	groups map[string]map[string]*LogStream
+	store *logs.Store
 }
 
-// NewLogStore returns an empty store.
-func NewLogStore() *LogStore {
-	return &LogStore{groups: map[string]map[string]*LogStream{}}
+// NewLogStore returns a view of store (a new one when nil).
+func NewLogStore(store *logs.Store) *LogStore {
+	if store == nil {
+		store = logs.New()
+	}
+	return &LogStore{store: store}
 }
+
+// WithLogStore writes the functions' logs to store.
+func WithLogStore(store *logs.Store) Option { return func(s *Service) { s.logs = NewLogStore(store) } }
+
+// Store is the CloudWatch Logs store behind the view.
+func (s *LogStore) Store() *logs.Store { return s.store }
 
 // Append adds a line to group/stream, creating both as needed.
 func (s *LogStore) Append(group, stream string, ev LogEvent) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[group]
-	if g == nil {
-		g = map[string]*LogStream{}
-		s.groups[group] = g
-	}
-	st := g[stream]
-	if st == nil {
-		st = &LogStream{Name: stream, Created: ev.Time}
-		g[stream] = st
-	}
-	if len(st.Events) >= maxStreamEvents {
-		n := len(st.Events) / 10
-		st.Events = append(st.Events[:0], st.Events[n:]...)
-		st.Dropped += n
-	}
-	st.Events = append(st.Events, ev)
+	s.store.Append(group, stream, logs.LogEvent{Time: ev.Time, Message: ev.Message, RequestID: ev.RequestID})
 }
 
 // Groups lists the log group names, sorted.
 func (s *LogStore) Groups() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.groups))
-	for g := range s.groups {
-		out = append(out, g)
+	var out []string
+	for _, g := range s.store.Groups() {
+		out = append(out, g.LogGroupName)
 	}
-	sort.Strings(out)
 	return out
 }
 
-// Streams returns copies of a group's streams, oldest first.
+// Streams lists a group's streams, oldest first, with their lines.
 func (s *LogStore) Streams(group string) []LogStream {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]LogStream, 0, len(s.groups[group]))
-	for _, st := range s.groups[group] {
-		c := *st
-		c.Events = append([]LogEvent(nil), st.Events...)
-		out = append(out, c)
+	streams, err := s.store.Streams(group)
+	if err != nil {
+		return nil
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Created.Equal(out[j].Created) {
-			return out[i].Name < out[j].Name
+	out := make([]LogStream, 0, len(streams))
+	for _, st := range streams {
+		ls := LogStream{Name: st.LogStreamName, Created: time.UnixMilli(st.CreationTime).UTC()}
+		for _, ev := range s.store.Events(group, st.LogStreamName) {
+			ls.Events = append(ls.Events, LogEvent{Time: ev.Time, Message: ev.Message, RequestID: ev.RequestID})
 		}
-		return out[i].Created.Before(out[j].Created)
-	})
+		out = append(out, ls)
+	}
 	return out
 }
 
 // Invocation returns the stored lines of one request id, in order.
 func (s *LogStore) Invocation(group, requestID string) []LogEvent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []LogEvent
-	for _, st := range s.groups[group] {
-		for _, ev := range st.Events {
-			if ev.RequestID == requestID {
-				out = append(out, ev)
-			}
-		}
+	for _, ev := range s.store.Invocation(group, requestID) {
+		out = append(out, LogEvent{Time: ev.Time, Message: ev.Message, RequestID: ev.RequestID})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
 }

@@ -132,7 +132,7 @@ func New(opts ...Option) *Service {
 		s.ids = ids.NewRandom()
 	}
 	if s.logs == nil {
-		s.logs = NewLogStore()
+		s.logs = NewLogStore(nil)
 	}
 	s.memory = newMemoryMeter(!s.virtual)
 	s.idle = sync.NewCond(&s.mu)
