@@ -15,9 +15,10 @@ import (
 
 // format is one of the image formats the handler reads, with its own
 // decoder. The handler never goes through image.Decode: its registry holds
-// whatever else the binary links (imaging brings in BMP and TIFF, for one),
-// so the same handler would accept a BMP in one binary and refuse it in
-// another. What it reads is this list, in every binary.
+// whatever any package linked into the binary registers (lambdalab's once
+// had BMP and TIFF through an image library), so the same handler would
+// accept a BMP in one binary and refuse it in another. What it reads is
+// this list, in every binary.
 type format struct {
 	name    string
 	magic   []string

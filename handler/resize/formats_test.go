@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	// Registered for image.Decode, as they are in lambdalab's binary (imaging
-	// links them) but not in cmd/resize-lambda's: the handler must not care.
+	// Registered for image.Decode, as any package linked into lambdalab may
+	// register them, but not in cmd/resize-lambda's: the handler must not care.
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 
