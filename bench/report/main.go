@@ -23,8 +23,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/disintegration/imaging"
-
 	"github.com/lambdalab/lambdalab/handler/resize"
 	"github.com/lambdalab/lambdalab/internal/testimg"
 )
@@ -83,7 +81,7 @@ func run(runs int, bin, python, moto string) error {
 		}
 		ours := median(times)
 		theirs := time.Duration(pillow[name] * float64(time.Millisecond))
-		ref := imaging.Resize(originals[name], resize.DefaultSize, resize.DefaultSize, imaging.Lanczos)
+		ref := testimg.Reference(originals[name], resize.DefaultSize, resize.DefaultSize)
 		qOurs, err := psnrPNG(out, ref)
 		if err != nil {
 			return err
@@ -209,7 +207,7 @@ func psnrPNG(data []byte, ref *image.NRGBA) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	got := imaging.Clone(img)
+	got := testimg.NRGBA(img)
 	if got.Rect.Size() != ref.Rect.Size() {
 		return 0, fmt.Errorf("size %v, want %v", got.Rect.Size(), ref.Rect.Size())
 	}

@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // registered for image.Decode
-	_ "image/jpeg"
 	"image/png"
 	"io"
 	"strconv"
@@ -194,31 +192,35 @@ var ErrNotImage = errors.New("not a PNG, JPEG or GIF image")
 // its size as the file gives it.
 func (h *Handler) decode(data []byte) (image.Image, string, image.Point, error) {
 	var none image.Point
-	if len(data) == 0 {
-		return nil, "", none, fmt.Errorf("the object is empty (0 bytes): %w", ErrNotImage)
+	f := formatOf(data)
+	if f == nil {
+		return nil, "", none, notImage(data)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	l, err := f.inspect(data)
 	if err != nil {
-		if errors.Is(err, image.ErrFormat) {
-			return nil, "", none, fmt.Errorf("%w (it starts with % x)", ErrNotImage, data[:min(len(data), 8)])
-		}
-		return nil, "", none, fmt.Errorf("corrupt %s header: %v", sniff(data), err)
+		return nil, f.name, none, fmt.Errorf("corrupt %s header: %v", f.name, err)
 	}
-	size := image.Pt(cfg.Width, cfg.Height)
-	if format == "jpeg" {
-		if img, ok := h.decodeScaled(data, cfg); ok {
-			return img, format, size, nil
+	size := l.size
+	if f.name == "jpeg" {
+		if img, ok := h.decodeScaled(data, size); ok {
+			return img, f.name, size, nil
 		}
 	}
-	if need, budget := decodedBytes(cfg), h.memoryBudget(); need > budget {
-		return nil, format, size, fmt.Errorf("%s image of %dx%d pixels needs about %d MB to decode; the function's %d MB of memory leave about %d MB for it (raise its memory size or upload a smaller image)",
-			format, cfg.Width, cfg.Height, need>>20, h.cfg.MemoryMB, budget>>20)
+	if need, budget := h.need(data, l), h.memoryBudget(); need > budget {
+		return nil, f.name, size, fmt.Errorf("%s image of %dx%d pixels needs about %d MB to decode; the function's %d MB of memory leave about %d MB for it (raise its memory size or upload a smaller image)",
+			f.name, size.X, size.Y, need>>20, h.cfg.MemoryMB, budget>>20)
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	img, err := f.decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, format, size, fmt.Errorf("corrupt or truncated %s image: %v", format, err)
+		return nil, f.name, size, fmt.Errorf("corrupt or truncated %s image: %v", f.name, err)
 	}
-	return img, format, size, nil
+	return img, f.name, size, nil
+}
+
+// need is what the handler holds to resize the file data of layout l: the
+// file itself, what decoding it and resizing it allocate.
+func (h *Handler) need(data []byte, l layout) int64 {
+	return int64(len(data)) + l.need(h.cfg.Width, h.cfg.Height)
 }
 
 // decodeScaled decodes a baseline JPEG straight at a fraction of its width
@@ -227,10 +229,13 @@ func (h *Handler) decode(data []byte) (image.Image, string, image.Point, error) 
 // 1920×1080 one at 960×1080 (the thumbnail has its own shape anyway). It
 // reports false for anything else (progressive, CMYK, corrupt…), which
 // image/jpeg then decodes or explains.
-func (h *Handler) decodeScaled(data []byte, cfg image.Config) (image.Image, bool) {
-	dx, dy := jpegDenom(cfg.Width, h.cfg.Width), jpegDenom(cfg.Height, h.cfg.Height)
-	scaled := image.Config{Width: (cfg.Width + dx - 1) / dx, Height: (cfg.Height + dy - 1) / dy}
-	if decodedBytes(scaled) > h.memoryBudget() {
+func (h *Handler) decodeScaled(data []byte, size image.Point) (image.Image, bool) {
+	f, err := jpegscale.ReadFrame(data)
+	if err != nil || f.Width != size.X || f.Height != size.Y {
+		return nil, false
+	}
+	dx, dy := jpegDenom(size.X, h.cfg.Width), jpegDenom(size.Y, h.cfg.Height)
+	if h.need(data, jpegScaledLayout(f, dx, dy)) > h.memoryBudget() {
 		return nil, false
 	}
 	img, err := jpegscale.Decode(data, dx, dy)
@@ -263,23 +268,4 @@ func (h *Handler) memoryBudget() int64 {
 		return mem / 2
 	}
 	return mem - overhead
-}
-
-// decodedBytes estimates the memory a decoded image and its resize working
-// copy take: the decoded pixels, plus an NRGBA copy imaging makes.
-func decodedBytes(c image.Config) int64 {
-	px := int64(c.Width) * int64(c.Height)
-	return px*4 + px*4
-}
-
-func sniff(data []byte) string {
-	switch {
-	case bytes.HasPrefix(data, []byte("\x89PNG")):
-		return "png"
-	case bytes.HasPrefix(data, []byte("\xff\xd8")):
-		return "jpeg"
-	case bytes.HasPrefix(data, []byte("GIF8")):
-		return "gif"
-	}
-	return "image"
 }

@@ -82,8 +82,14 @@ func toNRGBA(img image.Image) *image.NRGBA {
 // chromaSize is the size of a YCbCr image's chroma planes (zero for a
 // subsampling this package does not know).
 func chromaSize(yc *image.YCbCr) image.Point {
-	w, h := yc.Rect.Dx(), yc.Rect.Dy()
-	switch yc.SubsampleRatio {
+	return chromaOf(yc.Rect.Size(), yc.SubsampleRatio)
+}
+
+// chromaOf is the size of the chroma planes of a YCbCr image of size s
+// starting at the origin, as image.NewYCbCr lays them out.
+func chromaOf(s image.Point, ratio image.YCbCrSubsampleRatio) image.Point {
+	w, h := s.X, s.Y
+	switch ratio {
 	case image.YCbCrSubsampleRatio444:
 		return image.Pt(w, h)
 	case image.YCbCrSubsampleRatio422:
@@ -134,12 +140,18 @@ func resizePlanes(planes []plane, w, h int) []plane {
 }
 
 // reducingGap is how many times the output's size the filter may span
-// after the block averaging: 2 keeps the result within a hair of filtering
+// after the block averaging: 3 keeps the result within a hair of filtering
 // the whole image.
 const reducingGap = 3
 
+// reduction is the size of the blocks a plane of size p is averaged in
+// before it is filtered down to w×h.
+func reduction(p image.Point, w, h int) (kx, ky int) {
+	return max(1, p.X/(w*reducingGap)), max(1, p.Y/(h*reducingGap))
+}
+
 func resizePlane(p plane, w, h int) plane {
-	kx, ky := max(1, p.w/(w*reducingGap)), max(1, p.h/(h*reducingGap))
+	kx, ky := reduction(image.Pt(p.w, p.h), w, h)
 	// Reduced pixel i covers source pixels [i·k, (i+1)·k) (the last one
 	// perhaps fewer): the scale is the source's extent over k.
 	sx := float64(p.w) / float64(kx) / float64(w)

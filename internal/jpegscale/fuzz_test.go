@@ -9,9 +9,10 @@ import (
 	"github.com/lambdalab/lambdalab/internal/testimg"
 )
 
-// FuzzDecode checks that no input panics, that a decoded image's planes
-// hold what its Rect says at every scale, and that where both decoders
-// accept a file at full scale they agree on its size, kind and samples.
+// FuzzDecode checks that no input panics Decode or ReadFrame, that a
+// decoded image's planes hold what its Rect says at every scale and its
+// frame the size it was decoded at, and that where both decoders accept a
+// file at full scale they agree on its size, kind and samples.
 func FuzzDecode(f *testing.F) {
 	seeds := [][]byte{
 		testimg.JPEG(testimg.Photo(16, 16)),
@@ -36,11 +37,15 @@ func FuzzDecode(f *testing.F) {
 			}
 			largest = max(largest, sum)
 		}}
+		frame, frameErr := ReadFrame(data)
 		img, err := d.decode()
 		if err != nil {
 			return
 		}
 		w, h := boundsFromSOF(t, data)
+		if frameErr != nil || frame.Width != w || frame.Height != h {
+			t.Fatalf("decoded a %dx%d image whose frame reads %+v, %v", w, h, frame, frameErr)
+		}
 		if want := image.Rect(0, 0, ceilDiv(w, dx), ceilDiv(h, dy)); img.Bounds() != want {
 			t.Fatalf("1/%d×1/%d: bounds %v, want %v", dx, dy, img.Bounds(), want)
 		}
