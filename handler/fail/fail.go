@@ -5,7 +5,7 @@
 //	panic  panic with FAIL_MESSAGE: the runtime crashes (Runtime.ExitError)
 //	hang   block forever, ignoring the context: the function times out
 //	alloc  allocate 8 MiB every millisecond until the context ends: the
-//	       function runs out of memory (Runtime.OutOfMemory)
+//	       function is killed for its memory (Runtime.ExitError, signal: killed)
 package fail
 
 import (
