@@ -29,6 +29,9 @@ func (l *Lab) AddFunction(spec FunctionSpec) error {
 		policy = DefaultRolePolicy(l.file.Region)
 	}
 	l.creds.setRole(role, policy)
+	if err := l.ensureIAMRole(role, policy); err != nil {
+		return fmt.Errorf("function %s: role %s: %w", spec.Name, role, err)
+	}
 	creds := l.creds.issue(role, spec.Name)
 	client := func() *s3.Client { return l.ClientFor(creds) }
 	rt, err := l.runtimeFor(spec, client)
@@ -169,6 +172,9 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 		}
 	}
 	l.creds.setRole(role, p)
+	if err := l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source); err != nil {
+		return err
+	}
 	l.bus.Publish(bus.RolePolicyChanged{Header: l.stamp(), Role: role, Function: function})
 	return nil
 }

@@ -19,8 +19,10 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/ids"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
 )
@@ -44,6 +46,9 @@ type Lab struct {
 	// bootstrap (WithBuiltinProcesses).
 	builtinBootstrap []string
 	writes           *writeLog
+	iam              *iam.Service
+	logStore         *logs.Store
+	door             *door
 	data             *Data
 	closed           sync.Once
 	// fileMu guards what of file changes while the lab runs (functions'
@@ -121,12 +126,14 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog(), data: st.data,
 		procs: &processes{dir: st.cacheDir, region: f.Region}, builtinBootstrap: st.builtinBootstrap}
 	l.creds = newCredentials(l.ids, DefaultAccount)
+	l.iam = iam.New(DefaultAccount, "aws", iam.WithClock(l.display()), iam.WithIDs(l.ids.Fork()))
+	l.logStore = logs.New(logs.WithClock(l.display()), logs.WithRegion(f.Region), logs.WithAccount(DefaultAccount))
 	l.lambda = lambda.New(append([]lambda.Option{
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
 		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
 		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
 		lambda.WithCeiling(f.ceiling()), lambda.WithLogAccess(l.logAccess),
-		lambda.WithVariables(l.functionVariables),
+		lambda.WithVariables(l.functionVariables), lambda.WithLogStore(l.logStore),
 	}, lambdaData...)...)
 	store := notify.NewStore()
 	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
@@ -142,6 +149,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		s3Opts = append(s3Opts, s3.WithSignatureCheck(l.creds.secret))
 	}
 	l.s3 = s3.New(st.backend, s3Opts...)
+	l.door = l.newDoor()
 	if err := l.start(); err != nil {
 		l.Close()
 		return nil, err
@@ -187,8 +195,9 @@ func (l *Lab) S3() *s3.Server { return l.s3 }
 // Lambda is the lab's Lambda service.
 func (l *Lab) Lambda() *lambda.Service { return l.lambda }
 
-// Handler serves the S3 API.
-func (l *Lab) Handler() http.Handler { return l.s3 }
+// Handler serves every service of the lab (s3, lambda, logs, iam, sts) on
+// one endpoint.
+func (l *Lab) Handler() http.Handler { return l.door }
 
 // WaitIdle waits until no event is queued or running. On a virtual clock it
 // drives the clock: retries minutes away happen at once.
@@ -222,7 +231,10 @@ func (l *Lab) close() {
 
 // stamp is the header of an event the lab publishes now, stamped with the
 // time users see (the wall clock under --time-scale).
-func (l *Lab) stamp() bus.Header { return bus.Header{Time: clock.Display(l.clock).Now()} }
+func (l *Lab) stamp() bus.Header { return bus.Header{Time: l.display().Now()} }
+
+// display is the clock of the times users see.
+func (l *Lab) display() clock.Clock { return clock.Display(l.clock) }
 
 // virtual reports whether the lab runs on a virtual clock (a replay).
 func (l *Lab) virtual() bool {

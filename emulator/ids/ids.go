@@ -71,3 +71,12 @@ func (s *Source) Hex(n int) string {
 	s.fill(b)
 	return fmt.Sprintf("%x", b)[:n]
 }
+
+// Fork returns a new source seeded from this one: a service with its own
+// fork draws its ids without shifting anyone else's, so a replay stays
+// byte-identical whatever that service is asked.
+func (s *Source) Fork() *Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return NewSeeded(s.rng.Uint64(), s.rng.Uint64())
+}
