@@ -26,18 +26,18 @@ func (e *Error) Error() string { return e.Type + ": " + e.Message }
 
 // Error types lambdalab answers, as Lambda names them.
 const (
-	ErrResourceNotFound       = "ResourceNotFoundException"
-	ErrResourceConflict       = "ResourceConflictException"
-	ErrInvalidParameterValue  = "InvalidParameterValueException"
-	ErrValidation             = "ValidationException"
-	ErrPreconditionFailed     = "PreconditionFailedException"
-	ErrRequestEntityTooLarge  = "RequestEntityTooLargeException"
-	ErrRequestTooLarge        = "RequestTooLargeException"
-	ErrTooManyRequests        = "TooManyRequestsException"
-	ErrInvalidRequestContent  = "InvalidRequestContentException"
-	ErrAccessDenied           = "AccessDeniedException"
-	ErrService                = "ServiceException"
-	ErrUnsupportedMediaType   = "UnsupportedMediaTypeException"
+	ErrResourceNotFound      = "ResourceNotFoundException"
+	ErrResourceConflict      = "ResourceConflictException"
+	ErrInvalidParameterValue = "InvalidParameterValueException"
+	ErrValidation            = "ValidationException"
+	ErrPreconditionFailed    = "PreconditionFailedException"
+	ErrRequestEntityTooLarge = "RequestEntityTooLargeException"
+	ErrRequestTooLarge       = "RequestTooLargeException"
+	ErrTooManyRequests       = "TooManyRequestsException"
+	ErrInvalidRequestContent = "InvalidRequestContentException"
+	ErrAccessDenied          = "AccessDeniedException"
+	ErrService               = "ServiceException"
+	ErrUnsupportedMediaType  = "UnsupportedMediaTypeException"
 )
 
 // Status is the HTTP status Lambda answers the error with.
