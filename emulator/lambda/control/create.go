@@ -69,7 +69,7 @@ func (c *Control) draft(ctx context.Context, in CreateFunctionInput) (*function,
 		return nil, source{}, err
 	}
 	conf := FunctionConfiguration{
-		FunctionName: in.FunctionName, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler,
+		FunctionName: in.FunctionName, FunctionArn: c.FunctionARN(in.FunctionName), Runtime: in.Runtime, Role: in.Role, Handler: in.Handler,
 		Description: in.Description, Timeout: intOr(in.Timeout, 3), MemorySize: intOr(in.MemorySize, lambda.DefaultMemory),
 		Version: arn.Latest, TracingConfig: TracingConfig{Mode: "PassThrough"}, PackageType: "Zip",
 		Architectures: arch, EphemeralStorage: EphemeralStorage{Size: 512},
@@ -228,7 +228,11 @@ func (c *Control) resolveLayers(arns []string) ([]layers.Version, *Error) {
 		}
 		v, rerr := c.deps.Layers.Resolve(a)
 		if rerr != nil {
-			return nil, AsError(rerr)
+			e := AsError(rerr)
+			if e.Type == ErrResourceNotFound { // a function's request names it: a bad parameter
+				e = invalid("%s", e.Message)
+			}
+			return nil, e
 		}
 		v.ARN = a // the function lists the ARN it asked for, not a stand-in's
 		out = append(out, v)
