@@ -264,3 +264,6 @@ func (l *lab) snapshot() string {
 	}
 	return string(b)
 }
+
+// asError is errors.As.
+func asError[T error](err error, target *T) bool { return errors.As(err, target) }
