@@ -37,7 +37,7 @@ const (
 // source is a function's code, read and checked, before it is kept.
 type source struct {
 	zip      []byte // a deployment package to keep under CodeDir
-	ref      codeRef
+	ref      StoredCode
 	sha256   string // base64, as CodeSha256
 	size     int64  // CodeSize
 	unzipped int64
@@ -50,7 +50,7 @@ func (c *Control) loadCode(ctx context.Context, code FunctionCode) (source, *Err
 	switch {
 	case code.Builtin:
 		sum := sha256.Sum256([]byte("builtin:" + code.Path))
-		return source{ref: codeRef{Kind: codeBuiltin}, sha256: base64.StdEncoding.EncodeToString(sum[:])}, nil
+		return source{ref: StoredCode{Kind: codeBuiltin}, sha256: base64.StdEncoding.EncodeToString(sum[:])}, nil
 	case code.Path != "":
 		return c.folderCode(code.Path)
 	case code.ImageUri != "":
@@ -145,7 +145,7 @@ func (c *Control) folderCode(path string) (source, *Error) {
 	}
 	// A live folder has no fixed package: its CodeSha256 names the path.
 	sum := sha256.Sum256([]byte("folder:" + path))
-	return source{ref: codeRef{Kind: codeFolder, Path: path}, sha256: base64.StdEncoding.EncodeToString(sum[:]), size: size, unzipped: size}, nil
+	return source{ref: StoredCode{Kind: codeFolder, Path: path}, sha256: base64.StdEncoding.EncodeToString(sum[:]), size: size, unzipped: size}, nil
 }
 
 // checkSizes applies Lambda's limit on code and layers together, with the
@@ -175,27 +175,27 @@ func checkSizes(code int64, vs []layers.Version) *Error {
 
 // keep writes a deployment package under CodeDir/NAME/<sha256>.zip; other
 // sources stay where they are.
-func (c *Control) keep(name string, src source) (codeRef, error) {
+func (c *Control) keep(name string, src source) (StoredCode, error) {
 	if src.zip == nil {
 		return src.ref, nil
 	}
 	if c.deps.CodeDir == "" {
-		return codeRef{}, fmt.Errorf("lambdalab has no folder to keep deployment packages in")
+		return StoredCode{}, fmt.Errorf("lambdalab has no folder to keep deployment packages in")
 	}
 	sum := sha256.Sum256(src.zip)
 	dir := filepath.Join(c.deps.CodeDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return codeRef{}, err
+		return StoredCode{}, err
 	}
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".zip")
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, src.zip, 0o644); err != nil {
-		return codeRef{}, err
+		return StoredCode{}, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return codeRef{}, err
+		return StoredCode{}, err
 	}
-	return codeRef{Kind: codeZip, Path: path}, nil
+	return StoredCode{Kind: codeZip, Path: path}, nil
 }
 
 // pruneCode removes the packages of a function that it no longer runs.

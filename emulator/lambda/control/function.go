@@ -29,8 +29,10 @@ const (
 	codeBuiltin = "builtin" // one of lambdalab's built-in handlers
 )
 
-// codeRef is where a function's code is.
-type codeRef struct {
+// StoredCode is where a function's code is kept on this machine: Kind
+// zip (a package under Deps.CodeDir), folder (a live folder or file) or
+// builtin (no files).
+type StoredCode struct {
 	Kind string `json:"kind"`
 	Path string `json:"path,omitempty"`
 }
@@ -38,7 +40,7 @@ type codeRef struct {
 // function is one function's record.
 type function struct {
 	conf      FunctionConfiguration
-	code      codeRef
+	code      StoredCode
 	layers    []layers.Version
 	policy    []Statement
 	invoke    *FunctionEventInvokeConfig
@@ -122,6 +124,7 @@ func (f *function) view() FunctionConfiguration {
 func (c *Control) begin(f *function, rebuild bool) (start func()) {
 	f.done = make(chan struct{})
 	spec, done := f.spec(), f.done
+	rebuild = rebuild || !f.inService // a Failed function has no Runtime yet
 	c.wg.Add(1)
 	work := func() {
 		defer c.wg.Done()
@@ -166,12 +169,12 @@ func (c *Control) finish(f *function, done chan struct{}, rt lambda.Runtime, err
 	case creating:
 		f.conf.State, f.conf.LastUpdateStatus = StateActive, UpdateSuccessful
 		return Change{Op: OpFunctionActive, Function: name}
-	case err != nil:
+	case err != nil: // the function runs on as it was
 		f.conf.LastUpdateStatus = UpdateFailed
 		f.conf.LastUpdateStatusReason, f.conf.LastUpdateStatusReasonCode = AsError(err).Message, reasonCodeFailure
 		return Change{Op: OpUpdateFailed, Function: name, Err: AsError(err).Message}
 	}
-	f.conf.LastUpdateStatus = UpdateSuccessful
+	f.conf.State, f.conf.LastUpdateStatus = StateActive, UpdateSuccessful // a Failed function may come back
 	c.pruneCode(f)
 	return Change{Op: OpUpdateSuccessful, Function: name}
 }
