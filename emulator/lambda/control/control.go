@@ -83,7 +83,8 @@ type Deps struct {
 	// function's package; by default a presigned-looking S3 URL.
 	CodeLocation func(function, codeSha256 string) string
 	// OnChange hears every change, after it is made (not under a lock):
-	// for bus events and persistence.
+	// for bus events and persistence. Background preparations report from
+	// their own goroutines, so it must be safe for concurrent use.
 	OnChange func(Change)
 }
 

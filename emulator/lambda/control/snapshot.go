@@ -17,7 +17,7 @@ type Snapshot struct {
 // FunctionSnapshot is one function of a Snapshot.
 type FunctionSnapshot struct {
 	Configuration     FunctionConfiguration      `json:"configuration"`
-	Code              StoredCode                    `json:"code"`
+	Code              StoredCode                 `json:"code"`
 	Policy            []Statement                `json:"policy,omitempty"`
 	EventInvokeConfig *FunctionEventInvokeConfig `json:"eventInvokeConfig,omitempty"`
 	RecursiveLoop     string                     `json:"recursiveLoop"`
