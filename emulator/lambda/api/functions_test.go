@@ -30,40 +30,8 @@ func TestCreateFunctionIsPendingUntilItsCodeIsPrepared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkCreated(t, in, out)
 	sum := sha256.Sum256(in.Code.ZipFile)
-	checks := []struct {
-		name      string
-		got, want any
-	}{
-		{"FunctionName", aws.ToString(out.FunctionName), "cis-exercise-demo"},
-		{"FunctionArn", aws.ToString(out.FunctionArn), fnARN + "cis-exercise-demo"},
-		{"Runtime", out.Runtime, types.RuntimePython312},
-		{"Role", aws.ToString(out.Role), role},
-		{"Handler", aws.ToString(out.Handler), "lambda_function.lambda_handler"},
-		{"CodeSha256", aws.ToString(out.CodeSha256), base64.StdEncoding.EncodeToString(sum[:])},
-		{"CodeSize", out.CodeSize, int64(len(in.Code.ZipFile))},
-		{"MemorySize", aws.ToInt32(out.MemorySize), int32(128)},
-		{"Timeout", aws.ToInt32(out.Timeout), int32(3)},
-		{"Version", aws.ToString(out.Version), "$LATEST"},
-		{"State", out.State, types.StatePending},
-		{"StateReasonCode", out.StateReasonCode, types.StateReasonCodeCreating},
-		{"StateReason", aws.ToString(out.StateReason), "The function is being created."},
-		{"PackageType", out.PackageType, types.PackageTypeZip},
-		{"Architectures", out.Architectures, []types.Architecture{types.ArchitectureX8664}},
-		{"EphemeralStorage", aws.ToInt32(out.EphemeralStorage.Size), int32(512)},
-		{"LogGroup", aws.ToString(out.LoggingConfig.LogGroup), "/aws/lambda/cis-exercise-demo"},
-		{"LogFormat", out.LoggingConfig.LogFormat, types.LogFormatText},
-		{"TracingConfig", out.TracingConfig.Mode, types.TracingModePassThrough},
-		{"Environment", out.Environment.Variables["GREETING"], "hi"},
-	}
-	for _, c := range checks {
-		if !equal(c.got, c.want) {
-			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
-		}
-	}
-	if !lastModified.MatchString(aws.ToString(out.LastModified)) {
-		t.Errorf("LastModified %q is not in Lambda's format", aws.ToString(out.LastModified))
-	}
 	// The package is kept as code/NAME/<sha256>.zip.
 	kept := filepath.Join(l.c.Snapshot().Functions[0].Configuration.FunctionName, hex.EncodeToString(sum[:])+".zip")
 	if !strings.HasSuffix(codePath(t, l), kept) {
@@ -107,6 +75,45 @@ func TestCreateFunctionIsPendingUntilItsCodeIsPrepared(t *testing.T) {
 	}
 	if !l.svc.FunctionExists(fnARN + "cis-exercise-demo") {
 		t.Error("the execution service does not have the Active function")
+	}
+}
+
+// checkCreated checks CreateFunction's answer member by member.
+func checkCreated(t *testing.T, in *sdk.CreateFunctionInput, out *sdk.CreateFunctionOutput) {
+	t.Helper()
+	sum := sha256.Sum256(in.Code.ZipFile)
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"FunctionName", aws.ToString(out.FunctionName), "cis-exercise-demo"},
+		{"FunctionArn", aws.ToString(out.FunctionArn), fnARN + "cis-exercise-demo"},
+		{"Runtime", out.Runtime, types.RuntimePython312},
+		{"Role", aws.ToString(out.Role), role},
+		{"Handler", aws.ToString(out.Handler), "lambda_function.lambda_handler"},
+		{"CodeSha256", aws.ToString(out.CodeSha256), base64.StdEncoding.EncodeToString(sum[:])},
+		{"CodeSize", out.CodeSize, int64(len(in.Code.ZipFile))},
+		{"MemorySize", aws.ToInt32(out.MemorySize), int32(128)},
+		{"Timeout", aws.ToInt32(out.Timeout), int32(3)},
+		{"Version", aws.ToString(out.Version), "$LATEST"},
+		{"State", out.State, types.StatePending},
+		{"StateReasonCode", out.StateReasonCode, types.StateReasonCodeCreating},
+		{"StateReason", aws.ToString(out.StateReason), "The function is being created."},
+		{"PackageType", out.PackageType, types.PackageTypeZip},
+		{"Architectures", out.Architectures, []types.Architecture{types.ArchitectureX8664}},
+		{"EphemeralStorage", aws.ToInt32(out.EphemeralStorage.Size), int32(512)},
+		{"LogGroup", aws.ToString(out.LoggingConfig.LogGroup), "/aws/lambda/cis-exercise-demo"},
+		{"LogFormat", out.LoggingConfig.LogFormat, types.LogFormatText},
+		{"TracingConfig", out.TracingConfig.Mode, types.TracingModePassThrough},
+		{"Environment", out.Environment.Variables["GREETING"], "hi"},
+	}
+	for _, c := range checks {
+		if !equal(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if !lastModified.MatchString(aws.ToString(out.LastModified)) {
+		t.Errorf("LastModified %q is not in Lambda's format", aws.ToString(out.LastModified))
 	}
 }
 

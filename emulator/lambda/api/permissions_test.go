@@ -53,24 +53,7 @@ func TestPermissionsAndAllows(t *testing.T) {
 		t.Errorf("the policy's RevisionId %s: before %s, function's now %s", rev, before, aws.ToString(l.revision("demo")))
 	}
 
-	cases := []struct {
-		name                          string
-		principal, source, sourceAcct string
-		want                          bool
-	}{
-		{"S3 from the bucket", "s3.amazonaws.com", "arn:aws:s3:::cis-examples", account, true},
-		{"S3 from another bucket", "s3.amazonaws.com", "arn:aws:s3:::other", account, false},
-		{"another service", "sns.amazonaws.com", "arn:aws:s3:::cis-examples", account, false},
-		{"no source", "s3.amazonaws.com", "", account, false},
-	}
-	for _, tc := range cases {
-		if got := l.c.Allows(fnARN+"demo", tc.principal, tc.source, tc.sourceAcct); got != tc.want {
-			t.Errorf("%s: Allows = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-	if !l.c.Allows(fnARN+"demo:$LATEST", "s3.amazonaws.com", "arn:aws:s3:::cis-examples", account) {
-		t.Error("Allows refuses the $LATEST ARN")
-	}
+	checkAllows(t, l)
 
 	// A wildcard source and an account condition.
 	p := s3Permission("any-cis", "arn:aws:s3:::cis-*")
@@ -94,6 +77,30 @@ func TestPermissionsAndAllows(t *testing.T) {
 	}
 	_, err = l.client.GetPolicy(ctx, &sdk.GetPolicyInput{FunctionName: aws.String("demo")})
 	wantAPIError(t, err, "ResourceNotFoundException", "The resource you requested does not exist.", 404)
+}
+
+// checkAllows evaluates the s3invoke statement for S3 and others.
+func checkAllows(t *testing.T, l *lab) {
+	t.Helper()
+	cases := []struct {
+		name                          string
+		principal, source, sourceAcct string
+		want                          bool
+	}{
+		{"S3 from the bucket", "s3.amazonaws.com", "arn:aws:s3:::cis-examples", account, true},
+		{"S3 from another bucket", "s3.amazonaws.com", "arn:aws:s3:::other", account, false},
+		{"another service", "sns.amazonaws.com", "arn:aws:s3:::cis-examples", account, false},
+		{"no source", "s3.amazonaws.com", "", account, false},
+	}
+	for _, tc := range cases {
+		if got := l.c.Allows(fnARN+"demo", tc.principal, tc.source, tc.sourceAcct); got != tc.want {
+			t.Errorf("%s: Allows = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if !l.c.Allows(fnARN+"demo:$LATEST", "s3.amazonaws.com", "arn:aws:s3:::cis-examples", account) {
+		t.Error("Allows refuses the $LATEST ARN")
+	}
+
 }
 
 func TestPermissionRefusalsChangeNothing(t *testing.T) {
