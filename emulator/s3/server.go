@@ -6,8 +6,11 @@
 package s3
 
 import (
+	"fmt"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +54,9 @@ type Server struct {
 	seqMu   sync.Mutex
 	lastSeq uint64
 	secrets SecretLookup
+
+	bodyTimeout time.Duration
+	spoolDir    string
 }
 
 // Option configures a Server.
@@ -103,8 +109,9 @@ func New(backend gofakes3.Backend, opts ...Option) *Server {
 		backend: backend,
 		region:  "us-east-1",
 		account: "000000000000",
-		clock:   clock.Wall{},
-		notes:   notify.NewStore(),
+		clock:       clock.Wall{},
+		notes:       notify.NewStore(),
+		bodyTimeout: DefaultBodyTimeout,
 	}
 	for _, o := range opts {
 		o(s)
@@ -171,10 +178,30 @@ type call struct {
 	denied  []deleteObject
 	// parts are the part numbers a CompleteMultipartUpload lists.
 	parts []int
+	// body is the request body behind its idle timeout; spool is the body
+	// read ahead (PutObject, UploadPart).
+	body  *idleBody
+	spool *spool
+	// detail says more than the error sent to the client, for the log (a
+	// recovered panic, damaged data).
+	detail string
+}
+
+// close releases what the request held.
+func (c *call) close() {
+	if c.spool != nil {
+		c.spool.Close()
+	}
+	if c.r.MultipartForm != nil {
+		_ = c.r.MultipartForm.RemoveAll()
+	}
 }
 
 // ServeHTTP answers one S3 request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A damaged data file can fault inside bbolt's memory map: make that a
+	// panic this request recovers from rather than the end of the lab.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	rewriteVirtualHost(r)
 	op := Classify(r)
 	c := &call{
@@ -188,14 +215,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sums, etag := s.checksumFixer(r, op), s.headerETagFixer(op)
 		c.rec.fixHeaders = func(h http.Header) { sums(h); etag(h) }
 	}
+	c.body = s.watchBody(w, r)
+	defer c.close()
 	c.rec.unversioned = op.Key != "" && !s.versioned(op.Bucket)
-	if err := s.route(c); err != nil {
-		c.rec.fail(asError(err), r.Method)
-	}
+	s.serve(c)
 	s.publishRequest(c)
 	c.rec.flush(r.Method)
 }
 
+// serve routes the request and turns what went wrong into S3's answer: a
+// body that stopped arriving is RequestTimeout whoever read it, and a panic
+// is an InternalError for this request alone, logged on the bus.
+func (s *Server) serve(c *call) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		c.detail = panicDetail(p)
+		if c.rec.status != 0 && !c.rec.held {
+			// The answer is already on its way: cut it off.
+			c.published = false
+			s.publishRequest(c)
+			panic(http.ErrAbortHandler)
+		}
+		c.rec.fail(NewError("InternalError", ""), c.r.Method)
+	}()
+	err := s.route(c)
+	if c.body.timedOut {
+		err = NewError("RequestTimeout", msgRequestTimeout)
+	}
+	if err != nil {
+		c.rec.fail(asError(err), c.r.Method)
+	}
+}
 func (s *Server) route(c *call) error {
 	if s.secrets != nil {
 		// Clients sign with the wall clock, whatever the lab's clock says.
@@ -241,6 +294,12 @@ func (s *Server) route(c *call) error {
 	if c.op.Sub != "" && !gofakesSubresources[c.op.Sub] {
 		return NewError("NotImplemented", "")
 	}
+	if c.op.Name == "PutObject" || c.op.Name == "UploadPart" {
+		// Before any lock: a slow client holds up nobody.
+		if err := s.readBody(c); err != nil {
+			return err
+		}
+	}
 	if c.op.IsWrite() {
 		return s.write(c, keys)
 	}
@@ -251,9 +310,7 @@ func (s *Server) route(c *call) error {
 // its answer.
 func (s *Server) pass(c *call) error {
 	created := requestedUpload(c)
-	if err := prepareBody(c.r, c.op); err != nil {
-		return err
-	}
+	prepareBody(c.r, c.op)
 	part := s.sumPart(c)
 	if created != nil {
 		c.rec.hold = true // to read the upload id
@@ -300,6 +357,9 @@ func (s *Server) publishRequest(c *call) {
 	if m, ok := Messages[code]; ok && (msg == "" || msg == code) {
 		msg = m
 	}
+	if c.detail != "" {
+		msg = c.detail
+	}
 	s.bus.Publish(bus.S3Request{
 		Header:    bus.Header{Time: c.start},
 		RequestID: c.rec.requestID,
@@ -320,9 +380,7 @@ func (s *Server) publishRequest(c *call) {
 func (s *Server) write(c *call, keys []string) error {
 	unlock := s.locks.lock(c.op.Bucket, keys)
 	defer unlock()
-	if err := prepareBody(c.r, c.op); err != nil {
-		return err
-	}
+	prepareBody(c.r, c.op)
 	if c.op.Name == "CopyObject" {
 		rewriteCopySource(c.r.Header)
 	}
@@ -416,4 +474,24 @@ func rewriteVirtualHost(r *http.Request) {
 // addressed virtual-host style (longest first).
 var virtualHostSuffixes = []string{
 	".s3.localhost.localstack.cloud", ".localhost.localstack.cloud", ".localhost",
+}
+
+// panicDetail describes a recovered panic in one line: its value and where
+// it happened.
+func panicDetail(p any) string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(3, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	where := ""
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			where = fmt.Sprintf(" at %s (%s:%d)", f.Function, f.File, f.Line)
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	return fmt.Sprintf("the lab failed on this request: panic: %v%s", p, where)
 }
