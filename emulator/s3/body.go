@@ -193,7 +193,6 @@ func (c *checksumReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-
 // chunkReader decodes an aws-chunked body: hex-size lines (with optional
 // ;chunk-signature=…), data, CRLF, a zero-size chunk, then trailer lines.
 // A trailing checksum is verified at the end.

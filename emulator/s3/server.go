@@ -106,9 +106,9 @@ func WithIdentifier(id Identifier) Option { return func(s *Server) { s.identify 
 // New returns the endpoint in front of backend.
 func New(backend gofakes3.Backend, opts ...Option) *Server {
 	s := &Server{
-		backend: backend,
-		region:  "us-east-1",
-		account: "000000000000",
+		backend:     backend,
+		region:      "us-east-1",
+		account:     "000000000000",
 		clock:       clock.Wall{},
 		notes:       notify.NewStore(),
 		bodyTimeout: DefaultBodyTimeout,
