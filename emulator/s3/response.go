@@ -28,10 +28,16 @@ type recorder struct {
 	// unversioned hides the version ids gofakes3's memory backend gives
 	// objects of buckets without versioning, which S3 never shows.
 	unversioned bool
+	// precondition, when set, judges a successful answer's headers (a
+	// conditional GET or HEAD): an error replaces the answer, and what
+	// gofakes3 goes on writing is dropped.
+	precondition func(http.Header) *Error
+	discard      bool
+	method       string
 }
 
-func newRecorder(w http.ResponseWriter, requestID, hostID string, hold bool) *recorder {
-	rec := &recorder{w: w, requestID: requestID, hostID: hostID, hold: hold}
+func newRecorder(w http.ResponseWriter, method, requestID, hostID string, hold bool) *recorder {
+	rec := &recorder{w: w, requestID: requestID, hostID: hostID, hold: hold, method: method}
 	rec.stampIDs()
 	return rec
 }
@@ -61,6 +67,13 @@ func (r *recorder) WriteHeader(code int) {
 	}
 	r.status = code
 	r.stampIDs()
+	if r.precondition != nil && code < 300 {
+		if e := r.precondition(r.w.Header()); e != nil {
+			r.fail(e, r.method)
+			r.discard = true
+			return
+		}
+	}
 	if r.hold || code >= 400 {
 		r.held = true
 		return
@@ -72,6 +85,9 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(p []byte) (int, error) {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
+	}
+	if r.discard {
+		return len(p), nil
 	}
 	if r.held {
 		return r.body.Write(p)
@@ -96,6 +112,13 @@ func (r *recorder) fail(e *Error, method string) {
 	r.held = true
 	r.ours = true
 	r.body.Reset()
+	if e.Status == http.StatusNotModified {
+		h := r.w.Header()
+		for _, name := range []string{"Content-Length", "Content-Type", "Content-Range", "Accept-Ranges"} {
+			h.Del(name)
+		}
+		return
+	}
 	if method != http.MethodHead {
 		r.body.Write(errorBody(e, r.requestID, r.hostID))
 		r.w.Header().Set("Content-Type", "application/xml")
@@ -143,6 +166,10 @@ func (r *recorder) flush(method string) {
 		body = fixErrorBody(body, r.requestID, r.hostID)
 	}
 	r.stampIDs()
+	if r.status == http.StatusNotModified {
+		r.w.WriteHeader(r.status)
+		return
+	}
 	if method != http.MethodHead || r.status >= 400 {
 		r.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}

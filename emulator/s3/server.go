@@ -45,6 +45,7 @@ type Server struct {
 	notifier  Notifier
 	identify  Identifier
 	locks     keyLocks
+	watches   keyWatches
 	mpETags   multipartETags
 	uploads   uploadSums
 	// triggerRisk returns the recursive-invocation warning for a trigger of
@@ -182,6 +183,8 @@ type call struct {
 	// read ahead (PutObject, UploadPart).
 	body  *idleBody
 	spool *spool
+	// cond is a conditional write's preconditions.
+	cond *writeCondition
 	// detail says more than the error sent to the client, for the log (a
 	// recovered panic, damaged data).
 	detail string
@@ -209,14 +212,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		op:        op,
 		principal: s.principal(r),
 		start:     s.clock.Now(),
-		rec:       newRecorder(w, s.ids.RequestID(), s.ids.HostID(), op.IsWrite() || isListing(op)),
+		rec:       newRecorder(w, r.Method, s.ids.RequestID(), s.ids.HostID(), op.IsWrite() || isListing(op)),
 	}
 	if op.Name == "GetObject" || op.Name == "HeadObject" {
 		sums, etag := s.checksumFixer(r, op), s.headerETagFixer(op)
 		c.rec.fixHeaders = func(h http.Header) { sums(h); etag(h) }
+		c.rec.precondition = s.readPreconditions(r)
 	}
 	c.body = s.watchBody(w, r)
 	defer c.close()
+	defer s.endCondition(c)
 	c.rec.unversioned = op.Key != "" && !s.versioned(op.Bucket)
 	s.serve(c)
 	s.publishRequest(c)
@@ -293,6 +298,9 @@ func (s *Server) route(c *call) error {
 	}
 	if c.op.Sub != "" && !gofakesSubresources[c.op.Sub] {
 		return NewError("NotImplemented", "")
+	}
+	if err := s.startCondition(c); err != nil {
+		return err
 	}
 	if c.op.Name == "PutObject" || c.op.Name == "UploadPart" {
 		// Before any lock: a slow client holds up nobody.
@@ -380,6 +388,9 @@ func (s *Server) publishRequest(c *call) {
 func (s *Server) write(c *call, keys []string) error {
 	unlock := s.locks.lock(c.op.Bucket, keys)
 	defer unlock()
+	if err := s.checkCondition(c); err != nil {
+		return err
+	}
 	prepareBody(c.r, c.op)
 	if c.op.Name == "CopyObject" {
 		rewriteCopySource(c.r.Header)
@@ -415,6 +426,9 @@ func (s *Server) write(c *call, keys []string) error {
 
 // commit stamps a change with its sequencer and sends it on.
 func (s *Server) commit(ch notify.Change) {
+	if ch.IsRemoval() {
+		s.watches.removed(ch.Bucket + "/" + ch.Key)
+	}
 	ch.Sequencer = s.nextSequencer(ch.Time)
 	s.bus.Publish(bus.ObjectChanged{
 		Header: bus.Header{Time: ch.Time}, EventName: ch.EventName, Bucket: ch.Bucket, Key: ch.Key,
