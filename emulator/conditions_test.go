@@ -223,5 +223,3 @@ func rawAnswer(t *testing.T, method, url string, header map[string]string) (answ
 	body.ReadFrom(resp.Body)
 	return parseAnswer(resp.StatusCode, body.Bytes()), resp
 }
-
-
