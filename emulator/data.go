@@ -14,13 +14,15 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/emulator/s3"
 )
 
 // Data is a lab's data directory (--data DIR). Objects live in
-// DIR/objects.db (gofakes3's s3bolt backend); the rest of the lab's state in
-// DIR/lab.db: the lab it was made from, notification configurations, role
-// policies, function configurations, multipart ETags, and the events Lambda
-// accepted and has not finished. Every write is synced to disk before the
+// DIR/objects.db (gofakes3's s3bolt backend); multipart uploads in progress
+// in DIR/uploads; the rest of the lab's state in DIR/lab.db: the lab it was
+// made from, notification configurations, role policies, function
+// configurations, multipart ETags, and the events Lambda accepted and has
+// not finished. Every write is synced to disk before the
 // request that made it is answered, so what a client saw acknowledged
 // survives a kill -9.
 type Data struct {
@@ -28,6 +30,7 @@ type Data struct {
 	objects *bolt.DB
 	state   *bolt.DB
 	journal *journal
+	uploads *s3.Uploads
 }
 
 // Names of lab.db's buckets.
@@ -86,6 +89,11 @@ func OpenData(dir string) (*Data, error) {
 		}
 		return meta.Put([]byte("format"), []byte(dataFormat))
 	})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	d.uploads, err = s3.OpenUploads(filepath.Join(dir, "uploads"))
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)

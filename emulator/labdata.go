@@ -30,7 +30,7 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	}
 	st.backend = &boltBackend{Backend: s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: st.clock}))}
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
-		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data)}
+		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads)}
 }
 
 // keepNotifications saves every notification configuration change.

@@ -162,6 +162,12 @@ func (r *recorder) flush(method string) {
 		return
 	}
 	body := r.body.Bytes()
+	if r.status >= 400 && !r.ours {
+		// gofakes3 answers 500 for codes it does not know.
+		if code, _ := r.ErrorCode(); statuses[code] != 0 {
+			r.status = statuses[code]
+		}
+	}
 	if r.status >= 400 && method != http.MethodHead && !r.ours {
 		body = fixErrorBody(body, r.requestID, r.hostID)
 	}

@@ -58,6 +58,7 @@ type Server struct {
 
 	bodyTimeout time.Duration
 	spoolDir    string
+	mpUploads   *Uploads
 }
 
 // Option configures a Server.
@@ -120,7 +121,11 @@ func New(backend gofakes3.Backend, opts ...Option) *Server {
 	if s.ids == nil {
 		s.ids = ids.NewRandom()
 	}
-	s.fake = gofakes3.New(backend,
+	if s.mpUploads == nil {
+		s.mpUploads = &Uploads{byID: map[gofakes3.UploadID]*mpUpload{}}
+	}
+	s.mpUploads.backend, s.mpUploads.clock = backend, s.clock.Now
+	s.fake = gofakes3.New(withUploads(backend, s.mpUploads),
 		gofakes3.WithTimeSource(clock.TimeSource{Clock: s.clock}),
 		gofakes3.WithTimeSkewLimit(0), // a virtual clock is allowed to differ from the client's
 		// gofakes3 counts every stored header against 2,000 bytes; S3's 2 KB
