@@ -67,7 +67,6 @@ func (p *mpPart) open() (io.ReadCloser, error) {
 
 var _ gofakes3.MultipartBackend = (*Uploads)(nil)
 
-
 // newUploadID returns an id no upload has had: 48 random bytes, never a
 // counter, so that ids are not reused across restarts.
 func newUploadID() gofakes3.UploadID {
