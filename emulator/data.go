@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
@@ -56,24 +57,17 @@ func OpenData(dir string) (*Data, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	open := func(name string) (*bolt.DB, error) {
-		path := filepath.Join(dir, name)
-		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("data directory %s: %w (%s is locked)", dir, ErrDataInUse, name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("data directory %s: %s: %w", dir, name, err)
-		}
-		return db, nil
-	}
-	objects, err := open("objects.db")
+	state, err := openDB(dir, stateFile)
 	if err != nil {
 		return nil, err
 	}
-	state, err := open("lab.db")
+	if err := objectsExpected(dir, state); err != nil {
+		state.Close()
+		return nil, err
+	}
+	objects, err := openDB(dir, objectsFile)
 	if err != nil {
-		objects.Close()
+		state.Close()
 		return nil, err
 	}
 	d := &Data{dir: dir, objects: objects, state: state}
@@ -100,6 +94,12 @@ func OpenData(dir string) (*Data, error) {
 	}
 	d.journal = newJournal(state)
 	return d, nil
+}
+
+// backend is the objects file as the S3 layer's backend.
+func (d *Data) backend(c clock.Clock) gofakes3.Backend {
+	return &boltBackend{Backend: s3bolt.New(d.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: c})),
+		file: filepath.Join(d.dir, objectsFile)}
 }
 
 // Dir is the directory's path.

@@ -6,10 +6,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/johannesboyne/gofakes3/backend/s3bolt"
-
 	"github.com/lambdalab/lambdalab/emulator/bus"
-	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
@@ -28,7 +25,7 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	if st.data == nil {
 		return nil, nil
 	}
-	st.backend = &boltBackend{Backend: s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: st.clock}))}
+	st.backend = st.data.backend(st.clock)
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
 		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads)}
 }
