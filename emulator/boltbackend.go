@@ -27,6 +27,8 @@ type boltBackend struct {
 	mu sync.RWMutex
 	// file is the objects file, for messages.
 	file string
+	// afterPut, when set, runs once an object is stored: tests crash there.
+	afterPut func(bucket, key string)
 }
 
 // GetObject returns the object with its contents and hash copied out of
@@ -80,8 +82,12 @@ func (b *boltBackend) PutObject(bucket, key string, meta map[string]string, inpu
 		return gofakes3.PutObjectResult{}, err
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Backend.PutObject(bucket, key, meta, bytes.NewReader(data), int64(len(data)), conditions)
+	res, err := b.Backend.PutObject(bucket, key, meta, bytes.NewReader(data), int64(len(data)), conditions)
+	b.mu.Unlock()
+	if err == nil && b.afterPut != nil {
+		b.afterPut(bucket, key)
+	}
+	return res, err
 }
 
 // CopyObject reads the source through GetObject and writes through

@@ -32,6 +32,8 @@ type Data struct {
 	state   *bolt.DB
 	journal *journal
 	uploads *s3.Uploads
+	// afterPut is boltBackend's test hook.
+	afterPut func(bucket, key string)
 }
 
 // Names of lab.db's buckets.
@@ -42,7 +44,7 @@ var (
 	functionsBucket     = []byte("functions")
 	etagsBucket         = []byte("etags")
 	eventsBucket        = []byte("events")
-	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket}
+	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket, intentsBucket}
 )
 
 // dataFormat is the version of lab.db's layout.
@@ -99,7 +101,7 @@ func OpenData(dir string) (*Data, error) {
 // backend is the objects file as the S3 layer's backend.
 func (d *Data) backend(c clock.Clock) gofakes3.Backend {
 	return &boltBackend{Backend: s3bolt.New(d.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: c})),
-		file: filepath.Join(d.dir, objectsFile)}
+		file: filepath.Join(d.dir, objectsFile), afterPut: d.afterPut}
 }
 
 // Dir is the directory's path.

@@ -27,7 +27,7 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	}
 	st.backend = st.data.backend(st.clock)
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
-		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads)}
+		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads), s3.WithIntentLog(st.data)}
 }
 
 // keepNotifications saves every notification configuration change.
@@ -115,5 +115,8 @@ func (l *Lab) restore() error {
 	l.bus.Publish(bus.DataRestored{Header: bus.Header{Time: l.clock.Now()}, Dir: d.Dir(), MadeFrom: d.madeFrom(), Lab: l.file.Name,
 		Buckets: len(buckets), Events: len(events)})
 	l.lambda.Restore(events)
+	if err := l.s3.ReplayIntents(); err != nil {
+		return fmt.Errorf("data directory %s: events of interrupted writes: %w", d.Dir(), err)
+	}
 	return nil
 }

@@ -20,7 +20,8 @@ import (
 )
 
 // TestCrashScript runs scripts/crash-test.sh: uploads acknowledged before a
-// SIGKILL are all back after the restart, and their events are delivered.
+// SIGKILL are all back after the restart, and their events are delivered;
+// killed while uploads still arrive, every object stored gets its event.
 func TestCrashScript(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Fatalf("the aws CLI is not installed; run ./scripts/test.sh, which installs it: %v", err)
@@ -31,7 +32,7 @@ func TestCrashScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("crash-test.sh: %v\n%s", err, out)
 	}
-	for _, want := range []string{"all 40 objects are back, byte for byte", "all 40 events delivered"} {
+	for _, want := range []string{"all 40 objects are back, byte for byte", "all 40 events delivered", "every stored object got its event"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("crash-test.sh did not say %q:\n%s", want, out)
 		}

@@ -151,6 +151,15 @@ func (s *Server) checkCondition(c *call) error {
 // currentETag is the ETag a client is shown for a stored object (quoted),
 // and whether the object exists.
 func (s *Server) currentETag(bucket, key string) (string, bool, error) {
+	plain, exists, err := s.storedMD5(bucket, key)
+	if !exists {
+		return "", exists, err
+	}
+	return `"` + s.mpETags.fix(bucket, key, plain) + `"`, true, nil
+}
+
+// storedMD5 is the MD5 (hex) of a stored object, and whether it exists.
+func (s *Server) storedMD5(bucket, key string) (string, bool, error) {
 	obj, err := s.backend.HeadObject(bucket, key)
 	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) || gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
 		return "", false, nil
@@ -164,8 +173,7 @@ func (s *Server) currentETag(bucket, key string) (string, bool, error) {
 	if obj.IsDeleteMarker {
 		return "", false, nil
 	}
-	plain := hex.EncodeToString(obj.Hash)
-	return `"` + s.mpETags.fix(bucket, key, plain) + `"`, true, nil
+	return hex.EncodeToString(obj.Hash), true, nil
 }
 
 // etagListMatches reports whether an If-Match or If-None-Match value ("*",

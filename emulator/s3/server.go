@@ -59,6 +59,7 @@ type Server struct {
 	bodyTimeout time.Duration
 	spoolDir    string
 	mpUploads   *Uploads
+	intents     IntentLog
 }
 
 // Option configures a Server.
@@ -190,6 +191,8 @@ type call struct {
 	spool *spool
 	// cond is a conditional write's preconditions.
 	cond *writeCondition
+	// postMD5 is the MD5 of a PostObject's file.
+	postMD5 []byte
 	// detail says more than the error sent to the client, for the log (a
 	// recovered panic, damaged data).
 	detail string
@@ -403,6 +406,10 @@ func (s *Server) write(c *call, keys []string) error {
 	if c.op.Name == "CompleteMultipartUpload" {
 		c.parts = completedParts(c.r)
 	}
+	intent, err := s.recordIntent(c, keys)
+	if err != nil {
+		return err
+	}
 	if len(c.denied) > 0 {
 		if err := s.deleteAllowed(c); err != nil {
 			return err
@@ -412,11 +419,15 @@ func (s *Server) write(c *call, keys []string) error {
 	}
 	s.publishRequest(c)
 	if c.rec.Status() >= 300 {
+		s.intentDone(intent)
 		return nil
 	}
 	for _, ch := range s.changes(c, keys) {
 		s.commit(ch)
 	}
+	// Only now: the event is with Lambda (which keeps it). A panic before
+	// leaves the intent pending, as a crash would.
+	s.intentDone(intent)
 	// After the changes: they forget what was known of the key before.
 	switch c.op.Name {
 	case "PutObject":
