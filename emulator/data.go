@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -44,7 +45,8 @@ var (
 	functionsBucket     = []byte("functions")
 	etagsBucket         = []byte("etags")
 	eventsBucket        = []byte("events")
-	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket, intentsBucket}
+	corsBucket          = []byte("cors")
+	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket, intentsBucket, corsBucket}
 )
 
 // dataFormat is the version of lab.db's layout.
@@ -206,6 +208,22 @@ func (d *Data) etags() map[string][2]string {
 		if json.Unmarshal(v, &e) == nil {
 			out[k] = e
 		}
+		return nil
+	})
+	return out
+}
+
+// SaveCORS keeps a bucket's CORS configuration (s3.CORSStore).
+func (d *Data) SaveCORS(bucket string, doc []byte) { _ = d.put(corsBucket, bucket, doc) }
+
+// ForgetCORS forgets a bucket's CORS configuration (s3.CORSStore).
+func (d *Data) ForgetCORS(bucket string) { _ = d.delete(corsBucket, bucket) }
+
+// corsConfigs returns the kept CORS configurations by bucket.
+func (d *Data) corsConfigs() map[string][]byte {
+	out := map[string][]byte{}
+	_ = d.each(corsBucket, func(k string, v []byte) error {
+		out[k] = bytes.Clone(v)
 		return nil
 	})
 	return out

@@ -27,7 +27,8 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	}
 	st.backend = st.data.backend(st.clock)
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
-		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads), s3.WithIntentLog(st.data)}
+		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads), s3.WithIntentLog(st.data),
+			s3.WithCORS(st.data.corsConfigs(), st.data)}
 }
 
 // keepNotifications saves every notification configuration change.

@@ -34,6 +34,9 @@ type recorder struct {
 	precondition func(http.Header) *Error
 	discard      bool
 	method       string
+	// cors are the CORS headers of the answer (none unless the bucket's
+	// CORS configuration allows the request's origin).
+	cors http.Header
 }
 
 func newRecorder(w http.ResponseWriter, method, requestID, hostID string, hold bool) *recorder {
@@ -47,6 +50,10 @@ func (r *recorder) stampIDs() {
 	h.Set("x-amz-request-id", r.requestID)
 	h.Set("x-amz-id-2", r.hostID)
 	h.Set("Server", "AmazonS3")
+	scrubCORS(h)
+	for name, v := range r.cors {
+		h[name] = v
+	}
 	if r.unversioned {
 		h.Del("x-amz-version-id")
 		h.Del("x-amz-copy-source-version-id")

@@ -46,6 +46,7 @@ type Server struct {
 	identify  Identifier
 	locks     keyLocks
 	watches   keyWatches
+	cors      corsConfigs
 	mpETags   multipartETags
 	uploads   uploadSums
 	// triggerRisk returns the recursive-invocation warning for a trigger of
@@ -227,6 +228,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.rec.fixHeaders = func(h http.Header) { sums(h); etag(h) }
 		c.rec.precondition = s.readPreconditions(r)
 	}
+	if r.Method != http.MethodOptions {
+		c.rec.cors = s.corsHeaders(r, op.Bucket)
+	}
 	c.body = s.watchBody(w, r)
 	defer c.close()
 	defer s.endCondition(c)
@@ -263,6 +267,9 @@ func (s *Server) serve(c *call) {
 	}
 }
 func (s *Server) route(c *call) error {
+	if c.r.Method == http.MethodOptions {
+		return s.preflight(c)
+	}
 	if s.secrets != nil {
 		// Clients sign with the wall clock, whatever the lab's clock says.
 		if err := VerifySignature(c.r, s.secrets, time.Now()); err != nil {
@@ -292,6 +299,12 @@ func (s *Server) route(c *call) error {
 		return s.listObjects(c)
 	case "PutBucketNotificationConfiguration":
 		return s.putNotification(c)
+	case "PutBucketCors":
+		return s.putCORS(c)
+	case "GetBucketCors":
+		return s.getCORS(c)
+	case "DeleteBucketCors":
+		return s.deleteCORS(c)
 	case "GetBucketNotificationConfiguration":
 		return s.getNotification(c)
 	case "CreateBucket":
