@@ -120,7 +120,7 @@ func TestBrowserOnAnotherOrigin(t *testing.T) {
 	if _, body := lab.Get(t, outBucket, "secret.txt"); string(body) != "top secret" {
 		t.Errorf("secret.txt is now %q", body)
 	}
-	for _, key := range []string{"evil.txt"} {
+	for _, key := range []string{"evil.txt", "form.txt"} {
 		if _, err := lab.Client.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(outBucket), Key: aws.String(key)}); err == nil {
 			t.Errorf("the page stored %s", key)
 		}

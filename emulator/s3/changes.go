@@ -18,16 +18,10 @@ const maxDeleteBody = 4 << 20
 
 // keysOf returns the keys a write operation touches, reading them from the
 // form (POST) or the body (DeleteObjects) when the path does not say.
-func keysOf(c *call) ([]string, error) {
+func (s *Server) keysOf(c *call) ([]string, error) {
 	switch c.op.Name {
 	case "PostObject":
-		if err := c.r.ParseMultipartForm(24 << 20); err != nil {
-			return nil, nil // gofakes3 answers MalformedPOSTRequest
-		}
-		if v := c.r.MultipartForm.Value["key"]; len(v) == 1 {
-			return v, nil
-		}
-		return nil, nil
+		return s.readPost(c)
 	case "DeleteObjects":
 		body, err := io.ReadAll(io.LimitReader(c.r.Body, maxDeleteBody))
 		if err != nil {

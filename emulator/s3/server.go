@@ -192,7 +192,8 @@ type call struct {
 	spool *spool
 	// cond is a conditional write's preconditions.
 	cond *writeCondition
-	// postMD5 is the MD5 of a PostObject's file.
+	// post is a PostObject's form, postMD5 the MD5 of its file.
+	post    *postForm
 	postMD5 []byte
 	// detail says more than the error sent to the client, for the log (a
 	// recovered panic, damaged data).
@@ -279,7 +280,7 @@ func (s *Server) route(c *call) error {
 	if err := s.checkRequest(c); err != nil {
 		return err
 	}
-	keys, err := keysOf(c)
+	keys, err := s.keysOf(c)
 	if err != nil {
 		return err
 	}
@@ -443,6 +444,8 @@ func (s *Server) write(c *call, keys []string) error {
 	s.intentDone(intent)
 	// After the changes: they forget what was known of the key before.
 	switch c.op.Name {
+	case "PostObject":
+		s.answerPost(c)
 	case "PutObject":
 		answerPutChecksum(c)
 	case "CopyObject":
