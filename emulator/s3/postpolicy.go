@@ -27,7 +27,9 @@ func invalidPolicy(why string) *Error {
 	return NewError("InvalidPolicyDocument", "Invalid Policy: "+why)
 }
 
-func policyFailed(why string) *Error { return NewError("AccessDenied", "Invalid according to Policy: "+why) }
+func policyFailed(why string) *Error {
+	return NewError("AccessDenied", "Invalid according to Policy: "+why)
+}
 
 // checkPolicy checks a form against its policy (when the form has one: an
 // unsigned form was refused earlier).
