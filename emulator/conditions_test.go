@@ -61,8 +61,16 @@ func TestConditionalWrites(t *testing.T) {
 	if a := put("new.txt", "new", func(p *s3.PutObjectInput) { p.IfNoneMatch = aws.String("*") }); a.status != 200 {
 		t.Errorf("If-None-Match: * of a new key: %+v", a)
 	}
+}
 
-	// CompleteMultipartUpload: the key appeared while the upload ran.
+// TestConditionalCompletion: CompleteMultipartUpload with If-None-Match: *
+// of a key that appeared while the upload ran is refused, and the upload
+// is kept.
+func TestConditionalCompletion(t *testing.T) {
+	lab := labtest.Start(t, "")
+	ctx := context.Background()
+	c := lab.Client
+	lab.Put(t, outBucket, "cond.txt", []byte("first"), "")
 	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(outBucket), Key: aws.String("cond.txt")})
 	if err != nil {
 		t.Fatal(err)

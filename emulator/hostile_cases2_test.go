@@ -31,8 +31,12 @@ const (
 // hostileCorpus3 covers bodies, conditional requests and multipart
 // uploads.
 func hostileCorpus3() []hostileCase {
+	return append(bodyCases(), conditionCases()...)
+}
+
+// bodyCases are bodies that lie, stall or are malformed.
+func bodyCases() []hostileCase {
 	return []hostileCase{
-		// Bodies that lie, stall or are malformed.
 		{name: "Content-Length of exactly 5 GiB with 100 bytes", send: tcp(putHead(inBucket+"/five.png", "5368709120")+strings.Repeat("x", 100), false),
 			status: 400, code: "IncompleteBody"},
 		{name: "Content-Length of 5 GiB and one byte", send: tcp(putHead(inBucket+"/five.png", "5368709121")+"x", false),
@@ -66,7 +70,12 @@ func hostileCorpus3() []hostileCase {
 		{name: "a DeleteObjects body that stops arriving", send: stall("POST /"+outBucket+"?delete", 100, "<Delete>"), status: 400, code: "RequestTimeout"},
 		{name: "a notification that stops arriving", send: stall("PUT /"+inBucket+"?notification", 100, "<Notif"), status: 400, code: "RequestTimeout"},
 		{name: "a form that stops arriving", send: stall("POST /"+outBucket, 100, "--x\r\n"), status: 400, code: "RequestTimeout"},
-		// Conditional requests.
+	}
+}
+
+// conditionCases are conditional requests and multipart completions.
+func conditionCases() []hostileCase {
+	return []hostileCase{
 		{name: "If-None-Match: * over the canary", send: put(outBucket+"/"+canaryKey, map[string]string{"If-None-Match": "*"}, "overwrite"),
 			status: 412, code: "PreconditionFailed", message: msgPrecondition, fields: map[string]string{"Condition": "If-None-Match"}},
 		{name: "If-None-Match: an ETag on PUT", send: put(outBucket+"/"+canaryKey, map[string]string{"If-None-Match": otherETag}, "overwrite"),

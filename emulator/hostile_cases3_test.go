@@ -16,9 +16,12 @@ import (
 // hostileCorpus4 covers CORS, form uploads, DeleteObjects, and more keys,
 // buckets, sub-resources, ranges, listings and notifications.
 func hostileCorpus4() []hostileCase {
-	long := strings.Repeat("k", 1025)
-	return append([]hostileCase{
-		// CORS: no bucket has a configuration.
+	return append(append(corsCases(), formCases()...), hostileCorpus5()...)
+}
+
+// corsCases are preflights and CORS configurations (no bucket has one).
+func corsCases() []hostileCase {
+	return []hostileCase{
 		{name: "preflight without an Origin", send: preflight("", "GET"), status: 400, code: "BadRequest",
 			message: "Insufficient information. Origin request header needed."},
 		{name: "preflight for method PATCH", send: preflight("http://evil.example", "PATCH"), status: 400, code: "BadRequest"},
@@ -38,7 +41,13 @@ func hostileCorpus4() []hostileCase {
 		{name: "GetBucketCors without a configuration", send: method("GET", inBucket+"?cors", nil), status: 404, code: "NoSuchCORSConfiguration",
 			message: "The CORS configuration does not exist"},
 		{name: "DeleteBucketCors on a missing bucket", send: method("DELETE", "no-such-bucket?cors", nil), status: 404, code: "NoSuchBucket"},
-		// Form uploads.
+	}
+}
+
+// formCases are form uploads and DeleteObjects.
+func formCases() []hostileCase {
+	long := strings.Repeat("k", 1025)
+	return []hostileCase{
 		{name: "form without credentials", send: form(outBucket, map[string]string{"key": "anon.txt"}, 1), status: 403, code: "AccessDenied"},
 		{name: "CreateBucket of a lab bucket with a body that is not XML", send: put(outBucket, nil, "x"), status: 400, code: "MalformedXML"},
 		{name: "POST of a body that is not a form", send: rawPost(outBucket, "text/plain", "key=x"), status: 400, code: "MalformedPOSTRequest"},
@@ -84,7 +93,7 @@ func hostileCorpus4() []hostileCase {
 		{name: "DeleteObjects of the canary with another body's Content-MD5", send: post(outBucket+"?delete", map[string]string{"Content-MD5": md5Of("x")},
 			"<Delete><Object><Key>"+canaryKey+"</Key></Object></Delete>"), status: 400, code: "BadDigest"},
 		{name: "DeleteObjects that is not XML", send: withMD5("POST", outBucket+"?delete", "delete everything"), status: 400, code: "MalformedXML"},
-	}, hostileCorpus5()...)
+	}
 }
 
 // hostileCorpus5 covers keys, buckets, sub-resources, ranges, listings and

@@ -6,10 +6,8 @@
 package s3
 
 import (
-	"fmt"
 	"net"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -61,6 +59,7 @@ type Server struct {
 	spoolDir    string
 	mpUploads   *Uploads
 	intents     IntentLog
+	own         map[string]func(*call) error
 }
 
 // Option configures a Server.
@@ -123,6 +122,7 @@ func New(backend gofakes3.Backend, opts ...Option) *Server {
 	if s.ids == nil {
 		s.ids = ids.NewRandom()
 	}
+	s.own = s.ownAnswers()
 	if s.mpUploads == nil {
 		s.mpUploads = &Uploads{byID: map[gofakes3.UploadID]*mpUpload{}}
 	}
@@ -244,32 +244,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.rec.flush(r.Method)
 }
 
-// serve routes the request and turns what went wrong into S3's answer: a
-// body that stopped arriving is RequestTimeout whoever read it, and a panic
-// is an InternalError for this request alone, logged on the bus.
-func (s *Server) serve(c *call) {
-	defer func() {
-		p := recover()
-		if p == nil {
-			return
-		}
-		c.detail = panicDetail(p)
-		if c.rec.status != 0 && !c.rec.held {
-			// The answer is already on its way: cut it off.
-			c.published = false
-			s.publishRequest(c)
-			panic(http.ErrAbortHandler)
-		}
-		c.rec.fail(NewError("InternalError", ""), c.r.Method)
-	}()
-	err := s.route(c)
-	if c.body.timedOut {
-		err = NewError("RequestTimeout", msgRequestTimeout)
-	}
-	if err != nil {
-		c.rec.fail(asError(err), c.r.Method)
-	}
-}
 func (s *Server) route(c *call) error {
 	if c.r.Method == http.MethodOptions {
 		return s.preflight(c)
@@ -296,27 +270,8 @@ func (s *Server) route(c *call) error {
 	if err := s.checkContent(c); err != nil {
 		return err
 	}
-	switch c.op.Name {
-	case "ListBuckets":
-		return s.listBuckets(c)
-	case "ListObjects", "ListObjectsV2":
-		return s.listObjects(c)
-	case "PutBucketNotificationConfiguration":
-		return s.putNotification(c)
-	case "PutBucketCors":
-		return s.putCORS(c)
-	case "GetBucketCors":
-		return s.getCORS(c)
-	case "DeleteBucketCors":
-		return s.deleteCORS(c)
-	case "GetBucketNotificationConfiguration":
-		return s.getNotification(c)
-	case "CreateBucket":
-		return s.createBucket(c)
-	case "DeleteBucket":
-		return s.deleteBucket(c)
-	case "UploadPartCopy":
-		return NewError("NotImplemented", "")
+	if answer, ok := s.own[c.op.Name]; ok {
+		return answer(c)
 	}
 	if answer, ok := staticAnswers[c.op.Name]; ok {
 		return s.static(c, answer)
@@ -337,6 +292,18 @@ func (s *Server) route(c *call) error {
 		return s.write(c, keys)
 	}
 	return s.pass(c)
+}
+
+// ownAnswers are the operations our layer answers itself, gofakes3 not at
+// all.
+func (s *Server) ownAnswers() map[string]func(*call) error {
+	return map[string]func(*call) error{
+		"ListBuckets": s.listBuckets, "ListObjects": s.listObjects, "ListObjectsV2": s.listObjects,
+		"PutBucketNotificationConfiguration": s.putNotification, "GetBucketNotificationConfiguration": s.getNotification,
+		"PutBucketCors": s.putCORS, "GetBucketCors": s.getCORS, "DeleteBucketCors": s.deleteCORS,
+		"CreateBucket": s.createBucket, "DeleteBucket": s.deleteBucket,
+		"UploadPartCopy": func(*call) error { return NewError("NotImplemented", "") },
+	}
 }
 
 // pass hands a request that changes no object to gofakes3, and fixes up
@@ -408,86 +375,6 @@ func (s *Server) publishRequest(c *call) {
 	})
 }
 
-// write runs a write operation under its keys' locks and emits the changes
-// it committed.
-func (s *Server) write(c *call, keys []string) error {
-	unlock := s.locks.lock(c.op.Bucket, keys)
-	defer unlock()
-	if err := s.checkCondition(c); err != nil {
-		return err
-	}
-	prepareBody(c.r, c.op)
-	if c.op.Name == "CopyObject" {
-		rewriteCopySource(c.r.Header)
-	}
-	if c.op.Name == "CompleteMultipartUpload" {
-		c.parts = completedParts(c.r)
-	}
-	intent, err := s.recordIntent(c, keys)
-	if err != nil {
-		return err
-	}
-	if len(c.denied) > 0 {
-		if err := s.deleteAllowed(c); err != nil {
-			return err
-		}
-	} else {
-		s.fake.ServeHTTP(c.rec, c.r)
-	}
-	s.publishRequest(c)
-	if c.rec.Status() >= 300 {
-		s.intentDone(intent)
-		return nil
-	}
-	for _, ch := range s.changes(c, keys) {
-		s.commit(ch)
-	}
-	// Only now: the event is with Lambda (which keeps it). A panic before
-	// leaves the intent pending, as a crash would.
-	s.intentDone(intent)
-	// After the changes: they forget what was known of the key before.
-	switch c.op.Name {
-	case "PostObject":
-		s.answerPost(c)
-	case "PutObject":
-		answerPutChecksum(c)
-	case "CopyObject":
-		s.answerCopyChecksum(c)
-	case "CompleteMultipartUpload":
-		s.completeChecksum(c, c.parts)
-	}
-	return nil
-}
-
-// commit stamps a change with its sequencer and sends it on.
-func (s *Server) commit(ch notify.Change) {
-	if ch.IsRemoval() {
-		s.watches.removed(ch.Bucket + "/" + ch.Key)
-	}
-	ch.Sequencer = s.nextSequencer(ch.Time)
-	s.bus.Publish(bus.ObjectChanged{
-		Header: bus.Header{Time: ch.Time}, EventName: ch.EventName, Bucket: ch.Bucket, Key: ch.Key,
-		Size: ch.Size, ETag: ch.ETag, VersionID: ch.VersionID, Sequencer: ch.Sequencer,
-		RequestID: ch.RequestID, Principal: ch.PrincipalID,
-	})
-	if s.notifier != nil {
-		s.notifier.Notify(ch)
-	}
-}
-
-// nextSequencer returns a value greater than every earlier one: the lab
-// time in nanoseconds, or one more than the last when time stands still.
-func (s *Server) nextSequencer(at time.Time) string {
-	s.seqMu.Lock()
-	defer s.seqMu.Unlock()
-	v := uint64(at.UnixNano())
-	if v <= s.lastSeq {
-		v = s.lastSeq + 1
-	}
-	s.lastSeq = v
-	return notify.Sequencer(v)
-}
-
 // versioned reports whether a bucket has versioning enabled.
 func (s *Server) versioned(bucket string) bool {
 	vb, ok := s.backend.(gofakes3.VersionedBackend)
@@ -523,24 +410,4 @@ func rewriteVirtualHost(r *http.Request) {
 // addressed virtual-host style (longest first).
 var virtualHostSuffixes = []string{
 	".s3.localhost.localstack.cloud", ".localhost.localstack.cloud", ".localhost",
-}
-
-// panicDetail describes a recovered panic in one line: its value and where
-// it happened.
-func panicDetail(p any) string {
-	pcs := make([]uintptr, 32)
-	n := runtime.Callers(3, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	where := ""
-	for {
-		f, more := frames.Next()
-		if !strings.HasPrefix(f.Function, "runtime.") {
-			where = fmt.Sprintf(" at %s (%s:%d)", f.Function, f.File, f.Line)
-			break
-		}
-		if !more {
-			break
-		}
-	}
-	return fmt.Sprintf("the lab failed on this request: panic: %v%s", p, where)
 }
