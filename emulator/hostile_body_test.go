@@ -107,7 +107,7 @@ func TestStalledUploadBlocksNobody(t *testing.T) {
 // answers it, 400 RequestTimeout, once the lab's idle timeout passes;
 // nothing is stored and the lab goes on.
 func TestIdleBodyTimesOut(t *testing.T) {
-	lab := labtest.Start(t, "", emulator.WithBodyTimeout(200*time.Millisecond))
+	lab := labtest.Start(t, "", emulator.WithBodyTimeout(time.Second))
 	for _, path := range []string{"/" + inBucket + "/idle.png", "/" + outBucket + "/idle.txt?partNumber=1&uploadId=none"} {
 		stalled := stallPut(t, lab.Endpoint, path, nil, 1000, "only part of it")
 		a := stalled.answer(t)

@@ -71,7 +71,7 @@ type hostileLab struct {
 func TestHostileRequests(t *testing.T) {
 	// A short idle timeout, for the bodies that stop arriving; the others
 	// are sent whole.
-	lab := labtest.Start(t, "", emulator.WithBodyTimeout(time.Second))
+	lab := labtest.Start(t, "", emulator.WithBodyTimeout(3*time.Second))
 	h := &hostileLab{Lab: lab, canary: labtest.Image(t, 32, 32, "png"), held: map[string]bool{}}
 	lab.Put(t, outBucket, canaryKey, h.canary, "image/png")
 	h.held[outBucket+"/"+canaryKey] = true
