@@ -138,4 +138,13 @@ func TestTruncatedObjectsFileAtRunTime(t *testing.T) {
 			t.Errorf("GET %s of a truncated file: %+v", path, a)
 		}
 	}
+	logged := 0
+	for _, r := range labtest.Of[bus.S3Request](lab.Events) {
+		if r.Status == 500 && strings.HasPrefix(r.Message, "the lab failed on this request: panic: ") {
+			logged++
+		}
+	}
+	if logged != 3 {
+		t.Errorf("%d of the 3 recovered panics were logged", logged)
+	}
 }

@@ -19,7 +19,6 @@ func (s *Server) serve(c *call) {
 		c.detail = panicDetail(p)
 		if c.rec.status != 0 && !c.rec.held {
 			// The answer is already on its way: cut it off.
-			c.published = false
 			s.publishRequest(c)
 			panic(http.ErrAbortHandler)
 		}
