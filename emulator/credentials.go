@@ -101,19 +101,26 @@ func (c *credentials) issue(role, name string) Credentials {
 	return s.creds
 }
 
-// RootAccessKeyID and RootSecretAccessKey are the account root's access key,
-// which `lambdalab env` hands out. The lab issued it, so --verify-signatures
-// checks requests signed with it; any other unknown key also acts as the
-// root, unchecked.
+// RootAccessKeyID and RootSecretAccessKey are the account root's access key:
+// the one identity of the root, which `lambdalab env` hands out, the console
+// and scenarios sign with (RootCredentials), and the README documents. The
+// lab issued it, so --verify-signatures checks every request signed with
+// it, the console's included; any other unknown key also acts as the root,
+// unchecked.
 const (
 	RootAccessKeyID     = "lambdalab"
 	RootSecretAccessKey = "lambdalab"
 )
 
+// RootCredentials are the account root's credentials.
+func RootCredentials() Credentials {
+	return Credentials{AccessKeyID: RootAccessKeyID, SecretAccessKey: RootSecretAccessKey}
+}
+
 // secret is the S3 layer's SecretLookup: the secret of a key the lab issued.
 func (c *credentials) secret(accessKeyID string) (string, bool) {
-	if accessKeyID == RootAccessKeyID {
-		return RootSecretAccessKey, true
+	if root := RootCredentials(); accessKeyID == root.AccessKeyID {
+		return root.SecretAccessKey, true
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

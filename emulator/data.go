@@ -1,26 +1,30 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/emulator/s3"
 )
 
 // Data is a lab's data directory (--data DIR). Objects live in
-// DIR/objects.db (gofakes3's s3bolt backend); the rest of the lab's state in
-// DIR/lab.db: the lab it was made from, notification configurations, role
-// policies, function configurations, multipart ETags, and the events Lambda
-// accepted and has not finished. Every write is synced to disk before the
+// DIR/objects.db (gofakes3's s3bolt backend); multipart uploads in progress
+// in DIR/uploads; the rest of the lab's state in DIR/lab.db: the lab it was
+// made from, notification configurations, role policies, function
+// configurations, multipart ETags, and the events Lambda accepted and has
+// not finished. Every write is synced to disk before the
 // request that made it is answered, so what a client saw acknowledged
 // survives a kill -9.
 type Data struct {
@@ -28,6 +32,9 @@ type Data struct {
 	objects *bolt.DB
 	state   *bolt.DB
 	journal *journal
+	uploads *s3.Uploads
+	// afterPut is boltBackend's test hook.
+	afterPut func(bucket, key string)
 }
 
 // Names of lab.db's buckets.
@@ -38,7 +45,8 @@ var (
 	functionsBucket     = []byte("functions")
 	etagsBucket         = []byte("etags")
 	eventsBucket        = []byte("events")
-	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket}
+	corsBucket          = []byte("cors")
+	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket, intentsBucket, corsBucket}
 )
 
 // dataFormat is the version of lab.db's layout.
@@ -53,24 +61,17 @@ func OpenData(dir string) (*Data, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	open := func(name string) (*bolt.DB, error) {
-		path := filepath.Join(dir, name)
-		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("data directory %s: %w (%s is locked)", dir, ErrDataInUse, name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("data directory %s: %s: %w", dir, name, err)
-		}
-		return db, nil
-	}
-	objects, err := open("objects.db")
+	state, err := openDB(dir, stateFile)
 	if err != nil {
 		return nil, err
 	}
-	state, err := open("lab.db")
+	if err := objectsExpected(dir, state); err != nil {
+		state.Close()
+		return nil, err
+	}
+	objects, err := openDB(dir, objectsFile)
 	if err != nil {
-		objects.Close()
+		state.Close()
 		return nil, err
 	}
 	d := &Data{dir: dir, objects: objects, state: state}
@@ -90,8 +91,19 @@ func OpenData(dir string) (*Data, error) {
 		d.Close()
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
+	d.uploads, err = s3.OpenUploads(filepath.Join(dir, "uploads"))
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	}
 	d.journal = newJournal(state)
 	return d, nil
+}
+
+// backend is the objects file as the S3 layer's backend.
+func (d *Data) backend(c clock.Clock) gofakes3.Backend {
+	return &boltBackend{Backend: s3bolt.New(d.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: c})),
+		file: filepath.Join(d.dir, objectsFile), afterPut: d.afterPut}
 }
 
 // Dir is the directory's path.
@@ -196,6 +208,22 @@ func (d *Data) etags() map[string][2]string {
 		if json.Unmarshal(v, &e) == nil {
 			out[k] = e
 		}
+		return nil
+	})
+	return out
+}
+
+// SaveCORS keeps a bucket's CORS configuration (s3.CORSStore).
+func (d *Data) SaveCORS(bucket string, doc []byte) { _ = d.put(corsBucket, bucket, doc) }
+
+// ForgetCORS forgets a bucket's CORS configuration (s3.CORSStore).
+func (d *Data) ForgetCORS(bucket string) { _ = d.delete(corsBucket, bucket) }
+
+// corsConfigs returns the kept CORS configurations by bucket.
+func (d *Data) corsConfigs() map[string][]byte {
+	out := map[string][]byte{}
+	_ = d.each(corsBucket, func(k string, v []byte) error {
+		out[k] = bytes.Clone(v)
 		return nil
 	})
 	return out

@@ -27,7 +27,8 @@ type journal struct {
 
 type journalOp struct {
 	id       string
-	attempts int // 0: done
+	attempts int  // 0: done
+	intent   bool // a pending event of the S3 layer, done (see dataintents.go)
 }
 
 func newJournal(db *bolt.DB) *journal {
@@ -84,6 +85,12 @@ func (j *journal) run() {
 // applyOps applies queued updates in order.
 func applyOps(b *bolt.Bucket, ops []journalOp) error {
 	for _, op := range ops {
+		if op.intent {
+			if err := b.Tx().Bucket(intentsBucket).Delete([]byte(op.id)); err != nil {
+				return err
+			}
+			continue
+		}
 		if op.attempts == 0 {
 			if err := b.Delete([]byte(op.id)); err != nil {
 				return err

@@ -83,7 +83,7 @@ func (l *Lab) ClientFor(creds Credentials) *s3.Client {
 // RootClient is an S3 client acting as the account root: what the TUI and
 // scenarios use, like a student at the console.
 func (l *Lab) RootClient() *s3.Client {
-	return l.ClientFor(Credentials{AccessKeyID: "AKIALAMBDALABROOT000", SecretAccessKey: "lambdalab"})
+	return l.ClientFor(RootCredentials())
 }
 
 func addTraceHeader(stack *middleware.Stack) error {

@@ -1,14 +1,14 @@
 package emulator_test
 
 import (
-	"bytes"
-	"mime/multipart"
-	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
 // s3types is an uploaded part.
@@ -39,21 +39,13 @@ func versioningInput(bucket string) *s3.PutBucketVersioningInput {
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}
 }
 
-// postObject uploads with a browser form POST, as an HTML upload form does.
+// postObject uploads with a browser form POST, as an HTML upload form does,
+// signed for the account root as the Go SDK presigns it.
 func postObject(t *testing.T, bucketURL, key string, body []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	w.WriteField("key", key)
-	fw, _ := w.CreateFormFile("file", "upload.txt")
-	fw.Write(body)
-	w.Close()
-	resp, err := http.Post(bucketURL, w.FormDataContentType(), &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("POST upload: %s", resp.Status)
+	endpoint, bucket := bucketURL[:strings.LastIndex(bucketURL, "/")], bucketURL[strings.LastIndex(bucketURL, "/")+1:]
+	url, fields := presignPost(t, labtest.Client(endpoint, "test", "test"), bucket, key)
+	if a := postForm(t, url, fields, body); a.status >= 300 {
+		t.Fatalf("POST upload: %+v", a)
 	}
 }

@@ -112,7 +112,9 @@ func hostileCorpus() []hostileCase {
 		{name: "x-amz-checksum-sha256 that is not a SHA-256", send: put(inBucket+"/sha.png", map[string]string{"X-Amz-Checksum-Sha256": "abc"}, "hello"),
 			status: 400, code: "InvalidRequest", message: "Value for x-amz-checksum-sha256 header is invalid."},
 	}
-	return append(cases, hostileCorpus2()...)
+	cases = append(cases, hostileCorpus2()...)
+	cases = append(cases, hostileCorpus3()...)
+	return append(cases, hostileCorpus4()...)
 }
 
 // hostileCorpus2 is the rest of the corpus: notification documents, bucket

@@ -71,6 +71,7 @@ type settings struct {
 	cacheDir    string
 	// builtinBootstrap: see WithBuiltinProcesses.
 	builtinBootstrap []string
+	bodyTimeout      time.Duration
 }
 
 // WithClock runs the lab on c (a *clock.Virtual for replays, a
@@ -93,6 +94,10 @@ func WithBus(b *bus.Bus) Option { return func(s *settings) { s.bus = b } }
 // signed with a key the lab issued (the root's, RootAccessKeyID, and the
 // functions' role sessions): a wrong secret gets SignatureDoesNotMatch.
 func WithSignatureVerification() Option { return func(s *settings) { s.verifySigs = true } }
+
+// WithBodyTimeout sets how long an S3 request body may stay idle before
+// the request is answered RequestTimeout (default s3.DefaultBodyTimeout).
+func WithBodyTimeout(d time.Duration) Option { return func(s *settings) { s.bodyTimeout = d } }
 
 // DefaultFile returns the default lab: the exercise itself.
 func DefaultFile() *File {
@@ -147,6 +152,9 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	}, s3Data...)
 	if st.verifySigs {
 		s3Opts = append(s3Opts, s3.WithSignatureCheck(l.creds.secret))
+	}
+	if st.bodyTimeout > 0 {
+		s3Opts = append(s3Opts, s3.WithBodyTimeout(st.bodyTimeout))
 	}
 	l.s3 = s3.New(st.backend, s3Opts...)
 	l.door = l.newDoor()

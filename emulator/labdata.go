@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/johannesboyne/gofakes3/backend/s3bolt"
-
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/iam"
@@ -28,9 +26,10 @@ func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Optio
 	if st.data == nil {
 		return nil, nil
 	}
-	st.backend = &boltBackend{Backend: s3bolt.New(st.data.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: clock.Display(st.clock)}))}
+	st.backend = st.data.backend(clock.Display(st.clock))
 	return []lambda.Option{lambda.WithJournal(st.data.journal)},
-		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data)}
+		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads), s3.WithIntentLog(st.data),
+			s3.WithCORS(st.data.corsConfigs(), st.data)}
 }
 
 // keepNotifications saves every notification configuration change.
@@ -118,5 +117,8 @@ func (l *Lab) restore() error {
 	l.bus.Publish(bus.DataRestored{Header: l.stamp(), Dir: d.Dir(), MadeFrom: d.madeFrom(), Lab: l.file.Name,
 		Buckets: len(buckets), Events: len(events)})
 	l.lambda.Restore(events)
+	if err := l.s3.ReplayIntents(); err != nil {
+		return fmt.Errorf("data directory %s: events of interrupted writes: %w", d.Dir(), err)
+	}
 	return nil
 }

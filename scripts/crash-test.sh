@@ -4,6 +4,9 @@
 # with SIGKILL the moment the last upload is acknowledged, restarts it on the
 # same directory, and checks that all N objects are there byte for byte and
 # that every upload's event is delivered (N thumbnails in the output bucket).
+# Then, on a new directory, it kills lambdalab while the uploads are still
+# arriving and checks that every object that made it into the bucket gets
+# its thumbnail after the restart.
 #   usage: scripts/crash-test.sh [N] [path/to/lambdalab]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,3 +86,34 @@ if [ "$thumbs" -lt "$n" ]; then
   exit 1
 fi
 echo "crash-test: all $n events delivered ($thumbs thumbnails in cis-examples-output)"
+
+# Second round: kill -9 while uploads are still arriving. Whatever made it
+# into the bucket, acknowledged or not, gets its event after the restart
+# (the object and the intent to send its event are stored before the
+# object is).
+{ kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
+pid=""
+rm -rf "$work/data"
+start "$work/third.log"
+aws s3 cp --recursive --only-show-errors "$work/in" s3://cis-examples/ >/dev/null 2>&1 &
+uploader=$!
+for _ in $(seq 1 200); do
+  [ "$(grep -c ' PutObject 200 ' "$work/third.log" || true)" -ge $((n / 2)) ] && break
+  sleep 0.05
+done
+{ kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
+pid=""
+wait "$uploader" 2>/dev/null || true
+start "$work/fourth.log"
+stored=$(aws s3 ls s3://cis-examples/ | grep -c 'photo-' || true)
+thumbs=0
+for _ in $(seq 1 100); do
+  thumbs=$(aws s3 ls s3://cis-examples-output/ | grep -c 'photo-' || true)
+  [ "$thumbs" -ge "$stored" ] && break
+  sleep 0.2
+done
+if [ "$thumbs" -lt "$stored" ]; then
+  echo "crash-test: FAIL: killed mid-upload, $stored objects stored but $thumbs thumbnails after the restart" >&2
+  exit 1
+fi
+echo "crash-test: killed mid-upload: every stored object got its event ($stored stored, $thumbs thumbnails)"

@@ -18,46 +18,66 @@ import (
 	"github.com/johannesboyne/gofakes3"
 )
 
-// prepareBody makes a request body what gofakes3 expects: aws-chunked bodies
-// (signed, unsigned, with trailing checksums) decoded to their payload with
-// the checksum verified, and the request's own X-Amz-* headers removed so
-// they are not stored and echoed back as object metadata.
-//
-// A chunked body is decoded in full before gofakes3 sees it: its trailing
-// checksum is known only at the end, and gofakes3 fixes an object's metadata
-// before reading the body.
-func prepareBody(r *http.Request, op Operation) error {
-	switch op.Name {
-	case "PutObject", "UploadPart", "CreateMultipartUpload", "CopyObject", "PostObject":
-	default:
-		return nil
-	}
+// readBody reads the body of a PutObject or UploadPart before anything is
+// locked (see spool.go), as gofakes3 expects it: an aws-chunked body
+// (signed, unsigned, with a trailing checksum) decoded to its payload with
+// the checksum verified, a plain body with its x-amz-checksum-ALGO
+// verified. A chunked body must be decoded in full anyway: its trailing
+// checksum is known only at the end, and gofakes3 fixes an object's
+// metadata before reading the body.
+func (s *Server) readBody(c *call) error {
+	r := c.r
 	sha := r.Header.Get("X-Amz-Content-Sha256")
 	chunked := strings.HasPrefix(sha, "STREAMING-") || hasAWSChunked(r.Header.Get("Content-Encoding"))
+	if !chunked && r.ContentLength < 0 {
+		e := NewError("MissingContentLength", "")
+		e.Status = http.StatusLengthRequired
+		return e
+	}
 	algo, expected := checksumHeader(r.Header)
+	var src io.Reader = r.Body
+	var cr *chunkReader
 	if chunked {
 		trailer := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Amz-Trailer")))
 		if a, ok := strings.CutPrefix(trailer, "x-amz-checksum-"); ok {
 			algo, expected = a, ""
 		}
-		cr := &chunkReader{in: bufio.NewReader(r.Body), algo: algo, expected: expected, hash: newChecksum(algo)}
-		payload, err := io.ReadAll(cr)
-		r.Body.Close()
-		if err != nil {
-			return err
+		cr = &chunkReader{in: bufio.NewReader(r.Body), algo: algo, expected: expected, hash: newChecksum(algo)}
+		src = cr
+	} else if algo != "" {
+		src = &checksumReader{body: r.Body, algo: algo, expected: expected, hash: newChecksum(algo)}
+	}
+	sp, err := newSpool(src, MaxPutSize, s.spoolDir)
+	if err != nil {
+		return err
+	}
+	c.spool = sp
+	if sp.size > MaxPutSize {
+		return NewError("EntityTooLarge", "", Field{"ProposedSize", strconv.FormatInt(sp.size, 10)},
+			Field{"MaxSizeAllowed", strconv.FormatInt(MaxPutSize, 10)})
+	}
+	if chunked {
+		if d := r.Header.Get("X-Amz-Decoded-Content-Length"); d != "" && d != strconv.FormatInt(sp.size, 10) {
+			return NewError("IncompleteBody", "")
 		}
 		if cr.algo != "" {
 			r.Header.Set("X-Amz-Checksum-"+checksumNames[cr.algo], cr.expected)
 		}
-		r.Body = io.NopCloser(bytes.NewReader(payload))
-		r.ContentLength = int64(len(payload))
-		r.Header.Set("Content-Length", strconv.Itoa(len(payload)))
 		removeAWSChunked(r.Header)
-	} else if algo != "" && op.Name != "CopyObject" {
-		r.Body = &checksumReader{body: r.Body, algo: algo, expected: expected, hash: newChecksum(algo)}
 	}
-	stripRequestHeaders(r.Header)
+	r.Body = sp
+	r.ContentLength = sp.size
+	r.Header.Set("Content-Length", strconv.FormatInt(sp.size, 10))
 	return nil
+}
+
+// prepareBody removes the request's own X-Amz-* headers, so that gofakes3
+// does not store them and echo them back as object metadata.
+func prepareBody(r *http.Request, op Operation) {
+	switch op.Name {
+	case "PutObject", "UploadPart", "CreateMultipartUpload", "CopyObject", "PostObject":
+		stripRequestHeaders(r.Header)
+	}
 }
 
 // keptAmzHeaders are the X-Amz-* request headers that describe the object
@@ -156,7 +176,7 @@ func verifyChecksum(algo, expected string, h hash.Hash) error {
 
 // checksumReader verifies a checksum header against a plain body.
 type checksumReader struct {
-	body     io.ReadCloser
+	body     io.Reader
 	algo     string
 	expected string
 	hash     hash.Hash
@@ -172,8 +192,6 @@ func (c *checksumReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-func (c *checksumReader) Close() error { return c.body.Close() }
 
 // chunkReader decodes an aws-chunked body: hex-size lines (with optional
 // ;chunk-signature=…), data, CRLF, a zero-size chunk, then trailer lines.

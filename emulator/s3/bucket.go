@@ -56,6 +56,7 @@ func (s *Server) deleteBucket(c *call) error {
 	s.fake.ServeHTTP(c.rec, c.r)
 	if c.rec.Status() < 300 {
 		s.notes.Delete(c.op.Bucket)
+		s.cors.save(c.op.Bucket, nil)
 		s.bus.Publish(bus.BucketDeleted{Header: bus.Header{Time: s.clock.Now()}, Bucket: c.op.Bucket})
 	}
 	return nil

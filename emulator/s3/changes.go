@@ -16,26 +16,26 @@ import (
 // bytes fit with room to spare).
 const maxDeleteBody = 4 << 20
 
+// maxDeleteKeys is the most keys one DeleteObjects may name.
+const maxDeleteKeys = 1000
+
 // keysOf returns the keys a write operation touches, reading them from the
 // form (POST) or the body (DeleteObjects) when the path does not say.
-func keysOf(c *call) ([]string, error) {
+func (s *Server) keysOf(c *call) ([]string, error) {
 	switch c.op.Name {
 	case "PostObject":
-		if err := c.r.ParseMultipartForm(24 << 20); err != nil {
-			return nil, nil // gofakes3 answers MalformedPOSTRequest
-		}
-		if v := c.r.MultipartForm.Value["key"]; len(v) == 1 {
-			return v, nil
-		}
-		return nil, nil
+		return s.readPost(c)
 	case "DeleteObjects":
 		body, err := io.ReadAll(io.LimitReader(c.r.Body, maxDeleteBody))
 		if err != nil {
-			return nil, NewError("IncompleteBody", "")
+			return nil, bodyError(err)
 		}
 		c.r.Body = io.NopCloser(bytes.NewReader(body))
+		if err := requireBodyChecksum(c.r.Header, body); err != nil {
+			return nil, err
+		}
 		var req deleteRequest
-		if err := xml.Unmarshal(body, &req); err != nil {
+		if err := xml.Unmarshal(body, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
 			return nil, NewError("MalformedXML", "")
 		}
 		c.deletes = req

@@ -2,6 +2,8 @@ package s3
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -135,4 +137,39 @@ func (s *Server) answerCopyChecksum(c *call) {
 			return
 		}
 	}
+}
+
+// msgMissingChecksum is S3's answer to a request that must carry a checksum
+// of its body (DeleteObjects, PutBucketCors, ...) and carries none.
+const msgMissingChecksum = "Missing required header for this request: Content-MD5 OR x-amz-checksum-*"
+
+// requireBodyChecksum checks the body of a request S3 takes only with a
+// checksum of it: Content-MD5, or an x-amz-checksum-ALGO header, which
+// must match the body.
+func requireBodyChecksum(h http.Header, body []byte) error {
+	md := h.Get("Content-MD5")
+	algo, value := checksumHeader(h)
+	if md == "" && algo == "" {
+		return NewError("InvalidRequest", msgMissingChecksum)
+	}
+	if md != "" {
+		raw, err := base64.StdEncoding.DecodeString(md)
+		if err != nil || len(raw) != md5.Size {
+			return NewError("InvalidDigest", "")
+		}
+		if sum := md5.Sum(body); !bytes.Equal(sum[:], raw) {
+			return NewError("BadDigest", "")
+		}
+	}
+	if algo != "" {
+		if err := checkChecksumHeaders(h); err != nil {
+			return err
+		}
+		sum := newChecksum(algo)
+		sum.Write(body)
+		if err := verifyChecksum(algo, value, sum); err != nil {
+			return asError(err)
+		}
+	}
+	return nil
 }

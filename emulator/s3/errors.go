@@ -65,6 +65,8 @@ var Messages = map[string]string{
 	"RequestHeaderSectionTooLarge": "Your request header section exceeds the maximum allowed size.",
 	"EntityTooLarge":               "Your proposed upload exceeds the maximum allowed size",
 	"SignatureDoesNotMatch":        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+	"ConditionalRequestConflict":   "A conflicting conditional operation is currently in progress against this resource. Please try again.",
+	"RequestTimeout":               msgRequestTimeout,
 }
 
 // statuses are the HTTP statuses of the codes our layer answers.
@@ -76,6 +78,8 @@ var statuses = map[string]int{
 	"NoSuchTagSet": 404, "NoSuchWebsiteConfiguration": 404, "NotImplemented": 501, "InternalError": 500,
 	"IncompleteBody": 400, "InvalidDigest": 400, "BadDigest": 400, "XAmzContentSHA256Mismatch": 400,
 	"SignatureDoesNotMatch": 403, "RequestTimeTooSkewed": 403,
+	"PreconditionFailed": 412, "ConditionalRequestConflict": 409, "MissingContentLength": 411,
+	"EntityTooLarge": 400, "EntityTooSmall": 400, "InvalidPart": 400, "InvalidPartOrder": 400, "NoSuchUpload": 404,
 }
 
 // NewError returns the error for code with AWS's message (or msg when given).

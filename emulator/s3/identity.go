@@ -53,3 +53,26 @@ func AccessKeyID(r *http.Request) string {
 // TraceHeader is the request header that carries a Lambda invocation's trace
 // (and with it the recursion lineage) into S3.
 const TraceHeader = "X-Amzn-Trace-Id"
+
+// stripLineage removes the recursion lineage from a request's trace header.
+// Only the lab's own functions carry it (their calls are signed with their
+// role session's key); a client that sends it itself — Lineage=…:16 on a
+// fresh upload — would otherwise have the upload's invocation dropped as a
+// loop.
+func stripLineage(h http.Header) {
+	v := h.Get(TraceHeader)
+	if !strings.Contains(v, "Lineage=") {
+		return
+	}
+	var kept []string
+	for _, part := range strings.Split(v, ";") {
+		if !strings.HasPrefix(strings.TrimSpace(part), "Lineage=") {
+			kept = append(kept, part)
+		}
+	}
+	if len(kept) == 0 {
+		h.Del(TraceHeader)
+		return
+	}
+	h.Set(TraceHeader, strings.Join(kept, ";"))
+}

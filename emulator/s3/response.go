@@ -28,10 +28,19 @@ type recorder struct {
 	// unversioned hides the version ids gofakes3's memory backend gives
 	// objects of buckets without versioning, which S3 never shows.
 	unversioned bool
+	// precondition, when set, judges a successful answer's headers (a
+	// conditional GET or HEAD): an error replaces the answer, and what
+	// gofakes3 goes on writing is dropped.
+	precondition func(http.Header) *Error
+	discard      bool
+	method       string
+	// cors are the CORS headers of the answer (none unless the bucket's
+	// CORS configuration allows the request's origin).
+	cors http.Header
 }
 
-func newRecorder(w http.ResponseWriter, requestID, hostID string, hold bool) *recorder {
-	rec := &recorder{w: w, requestID: requestID, hostID: hostID, hold: hold}
+func newRecorder(w http.ResponseWriter, method, requestID, hostID string, hold bool) *recorder {
+	rec := &recorder{w: w, requestID: requestID, hostID: hostID, hold: hold, method: method}
 	rec.stampIDs()
 	return rec
 }
@@ -41,6 +50,10 @@ func (r *recorder) stampIDs() {
 	h.Set("x-amz-request-id", r.requestID)
 	h.Set("x-amz-id-2", r.hostID)
 	h.Set("Server", "AmazonS3")
+	scrubCORS(h)
+	for name, v := range r.cors {
+		h[name] = v
+	}
 	if r.unversioned {
 		h.Del("x-amz-version-id")
 		h.Del("x-amz-copy-source-version-id")
@@ -61,6 +74,13 @@ func (r *recorder) WriteHeader(code int) {
 	}
 	r.status = code
 	r.stampIDs()
+	if r.precondition != nil && code < 300 {
+		if e := r.precondition(r.w.Header()); e != nil {
+			r.fail(e, r.method)
+			r.discard = true
+			return
+		}
+	}
 	if r.hold || code >= 400 {
 		r.held = true
 		return
@@ -72,6 +92,9 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(p []byte) (int, error) {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
+	}
+	if r.discard {
+		return len(p), nil
 	}
 	if r.held {
 		return r.body.Write(p)
@@ -96,6 +119,13 @@ func (r *recorder) fail(e *Error, method string) {
 	r.held = true
 	r.ours = true
 	r.body.Reset()
+	if e.Status == http.StatusNotModified {
+		h := r.w.Header()
+		for _, name := range []string{"Content-Length", "Content-Type", "Content-Range", "Accept-Ranges"} {
+			h.Del(name)
+		}
+		return
+	}
 	if method != http.MethodHead {
 		r.body.Write(errorBody(e, r.requestID, r.hostID))
 		r.w.Header().Set("Content-Type", "application/xml")
@@ -139,10 +169,20 @@ func (r *recorder) flush(method string) {
 		return
 	}
 	body := r.body.Bytes()
+	if r.status >= 400 && !r.ours {
+		// gofakes3 answers 500 for codes it does not know.
+		if code, _ := r.ErrorCode(); statuses[code] != 0 {
+			r.status = statuses[code]
+		}
+	}
 	if r.status >= 400 && method != http.MethodHead && !r.ours {
 		body = fixErrorBody(body, r.requestID, r.hostID)
 	}
 	r.stampIDs()
+	if r.status == http.StatusNotModified {
+		r.w.WriteHeader(r.status)
+		return
+	}
 	if method != http.MethodHead || r.status >= 400 {
 		r.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}

@@ -8,6 +8,7 @@ package s3
 import (
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,8 @@ type Server struct {
 	notifier  Notifier
 	identify  Identifier
 	locks     keyLocks
+	watches   keyWatches
+	cors      corsConfigs
 	mpETags   multipartETags
 	uploads   uploadSums
 	// triggerRisk returns the recursive-invocation warning for a trigger of
@@ -51,6 +54,12 @@ type Server struct {
 	seqMu   sync.Mutex
 	lastSeq uint64
 	secrets SecretLookup
+
+	bodyTimeout time.Duration
+	spoolDir    string
+	mpUploads   *Uploads
+	intents     IntentLog
+	own         map[string]func(*call) error
 }
 
 // Option configures a Server.
@@ -100,11 +109,12 @@ func WithIdentifier(id Identifier) Option { return func(s *Server) { s.identify 
 // New returns the endpoint in front of backend.
 func New(backend gofakes3.Backend, opts ...Option) *Server {
 	s := &Server{
-		backend: backend,
-		region:  "us-east-1",
-		account: "000000000000",
-		clock:   clock.Wall{},
-		notes:   notify.NewStore(),
+		backend:     backend,
+		region:      "us-east-1",
+		account:     "000000000000",
+		clock:       clock.Wall{},
+		notes:       notify.NewStore(),
+		bodyTimeout: DefaultBodyTimeout,
 	}
 	for _, o := range opts {
 		o(s)
@@ -112,7 +122,12 @@ func New(backend gofakes3.Backend, opts ...Option) *Server {
 	if s.ids == nil {
 		s.ids = ids.NewRandom()
 	}
-	s.fake = gofakes3.New(backend,
+	s.own = s.ownAnswers()
+	if s.mpUploads == nil {
+		s.mpUploads = &Uploads{byID: map[gofakes3.UploadID]*mpUpload{}}
+	}
+	s.mpUploads.backend, s.mpUploads.clock = backend, s.clock.Now
+	s.fake = gofakes3.New(withUploads(backend, s.mpUploads),
 		gofakes3.WithTimeSource(clock.TimeSource{Clock: s.clock}),
 		gofakes3.WithTimeSkewLimit(0), // a virtual clock is allowed to differ from the client's
 		// gofakes3 counts every stored header against 2,000 bytes; S3's 2 KB
@@ -171,10 +186,35 @@ type call struct {
 	denied  []deleteObject
 	// parts are the part numbers a CompleteMultipartUpload lists.
 	parts []int
+	// body is the request body behind its idle timeout; spool is the body
+	// read ahead (PutObject, UploadPart).
+	body  *idleBody
+	spool *spool
+	// cond is a conditional write's preconditions.
+	cond *writeCondition
+	// post is a PostObject's form, postMD5 the MD5 of its file.
+	post    *postForm
+	postMD5 []byte
+	// detail says more than the error sent to the client, for the log (a
+	// recovered panic, damaged data).
+	detail string
+}
+
+// close releases what the request held.
+func (c *call) close() {
+	if c.spool != nil {
+		c.spool.Close()
+	}
+	if c.r.MultipartForm != nil {
+		_ = c.r.MultipartForm.RemoveAll()
+	}
 }
 
 // ServeHTTP answers one S3 request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A damaged data file can fault inside bbolt's memory map: make that a
+	// panic this request recovers from rather than the end of the lab.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	rewriteVirtualHost(r)
 	op := Classify(r)
 	c := &call{
@@ -182,21 +222,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		op:        op,
 		principal: s.principal(r),
 		start:     s.clock.Now(),
-		rec:       newRecorder(w, s.ids.RequestID(), s.ids.HostID(), op.IsWrite() || isListing(op)),
+		rec:       newRecorder(w, r.Method, s.ids.RequestID(), s.ids.HostID(), op.IsWrite() || isListing(op)),
+	}
+	if c.principal.Root {
+		stripLineage(r.Header) // not one of the lab's functions
 	}
 	if op.Name == "GetObject" || op.Name == "HeadObject" {
 		sums, etag := s.checksumFixer(r, op), s.headerETagFixer(op)
 		c.rec.fixHeaders = func(h http.Header) { sums(h); etag(h) }
+		c.rec.precondition = s.readPreconditions(r)
 	}
+	if r.Method != http.MethodOptions {
+		c.rec.cors = s.corsHeaders(r, op.Bucket)
+	}
+	c.body = s.watchBody(w, r)
+	defer c.close()
+	defer s.endCondition(c)
 	c.rec.unversioned = op.Key != "" && !s.versioned(op.Bucket)
-	if err := s.route(c); err != nil {
-		c.rec.fail(asError(err), r.Method)
-	}
+	s.serve(c)
 	s.publishRequest(c)
 	c.rec.flush(r.Method)
 }
 
 func (s *Server) route(c *call) error {
+	if c.r.Method == http.MethodOptions {
+		return s.preflight(c)
+	}
 	if s.secrets != nil {
 		// Clients sign with the wall clock, whatever the lab's clock says.
 		if err := VerifySignature(c.r, s.secrets, time.Now()); err != nil {
@@ -206,7 +257,7 @@ func (s *Server) route(c *call) error {
 	if err := s.checkRequest(c); err != nil {
 		return err
 	}
-	keys, err := keysOf(c)
+	keys, err := s.keysOf(c)
 	if err != nil {
 		return err
 	}
@@ -219,21 +270,8 @@ func (s *Server) route(c *call) error {
 	if err := s.checkContent(c); err != nil {
 		return err
 	}
-	switch c.op.Name {
-	case "ListBuckets":
-		return s.listBuckets(c)
-	case "ListObjects", "ListObjectsV2":
-		return s.listObjects(c)
-	case "PutBucketNotificationConfiguration":
-		return s.putNotification(c)
-	case "GetBucketNotificationConfiguration":
-		return s.getNotification(c)
-	case "CreateBucket":
-		return s.createBucket(c)
-	case "DeleteBucket":
-		return s.deleteBucket(c)
-	case "UploadPartCopy":
-		return NewError("NotImplemented", "")
+	if answer, ok := s.own[c.op.Name]; ok {
+		return answer(c)
 	}
 	if answer, ok := staticAnswers[c.op.Name]; ok {
 		return s.static(c, answer)
@@ -241,19 +279,38 @@ func (s *Server) route(c *call) error {
 	if c.op.Sub != "" && !gofakesSubresources[c.op.Sub] {
 		return NewError("NotImplemented", "")
 	}
+	if err := s.startCondition(c); err != nil {
+		return err
+	}
+	if c.op.Name == "PutObject" || c.op.Name == "UploadPart" {
+		// Before any lock: a slow client holds up nobody.
+		if err := s.readBody(c); err != nil {
+			return err
+		}
+	}
 	if c.op.IsWrite() {
 		return s.write(c, keys)
 	}
 	return s.pass(c)
 }
 
+// ownAnswers are the operations our layer answers itself, gofakes3 not at
+// all.
+func (s *Server) ownAnswers() map[string]func(*call) error {
+	return map[string]func(*call) error{
+		"ListBuckets": s.listBuckets, "ListObjects": s.listObjects, "ListObjectsV2": s.listObjects,
+		"PutBucketNotificationConfiguration": s.putNotification, "GetBucketNotificationConfiguration": s.getNotification,
+		"PutBucketCors": s.putCORS, "GetBucketCors": s.getCORS, "DeleteBucketCors": s.deleteCORS,
+		"CreateBucket": s.createBucket, "DeleteBucket": s.deleteBucket,
+		"UploadPartCopy": func(*call) error { return NewError("NotImplemented", "") },
+	}
+}
+
 // pass hands a request that changes no object to gofakes3, and fixes up
 // its answer.
 func (s *Server) pass(c *call) error {
 	created := requestedUpload(c)
-	if err := prepareBody(c.r, c.op); err != nil {
-		return err
-	}
+	prepareBody(c.r, c.op)
 	part := s.sumPart(c)
 	if created != nil {
 		c.rec.hold = true // to read the upload id
@@ -300,6 +357,9 @@ func (s *Server) publishRequest(c *call) {
 	if m, ok := Messages[code]; ok && (msg == "" || msg == code) {
 		msg = m
 	}
+	if c.detail != "" {
+		msg = c.detail
+	}
 	s.bus.Publish(bus.S3Request{
 		Header:    bus.Header{Time: c.start},
 		RequestID: c.rec.requestID,
@@ -313,72 +373,6 @@ func (s *Server) publishRequest(c *call) {
 		Principal: c.principal.Name,
 		Trace:     c.r.Header.Get(TraceHeader),
 	})
-}
-
-// write runs a write operation under its keys' locks and emits the changes
-// it committed.
-func (s *Server) write(c *call, keys []string) error {
-	unlock := s.locks.lock(c.op.Bucket, keys)
-	defer unlock()
-	if err := prepareBody(c.r, c.op); err != nil {
-		return err
-	}
-	if c.op.Name == "CopyObject" {
-		rewriteCopySource(c.r.Header)
-	}
-	if c.op.Name == "CompleteMultipartUpload" {
-		c.parts = completedParts(c.r)
-	}
-	if len(c.denied) > 0 {
-		if err := s.deleteAllowed(c); err != nil {
-			return err
-		}
-	} else {
-		s.fake.ServeHTTP(c.rec, c.r)
-	}
-	s.publishRequest(c)
-	if c.rec.Status() >= 300 {
-		return nil
-	}
-	for _, ch := range s.changes(c, keys) {
-		s.commit(ch)
-	}
-	// After the changes: they forget what was known of the key before.
-	switch c.op.Name {
-	case "PutObject":
-		answerPutChecksum(c)
-	case "CopyObject":
-		s.answerCopyChecksum(c)
-	case "CompleteMultipartUpload":
-		s.completeChecksum(c, c.parts)
-	}
-	return nil
-}
-
-// commit stamps a change with its sequencer and sends it on.
-func (s *Server) commit(ch notify.Change) {
-	ch.Sequencer = s.nextSequencer(ch.Time)
-	s.bus.Publish(bus.ObjectChanged{
-		Header: bus.Header{Time: ch.Time}, EventName: ch.EventName, Bucket: ch.Bucket, Key: ch.Key,
-		Size: ch.Size, ETag: ch.ETag, VersionID: ch.VersionID, Sequencer: ch.Sequencer,
-		RequestID: ch.RequestID, Principal: ch.PrincipalID,
-	})
-	if s.notifier != nil {
-		s.notifier.Notify(ch)
-	}
-}
-
-// nextSequencer returns a value greater than every earlier one: the lab
-// time in nanoseconds, or one more than the last when time stands still.
-func (s *Server) nextSequencer(at time.Time) string {
-	s.seqMu.Lock()
-	defer s.seqMu.Unlock()
-	v := uint64(at.UnixNano())
-	if v <= s.lastSeq {
-		v = s.lastSeq + 1
-	}
-	s.lastSeq = v
-	return notify.Sequencer(v)
 }
 
 // versioned reports whether a bucket has versioning enabled.

@@ -69,7 +69,6 @@ var staticAnswers = map[string]staticAnswer{
 	"GetBucketAccelerate":        {doc: accelerate{Xmlns: ns}},
 	"GetBucketRequestPayment":    {doc: requestPayment{Xmlns: ns, Payer: "BucketOwner"}},
 	"GetBucketPolicy":            {notFound: "NoSuchBucketPolicy"},
-	"GetBucketCors":              {notFound: "NoSuchCORSConfiguration"},
 	"GetBucketTagging":           {notFound: "NoSuchTagSet"},
 	"GetBucketLifecycle":         {notFound: "NoSuchLifecycleConfiguration"},
 	"GetBucketWebsite":           {notFound: "NoSuchWebsiteConfiguration"},

@@ -291,6 +291,9 @@ const maxCreateBucketBody = 64 << 10
 func (s *Server) checkContent(c *call) error {
 	switch c.op.Name {
 	case "GetObject", "HeadObject":
+		if err := s.earlyPrecondition(c); err != nil {
+			return err
+		}
 		return s.checkRange(c)
 	case "PutBucketNotificationConfiguration":
 		body, err := peekBody(c.r, maxNotificationBody)
