@@ -128,10 +128,10 @@ func TestCancelThenKillLeavesNothing(t *testing.T) {
 		t.Fatalf("cancelled Invoke = %+v", res)
 	}
 	pr.Kill()
+	// SIGKILL is delivered to the group at once; a member dies when it is
+	// next scheduled, which on a loaded machine is not at once.
 	for _, pid := range append(children, pr.pgid) {
-		if alive(pid) {
-			t.Errorf("pid %d survived Kill", pid)
-		}
+		eventually(t, fmt.Sprintf("pid %d gone after Kill", pid), func() bool { return !alive(pid) })
 	}
 	if res := pr.Invoke(context.Background(), invocation("after", `{}`)); res.Exit != "signal: killed" {
 		t.Errorf("Invoke after Kill = %+v", res)
