@@ -41,41 +41,35 @@ type Credentials struct {
 type session struct {
 	role, name string
 	creds      Credentials
-	principal  string // AWS:AROA…:SESSION
 }
 
-// credentials maps the access keys the lab issued to role sessions, and
-// roles to their current policy (a policy change applies at once).
+// credentials are the keys the lab issued to role sessions (one per
+// function and role), as Lambda hands an execution role's credentials to a
+// function. Who a session is, and what it may do, comes from IAM: a policy
+// change applies at once.
 type credentials struct {
+	ids     *ids.Source
+	account string
+	iam     *iam.Service
+
 	mu       sync.Mutex
-	ids      *ids.Source
-	account  string
-	roles    map[string]*iam.Policy
-	roleIDs  map[string]string
 	byKey    map[string]*session
 	sessions map[string]*session
 }
 
-func newCredentials(src *ids.Source, account string) *credentials {
-	return &credentials{ids: src, account: account, roles: map[string]*iam.Policy{}, roleIDs: map[string]string{},
+func newCredentials(src *ids.Source, account string, roles *iam.Service) *credentials {
+	return &credentials{ids: src, account: account, iam: roles,
 		byKey: map[string]*session{}, sessions: map[string]*session{}}
 }
 
-// setRole creates or updates a role's policy.
-func (c *credentials) setRole(role string, p *iam.Policy) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.roles[role] = p
-	if c.roleIDs[role] == "" {
-		c.roleIDs[role] = "AROA" + strings.ToUpper(c.ids.Hex(17))
+// permissions returns what a role may do now: its inline and attached
+// policies (nil when IAM has no such role).
+func (c *credentials) permissions(role string) iam.Evaluator {
+	ps, err := c.iam.Permissions(role)
+	if err != nil {
+		return nil
 	}
-}
-
-// policy returns a role's current policy.
-func (c *credentials) policy(role string) *iam.Policy {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.roles[role]
+	return ps
 }
 
 // issue returns the credentials of role's session named name (one per
@@ -92,10 +86,6 @@ func (c *credentials) issue(role, name string) Credentials {
 		SecretAccessKey: c.ids.HostID()[:40],
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + c.ids.HostID(),
 	}}
-	if c.roleIDs[role] == "" {
-		c.roleIDs[role] = "AROA" + strings.ToUpper(c.ids.Hex(17))
-	}
-	s.principal = "AWS:" + c.roleIDs[role] + ":" + name
 	c.sessions[k] = s
 	c.byKey[s.creds.AccessKeyID] = s
 	return s.creds
@@ -133,15 +123,22 @@ func (c *credentials) secret(accessKeyID string) (string, bool) {
 // lookup is the S3 layer's Identifier.
 func (c *credentials) lookup(accessKeyID string) (s3.Principal, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	s, ok := c.byKey[accessKeyID]
+	c.mu.Unlock()
 	if !ok {
 		return s3.Principal{}, false
 	}
-	return s3.Principal{
-		Name:        s.role + "/" + s.name,
-		ARN:         "arn:aws:sts::" + c.account + ":assumed-role/" + s.role + "/" + s.name,
-		PrincipalID: s.principal,
-		Policy:      c.roles[s.role],
-	}, true
+	p := s3.Principal{
+		Name: s.role + "/" + s.name,
+		ARN:  "arn:aws:sts::" + c.account + ":assumed-role/" + s.role + "/" + s.name,
+	}
+	if who, err := c.iam.RoleSession(s.role, s.name); err == nil {
+		p.PrincipalID = "AWS:" + who.UserID
+	}
+	if perms := c.permissions(s.role); perms != nil {
+		p.Policy = perms
+	} else {
+		p.Policy = iam.PolicySet{} // a deleted role may do nothing
+	}
+	return p, true
 }

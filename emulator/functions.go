@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
@@ -28,7 +29,6 @@ func (l *Lab) AddFunction(spec FunctionSpec) error {
 	if policy == nil {
 		policy = DefaultRolePolicy(l.file.Region)
 	}
-	l.creds.setRole(role, policy)
 	if err := l.ensureIAMRole(role, policy); err != nil {
 		return fmt.Errorf("function %s: role %s: %w", spec.Name, role, err)
 	}
@@ -128,7 +128,7 @@ func (l *Lab) roleOf(function string) string {
 // stream, and logs:CreateLogGroup when the group does not exist yet.
 func (l *Lab) logAccess(function, stream string) (bool, string) {
 	role := l.roleOf(function)
-	p := l.creds.policy(role)
+	p := l.creds.permissions(role)
 	if p == nil {
 		return true, ""
 	}
@@ -152,10 +152,27 @@ func (l *Lab) FunctionCredentials(function string) Credentials {
 	return l.creds.issue(l.roleOf(function), function)
 }
 
-// RolePolicy returns a function's execution role and its current policy.
+// RolePolicy returns a function's execution role and its inline policy
+// (the lab file's, or the first one IAM lists), which the console edits.
 func (l *Lab) RolePolicy(function string) (string, *iam.Policy) {
 	role := l.roleOf(function)
-	return role, l.creds.policy(role)
+	names, err := l.iam.ListRolePolicies(role)
+	if err != nil || len(names) == 0 {
+		return role, nil
+	}
+	name := names[0]
+	if slices.Contains(names, LabFilePolicyName) {
+		name = LabFilePolicyName
+	}
+	doc, err := l.iam.GetRolePolicy(role, name)
+	if err != nil {
+		return role, nil
+	}
+	p, err := iam.Parse([]byte(doc))
+	if err != nil {
+		return role, nil
+	}
+	return role, p
 }
 
 // SetRolePolicy replaces the policy of a function's role (as IAM's
@@ -171,7 +188,6 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 			return fmt.Errorf("keeping the policy in %s: %w", l.data.Dir(), err)
 		}
 	}
-	l.creds.setRole(role, p)
 	if err := l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source); err != nil {
 		return err
 	}

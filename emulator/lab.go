@@ -130,8 +130,8 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	}
 	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog(), data: st.data,
 		procs: &processes{dir: st.cacheDir, region: f.Region}, builtinBootstrap: st.builtinBootstrap}
-	l.creds = newCredentials(l.ids, DefaultAccount)
 	l.iam = iam.New(DefaultAccount, "aws", iam.WithClock(l.display()), iam.WithIDs(l.ids.Fork()))
+	l.creds = newCredentials(l.ids, DefaultAccount, l.iam)
 	l.logStore = logs.New(logs.WithClock(l.display()), logs.WithRegion(f.Region), logs.WithAccount(DefaultAccount))
 	l.lambda = lambda.New(append([]lambda.Option{
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),

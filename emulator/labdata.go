@@ -86,8 +86,7 @@ func (l *Lab) restore() error {
 		if err != nil {
 			return fmt.Errorf("policy of role %s: %w", role, err)
 		}
-		l.creds.setRole(role, p)
-		return nil
+		return l.ensureIAMRole(role, p)
 	})
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", d.Dir(), err)

@@ -91,7 +91,7 @@ func TestExplicitDenyNamesTheStatement(t *testing.T) {
 	lab.Put(t, "cis-examples", "cat.jpg", labtest.Image(t, 64, 64, "jpeg"), "image/jpeg")
 	lab.WaitIdle(t)
 	denied := labtest.Of[bus.AccessDenied](lab.Events)
-	if len(denied) != 3 || denied[0].Decision != "explicitly denied by NoOutputWrites" {
+	if len(denied) != 3 || denied[0].Decision != "explicitly denied by NoOutputWrites of policy lab-file-policy" {
 		t.Errorf("bus: %+v", denied)
 	}
 	ends := labtest.Of[bus.InvocationEnded](lab.Events)

@@ -34,7 +34,7 @@ func (l *Lab) allowed(c caller, action, resource string) (bool, string) {
 	if c.root {
 		return true, ""
 	}
-	p := l.creds.policy(c.role)
+	p := l.creds.permissions(c.role)
 	if p == nil {
 		return false, iam.DeniedMessage(c.arn, action, resource, iam.Decision{})
 	}

@@ -75,3 +75,14 @@ func (ps PolicySet) Explain(action, resource string) (Decision, []Match) {
 	}
 	return Decision{}, nil
 }
+
+// Evaluator is what decides a caller's requests: a single policy, or a
+// role's whole PolicySet.
+type Evaluator interface {
+	Evaluate(action, resource string) Decision
+}
+
+var (
+	_ Evaluator = (*Policy)(nil)
+	_ Evaluator = PolicySet(nil)
+)

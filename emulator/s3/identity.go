@@ -21,7 +21,7 @@ type Principal struct {
 	// Root is true for the account root, which every policy allows.
 	Root bool
 	// Policy is the role's policy (nil for the root).
-	Policy *iam.Policy
+	Policy iam.Evaluator
 }
 
 // Identifier maps an access key id to a principal the lab issued it to. It
