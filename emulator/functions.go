@@ -3,9 +3,12 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
@@ -17,35 +20,9 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
-	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
+	"github.com/lambdalab/lambdalab/emulator/lambda/control"
 	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
 )
-
-// AddFunction deploys a function: a built-in handler constructed in each
-// new execution environment with an S3 client signed by the function's
-// role credentials, or the function's own code run as processes.
-func (l *Lab) AddFunction(spec FunctionSpec) error {
-	role, policy := spec.RoleName(), spec.Policy()
-	if policy == nil {
-		policy = DefaultRolePolicy(l.file.Region)
-	}
-	if err := l.ensureIAMRole(role, policy); err != nil {
-		return fmt.Errorf("function %s: role %s: %w", spec.Name, role, err)
-	}
-	creds := l.creds.issue(role, spec.Name)
-	client := func() *s3.Client { return l.ClientFor(creds) }
-	rt, err := l.runtimeFor(spec, client)
-	if err != nil {
-		return fmt.Errorf("function %s: %w", spec.Name, err)
-	}
-	if err := l.lambda.AddFunction(spec.lambdaConfig(), rt); err != nil {
-		return fmt.Errorf("function %s: %w", spec.Name, err)
-	}
-	return nil
-}
-
-// builtinClient makes a built-in handler's S3 client.
-type builtinClient func() *s3.Client
 
 // functionVariables are the variables Lambda gives a function's processes
 // beyond its configuration: the role's credentials and where the lab's
@@ -111,13 +88,13 @@ func (l *Lab) deliverRecord(ctx context.Context, function, bucket, key string, b
 	return err
 }
 
-// roleOf is the execution role of a function.
+// roleOf is the execution role of a function (its configuration's Role).
 func (l *Lab) roleOf(function string) string {
-	l.fileMu.RLock()
-	defer l.fileMu.RUnlock()
-	for _, fn := range l.file.Functions {
-		if fn.Name == function {
-			return fn.RoleName()
+	if l.control != nil {
+		if conf, err := l.control.GetFunctionConfiguration(function, ""); err == nil {
+			if r := roleName(conf.Role); r != "" {
+				return r
+			}
 		}
 	}
 	return DefaultRoleName
@@ -195,29 +172,28 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 	return nil
 }
 
-// UpdateFunction changes a function's configuration (as Lambda's
-// UpdateFunctionConfiguration would): edit receives the current one.
+// UpdateFunction changes a function's memory, timeout and environment
+// (as Lambda's UpdateFunctionConfiguration would): edit receives the
+// current configuration.
 func (l *Lab) UpdateFunction(name string, edit func(*lambda.Config)) error {
 	cfg, ok := l.lambda.Config(name)
 	if !ok {
 		return fmt.Errorf("no function %s", name)
 	}
-	env := make(map[string]string, len(cfg.Environment))
-	for k, v := range cfg.Environment {
-		env[k] = v
-	}
-	cfg.Environment = env
+	cfg.Environment = maps.Clone(cfg.Environment)
 	edit(&cfg)
-	if err := l.lambda.UpdateFunction(cfg); err != nil {
+	secs := int(cfg.Timeout / time.Second)
+	in := control.UpdateFunctionConfigurationInput{FunctionName: name, MemorySize: &cfg.Memory, Timeout: &secs,
+		Environment: &control.Environment{Variables: cfg.Environment}}
+	ctx := context.Background()
+	if _, err := l.control.UpdateFunctionConfiguration(ctx, in); err != nil {
 		return err
 	}
-	if l.data != nil {
-		if err := l.data.saveFunction(cfg); err != nil {
-			return fmt.Errorf("keeping the configuration in %s: %w", l.data.Dir(), err)
-		}
+	// As the console does, wait for the update to finish before the next.
+	if err := l.control.WaitReady(ctx, name); err != nil {
+		return err
 	}
 	l.setFileEnvironment(name, cfg.Environment)
-	l.bus.Publish(bus.FunctionUpdated{Header: l.stamp(), Function: name})
 	return nil
 }
 
@@ -236,38 +212,33 @@ func (l *Lab) setFileEnvironment(name string, env map[string]string) {
 // SetLayers gives a function of its own code new layers (paths or layer
 // ARNs), as UpdateFunctionConfiguration --layers does: new environments
 // run with them, warm ones are retired.
-func (l *Lab) SetLayers(name string, layers []string) error {
-	l.fileMu.Lock()
-	idx := -1
-	for i, fn := range l.file.Functions {
-		if fn.Name == name {
-			idx = i
-		}
-	}
-	if idx < 0 {
-		l.fileMu.Unlock()
-		return fmt.Errorf("no function %s", name)
-	}
-	spec := l.file.Functions[idx]
-	l.fileMu.Unlock()
-	if spec.Runtime == "" {
-		return fmt.Errorf("function %s runs a built-in handler: layers are for functions of their own code (runtime, code)", name)
-	}
-	if len(layers) > runtime.MaxLayers {
-		return &lambda.ParameterError{Type: "InvalidParameterValueException", Message: fmt.Sprintf("Cannot reference more than %d layers.", runtime.MaxLayers)}
-	}
-	spec.Layers = layers
-	rt, err := l.runtimeFor(spec, nil)
+func (l *Lab) SetLayers(name string, refs []string) error {
+	arns, err := l.layerARNs(refs)
 	if err != nil {
-		return fmt.Errorf("function %s: %w", name, err)
-	}
-	if err := l.lambda.SetRuntime(name, rt); err != nil {
 		return err
 	}
+	ctx := context.Background()
+	in := control.UpdateFunctionConfigurationInput{FunctionName: name, Layers: &arns}
+	if _, err := l.control.UpdateFunctionConfiguration(ctx, in); err != nil {
+		return err
+	}
+	if err := l.control.WaitReady(ctx, name); err != nil {
+		return err
+	}
+	conf, err := l.control.GetFunctionConfiguration(name, "")
+	if err != nil {
+		return err
+	}
+	if conf.LastUpdateStatus == control.UpdateFailed {
+		return errors.New(conf.LastUpdateStatusReason)
+	}
 	l.fileMu.Lock()
-	l.file.Functions[idx].Layers = layers
+	for i := range l.file.Functions {
+		if l.file.Functions[i].Name == name {
+			l.file.Functions[i].Layers = refs
+		}
+	}
 	l.fileMu.Unlock()
-	l.bus.Publish(bus.FunctionUpdated{Header: l.stamp(), Function: name})
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/ids"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/control"
 	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
@@ -47,6 +49,7 @@ type Lab struct {
 	builtinBootstrap []string
 	writes           *writeLog
 	iam              *iam.Service
+	control          *control.Control
 	logStore         *logs.Store
 	door             *door
 	data             *Data
@@ -146,7 +149,7 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	l.keepNotifications(store)
 	s3Opts := append([]s3.Option{
 		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(clock.Display(st.clock)), s3.WithIDs(st.ids),
-		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.lambda.FunctionExists),
+		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.s3CanInvoke),
 		s3.WithIdentifier(l.identify),
 		s3.WithTriggerRisk(l.TriggerRisk),
 	}, s3Data...)
@@ -157,6 +160,10 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		s3Opts = append(s3Opts, s3.WithBodyTimeout(st.bodyTimeout))
 	}
 	l.s3 = s3.New(st.backend, s3Opts...)
+	if err := l.newControl(st.codeDir(l)); err != nil {
+		l.Close()
+		return nil, err
+	}
 	l.door = l.newDoor()
 	if err := l.start(); err != nil {
 		l.Close()
@@ -177,6 +184,9 @@ func (l *Lab) deploy() error {
 		}
 	}
 	configs := l.file.Notifications()
+	if err := l.allowTriggers(configs); err != nil {
+		return err
+	}
 	for _, bucket := range slices.Sorted(maps.Keys(configs)) {
 		// The file was checked: every risky trigger in it is acknowledged.
 		opts := s3.NotificationOptions{AcknowledgeRecursion: true}
@@ -224,6 +234,9 @@ func (l *Lab) close() {
 	if l.server != nil {
 		l.server.close()
 	}
+	if l.control != nil {
+		l.control.Close()
+	}
 	if l.lambda != nil {
 		l.lambda.Close()
 	}
@@ -261,4 +274,14 @@ func (l *Lab) identify(accessKeyID string) (s3.Principal, bool) {
 		}
 	}
 	return p, ok
+}
+
+// codeDir is where the control plane keeps deployment packages: the data
+// directory's code/, or a scratch directory of the lab's own that goes
+// when it closes.
+func (st settings) codeDir(l *Lab) string {
+	if st.data != nil {
+		return filepath.Join(st.data.Dir(), "code")
+	}
+	return filepath.Join(l.procs.dir, "code", "lab-"+l.ids.Fork().Hex(16))
 }

@@ -74,6 +74,9 @@ func (l *Lab) restore() error {
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
 	}
+	if err := l.allowTriggers(configs); err != nil {
+		return err
+	}
 	for _, bucket := range slices.Sorted(maps.Keys(configs)) {
 		// Kept as S3 keeps a configuration whose function was deleted.
 		opts := s3.NotificationOptions{AcknowledgeRecursion: true, SkipDestinationValidation: true}

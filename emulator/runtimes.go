@@ -108,65 +108,28 @@ func pillowStandIn(out string) (string, error) {
 	return strings.Join(parts, ", "), nil
 }
 
-// runtimeFor is how a function's environments run: its own code as
-// processes; a built-in handler as a process when the lab runs on the wall
-// clock with WithBuiltinProcesses, otherwise in the lab's process.
-func (l *Lab) runtimeFor(spec FunctionSpec, client builtinClient) (lambda.Runtime, error) {
-	switch {
-	case spec.Runtime != "":
-		if err := l.procs.init(); err != nil {
-			return nil, err
-		}
-		paths, err := l.layerPaths(spec)
-		if err != nil {
-			return nil, err
-		}
-		handler := spec.Handler
-		if handler == "" {
-			handler = "bootstrap"
-		}
-		rs := runtime.Spec{Function: spec.Name, Runtime: spec.Runtime, Handler: handler, Code: l.file.CodePath(spec.Code), Layers: paths}
-		return lambda.Processes(l.procs.manager, rs, l.notice(spec.Name))
-	case len(l.builtinBootstrap) > 0 && !l.virtual():
-		if err := l.procs.init(); err != nil {
-			return nil, err
-		}
-		argv := append(append([]string{}, l.builtinBootstrap...), spec.Handler)
-		rs := runtime.Spec{Function: spec.Name, Runtime: runtime.ProvidedAL2023, Handler: spec.Handler, Command: argv}
+// builtinRuntime runs a built-in handler: as a process (a re-exec of
+// lambdalab) when the lab runs on the wall clock with WithBuiltinProcesses,
+// otherwise in the lab's process with an S3 client signed by the role's
+// session.
+func (l *Lab) builtinRuntime(function, handler, role string) (lambda.Runtime, error) {
+	b, ok := builtin.Lookup(handler)
+	if !ok {
+		return nil, fmt.Errorf("unknown handler %q: the built-in handlers are %s", handler, strings.Join(builtin.Names(), ", "))
+	}
+	if len(l.builtinBootstrap) > 0 && !l.virtual() {
+		argv := append(append([]string{}, l.builtinBootstrap...), handler)
+		rs := runtime.Spec{Function: function, Runtime: runtime.ProvidedAL2023, Handler: handler, Command: argv}
 		return lambda.Processes(l.procs.manager, rs, nil)
 	}
-	b, ok := builtin.Lookup(spec.Handler)
-	if !ok {
-		return nil, fmt.Errorf("unknown handler %q", spec.Handler)
-	}
+	creds := l.creds.issue(role, function)
 	return lambda.InProcess(func(getenv func(string) string) (awslambda.Handler, error) {
-		h, err := b.New(builtin.Init{Getenv: getenv, S3: client()})
+		h, err := b.New(builtin.Init{Getenv: getenv, S3: l.ClientFor(creds)})
 		if err != nil {
 			return nil, err
 		}
 		return awslambda.NewHandler(h), nil
 	}), nil
-}
-
-// layerPaths resolves a function's layers: paths relative to the lab file,
-// and layer ARNs through the registry.
-func (l *Lab) layerPaths(spec FunctionSpec) ([]string, error) {
-	var out []string
-	for _, ly := range spec.Layers {
-		if !strings.HasPrefix(ly, "arn:") {
-			out = append(out, l.file.CodePath(ly))
-			continue
-		}
-		v, err := l.procs.layers.Resolve(ly)
-		if err != nil {
-			return nil, err
-		}
-		if v.StandInFor != "" {
-			l.notice(spec.Name)(v.Description)
-		}
-		out = append(out, v.Zip)
-	}
-	return out, nil
 }
 
 // notice publishes what a user should know once about a function's

@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/lambda/api"
 	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/sts"
 )
@@ -79,14 +81,38 @@ func (l *Lab) queryHandler(h http.Handler) http.Handler {
 	})
 }
 
+// lambdaHandler serves the Lambda API, authorizing role sessions' calls
+// on the function they name as IAM would.
+func (l *Lab) lambdaHandler() http.Handler {
+	h := api.NewHandler(l.control, api.WithRequestIDs(l.ids.UUID))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c := l.callerOf(r); !c.root {
+			action, function := api.Action(r)
+			resource := "*"
+			if function != "" {
+				resource = l.control.FunctionARN(function)
+			}
+			if ok, msg := l.allowed(c, action, resource); !ok && action != "" {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+				w.WriteHeader(http.StatusForbidden)
+				json.NewEncoder(w).Encode(map[string]string{"Type": "User", "Message": msg})
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // newDoor wires the lab's services behind its one endpoint.
 func (l *Lab) newDoor() *door {
 	stsSvc := sts.New(l.iam, sts.WithIDs(l.ids), sts.WithClock(l.display()))
 	return &door{services: map[string]http.Handler{
-		"s3":   l.s3,
-		"logs": l.logsHandler(),
-		"iam":  l.queryHandler(l.iam.Handler()),
-		"sts":  l.queryHandler(stsSvc.Handler()),
+		"s3":     l.s3,
+		"lambda": l.lambdaHandler(),
+		"logs":   l.logsHandler(),
+		"iam":    l.queryHandler(l.iam.Handler()),
+		"sts":    l.queryHandler(stsSvc.Handler()),
 	}}
 }
 

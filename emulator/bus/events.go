@@ -267,6 +267,11 @@ type RolePolicyChanged struct {
 type FunctionUpdated struct {
 	Header
 	Function string
+	// Change is what changed, in the Lambda API's words (CreateFunction,
+	// UpdateFunctionConfiguration, FunctionActive, UpdateFailed, …).
+	Change string
+	// Error is why a change failed ("" when it did not).
+	Error string
 }
 
 // DataRestored is a lab started on a data directory that already held a

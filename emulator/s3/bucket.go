@@ -62,6 +62,9 @@ func (s *Server) deleteBucket(c *call) error {
 	return nil
 }
 
+// BucketExists reports whether the lab has bucket.
+func (s *Server) BucketExists(bucket string) bool { return s.bucketMustExist(bucket) == nil }
+
 func (s *Server) bucketMustExist(bucket string) error {
 	ok, err := s.backend.BucketExists(bucket)
 	if err != nil {
@@ -95,6 +98,9 @@ func (s *Server) SetNotificationConfiguration(bucket string, cfg notify.Notifica
 	}
 	v := s.validator
 	v.SkipDestinationValidation = opts.SkipDestinationValidation
+	if s.canInvoke != nil {
+		v.FunctionExists = func(arn string) bool { return s.canInvoke(arn, bucket) }
+	}
 	if err := v.Validate(&cfg); err != nil {
 		return err
 	}

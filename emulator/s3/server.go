@@ -39,6 +39,7 @@ type Server struct {
 	clock     clock.Clock
 	ids       *ids.Source
 	notes     *notify.Store
+	canInvoke func(functionARN, bucket string) bool
 	validator notify.Validator
 	notifier  Notifier
 	identify  Identifier
@@ -87,10 +88,11 @@ func WithNotifications(store *notify.Store) Option { return func(s *Server) { s.
 // WithNotifier sends committed changes to n.
 func WithNotifier(n Notifier) Option { return func(s *Server) { s.notifier = n } }
 
-// WithFunctionLookup tells notification validation which Lambda function
-// ARNs exist.
-func WithFunctionLookup(exists func(arn string) bool) Option {
-	return func(s *Server) { s.validator.FunctionExists = exists }
+// WithFunctionLookup tells notification validation which Lambda functions
+// S3 may invoke for a bucket: the function exists and its resource policy
+// lets s3.amazonaws.com invoke it for the bucket (lambda add-permission).
+func WithFunctionLookup(canInvoke func(functionARN, bucket string) bool) Option {
+	return func(s *Server) { s.canInvoke = canInvoke }
 }
 
 // WithTriggerRisk lets the lab warn about triggers on a bucket the

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -294,4 +295,43 @@ func checkName(name string) error {
 		}
 	}
 	return nil
+}
+
+// ZipFolder writes the folder dir as a layer zip to w: its files under
+// their paths relative to dir, with their modes, in a stable order.
+func ZipFolder(w io.Writer, dir string) error {
+	zw := zip.NewWriter(w)
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			return err
+		}
+		hdr, err := zip.FileInfoHeader(info)
+		if err != nil {
+			return err
+		}
+		hdr.Name, hdr.Method = filepath.ToSlash(rel), zip.Deflate
+		hdr.Modified = time.Time{}
+		f, err := zw.CreateHeader(hdr)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return zw.Close()
 }
