@@ -11,9 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/goccy/go-yaml/ast"
 
-	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 )
@@ -65,11 +63,7 @@ type (
 var statuses = []string{"ok", "error", "timeout", "crash", "out-of-memory", "init-error", "access-denied",
 	"throttled", "dropped", "dropped-loop", "any"}
 
-func decodeExpect(node ast.Node) (any, error) {
-	var e expectSpec
-	if err := emulator.DecodeNode(node, &e); err != nil {
-		return nil, err
-	}
+func (e *expectSpec) validate() error {
 	n := 0
 	for _, set := range []bool{e.Object != nil, e.Objects != nil, e.Invocations != nil, e.Log != nil, e.Metric != nil, e.Error != ""} {
 		if set {
@@ -77,13 +71,13 @@ func decodeExpect(node ast.Node) (any, error) {
 		}
 	}
 	if n != 1 {
-		return nil, fmt.Errorf("an expect checks exactly one thing")
+		return fmt.Errorf("an expect checks exactly one thing")
 	}
 	switch {
 	case e.Object != nil && (e.Object.Bucket == "" || e.Object.Key == ""):
-		return nil, fmt.Errorf("object needs bucket and key")
+		return fmt.Errorf("object needs bucket and key")
 	case e.Objects != nil && e.Objects.Bucket == "":
-		return nil, fmt.Errorf("objects needs bucket (and prefix, count)")
+		return fmt.Errorf("objects needs bucket (and prefix, count)")
 	case e.Invocations != nil:
 		if e.Invocations.Status == "" {
 			e.Invocations.Status = "any"
@@ -93,23 +87,23 @@ func decodeExpect(node ast.Node) (any, error) {
 			known = known || s == e.Invocations.Status
 		}
 		if !known {
-			return nil, fmt.Errorf("status %q: one of %s", e.Invocations.Status, strings.Join(statuses, ", "))
+			return fmt.Errorf("status %q: one of %s", e.Invocations.Status, strings.Join(statuses, ", "))
 		}
 	case e.Log != nil:
 		if e.Log.Function == "" || e.Log.Matches == "" {
-			return nil, fmt.Errorf("log needs function and matches (a regular expression)")
+			return fmt.Errorf("log needs function and matches (a regular expression)")
 		}
 		re, err := regexp.Compile(e.Log.Matches)
 		if err != nil {
-			return nil, fmt.Errorf("log matches: %v", err)
+			return fmt.Errorf("log matches: %v", err)
 		}
 		e.Log.re = re
 	case e.Metric != nil:
 		if _, ok := metricValue(bus.Metrics{}, e.Metric.Name); !ok || e.Metric.Function == "" {
-			return nil, fmt.Errorf("metric needs function and name (%s)", strings.Join(metricNames, ", "))
+			return fmt.Errorf("metric needs function and name (%s)", strings.Join(metricNames, ", "))
 		}
 	}
-	return e, nil
+	return nil
 }
 
 var metricNames = []string{"Invocations", "Errors", "Throttles", "AsyncEventsReceived", "AsyncEventsDropped",
@@ -136,6 +130,11 @@ func metricValue(m bus.Metrics, name string) (int, bool) {
 	}
 	return 0, false
 }
+
+// check evaluates an expectation; the error says what differed.
+func (e *expectSpec) describe() string { return "expect " + describeExpect(*e) }
+
+func (e *expectSpec) run(r *runner) error { return r.check(*e) }
 
 // check evaluates an expectation; the error says what differed.
 func (r *runner) check(e expectSpec) error {
