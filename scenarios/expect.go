@@ -35,6 +35,9 @@ type (
 		Width       int               `yaml:"width"`
 		Height      int               `yaml:"height"`
 		Metadata    map[string]string `yaml:"metadata"`
+		// SameAs is another object, s3://BUCKET/KEY, this one must equal
+		// byte for byte.
+		SameAs string `yaml:"sameAs"`
 	}
 	objectsExpect struct {
 		Bucket string `yaml:"bucket"`
@@ -76,6 +79,10 @@ func (e *expectSpec) validate() error {
 	switch {
 	case e.Object != nil && (e.Object.Bucket == "" || e.Object.Key == ""):
 		return fmt.Errorf("object needs bucket and key")
+	case e.Object != nil && e.Object.SameAs != "":
+		if _, _, ok := splitS3URL(e.Object.SameAs); !ok {
+			return fmt.Errorf("sameAs %q: want s3://BUCKET/KEY", e.Object.SameAs)
+		}
 	case e.Objects != nil && e.Objects.Bucket == "":
 		return fmt.Errorf("objects needs bucket (and prefix, count)")
 	case e.Invocations != nil:
@@ -261,6 +268,11 @@ func (r *runner) checkObject(e objectExpect) error {
 			problems = append(problems, fmt.Sprintf("%s of %d×%d, want %d×%d", format, cfg.Width, cfg.Height, e.Width, e.Height))
 		}
 	}
+	if e.SameAs != "" {
+		if p := r.sameAs(c, data, e.SameAs); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	for k, v := range e.Metadata {
 		if got := out.Metadata[k]; got != v {
 			problems = append(problems, fmt.Sprintf("metadata %s=%q, want %q", k, got, v))
@@ -288,4 +300,30 @@ func (r *runner) checkObjects(e objectsExpect) error {
 		return fmt.Errorf("s3://%s/%s* holds %d object(s), want %d", e.Bucket, e.Prefix, n, e.Count)
 	}
 	return nil
+}
+
+// sameAs compares data with the object at url; it says how they differ ("" if
+// they do not).
+func (r *runner) sameAs(ctx context.Context, data []byte, url string) string {
+	bucket, key, _ := splitS3URL(url)
+	out, err := r.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Sprintf("cannot compare with %s: %s", url, apiMessage(err))
+	}
+	defer out.Body.Close()
+	other, err := io.ReadAll(out.Body)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("cannot compare with %s: %v", url, err)
+	case !bytes.Equal(data, other):
+		return fmt.Sprintf("differs from %s (%d bytes, %d there)", url, len(data), len(other))
+	}
+	return ""
+}
+
+// splitS3URL splits s3://BUCKET/KEY.
+func splitS3URL(url string) (bucket, key string, ok bool) {
+	rest, found := strings.CutPrefix(url, "s3://")
+	bucket, key, _ = strings.Cut(rest, "/")
+	return bucket, key, found && bucket != "" && key != ""
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
 	"github.com/lambdalab/lambdalab/emulator/printer"
 )
 
@@ -99,6 +100,9 @@ func Start(ctx context.Context, sc *Scenario) (*Runner, error) {
 	r.printer = printer.New(&r.out)
 	lab, err := emulator.New(sc.Lab, emulator.WithClock(r.clock), emulator.WithSeed(sc.Seed), emulator.WithBus(b))
 	if err != nil {
+		if sc.sourceHint != "" {
+			return nil, fmt.Errorf("%s: lab: %w (%s)", sc.File, err, sc.sourceHint)
+		}
 		return nil, fmt.Errorf("%s: lab: %w", sc.File, err)
 	}
 	r.lab, r.client = lab, lab.RootClient()
@@ -126,7 +130,7 @@ func (r *runner) Transcript() string { return r.out.String() }
 func (r *runner) flush() {
 	all := r.events.All()
 	for _, ev := range all[r.printed:] {
-		r.printer.Print(ev)
+		r.printer.Print(onLabTime(ev))
 	}
 	r.printed = len(all)
 }
@@ -183,6 +187,10 @@ func errorCode(err error) string {
 	if errors.As(err, &pe) {
 		return pe.Type
 	}
+	var le *layers.ParameterError
+	if errors.As(err, &le) {
+		return le.Type
+	}
 	var se *iam.SyntaxError
 	if errors.As(err, &se) {
 		return "MalformedPolicyDocument"
@@ -230,6 +238,9 @@ func describeExpect(e expectSpec) string {
 		}
 		if e.Object.Size != nil {
 			parts = append(parts, fmt.Sprintf("%d bytes", *e.Object.Size))
+		}
+		if e.Object.SameAs != "" {
+			parts = append(parts, "identical to "+e.Object.SameAs)
 		}
 		return fmt.Sprintf("s3://%s/%s %s", e.Object.Bucket, e.Object.Key, strings.Join(parts, " "))
 	case e.Objects != nil:
