@@ -23,7 +23,7 @@ func (d *detailPane) sourceFields(cfgHandler string) []string {
 	}
 	out = append(out, d.field("Code", homeRelative(src.Code))...)
 	if changed, ok := lastChange(src.Code); ok {
-		out = append(out, d.field("Changed", changed.Local().Format("2006-01-02 15:04:05")+" (saved edits reach new environments)")...)
+		out = append(out, d.field("Changed", changed.Local().Format("2006-01-02 15:04:05"))...)
 	} else {
 		out = append(out, d.field("Changed", "— (the code is not there)")...)
 	}
@@ -39,45 +39,51 @@ func (d *detailPane) layerSection() []string {
 		return nil
 	}
 	st := d.c.Styles
-	var out []string
-	if notes := d.c.State.Notices[d.function]; len(notes) > 0 {
-		out = append(out, d.heading("Runtime notes")...)
-		for _, n := range notes {
-			out = append(out, d.wrapStyled("! "+n, st.Warning, 2)...)
-		}
-	}
-	out = append(out, d.heading(fmt.Sprintf("Layers (%d of 5)", len(src.Layers)))...)
+	layers := d.heading(fmt.Sprintf("Layers (%d of 5)", len(src.Layers)))
 	if len(src.Layers) == 0 {
-		out = append(out, st.Dim.Render("  none (l adds one)"))
+		layers = append(layers, st.Dim.Render("  none (l adds one)"))
 	}
+	said := map[string]bool{} // what the layers' lines say already
 	for i, ly := range src.Layers {
-		out = append(out, d.layerLines(i+1, ly)...)
+		lines, desc := d.layerLines(i+1, ly)
+		layers, said[desc] = append(layers, lines...), true
 	}
-	return out
+	var out []string
+	for _, n := range d.c.State.Notices[d.function] {
+		if said[n] {
+			continue
+		}
+		if out == nil {
+			out = d.heading("Runtime notes")
+		}
+		out = append(out, d.wrapStyled("! "+n, st.Warning, 2)...)
+	}
+	return append(out, layers...)
 }
 
 // layerLines describe one layer: a path as it is, an ARN with what the
-// registry holds for it, a stand-in said to be one.
-func (d *detailPane) layerLines(n int, layer string) []string {
+// registry holds for it, a stand-in said to be one. desc is the
+// description shown.
+func (d *detailPane) layerLines(n int, layer string) (lines []string, desc string) {
 	st := d.c.Styles
 	out := d.wrap(fmt.Sprintf("%d %s", n, homeRelative(layer)), 2)
 	if !strings.HasPrefix(layer, "arn:") {
-		return out
+		return out, ""
 	}
 	reg, err := d.c.Src.Lab.Layers()
 	if err != nil {
-		return append(out, d.wrapStyled(err.Error(), st.MessageErr, 4)...)
+		return append(out, d.wrapStyled(err.Error(), st.MessageErr, 4)...), ""
 	}
 	v, err := reg.Resolve(layer)
 	switch {
 	case err != nil:
-		return append(out, d.wrapStyled(err.Error(), st.MessageErr, 4)...)
+		return append(out, d.wrapStyled(errorText(err), st.MessageErr, 4)...), ""
 	case v.StandInFor != "":
-		return append(out, d.wrapStyled(v.Description, st.Warning, 4)...)
+		return append(out, d.wrapStyled(v.Description, st.Warning, 4)...), v.Description
 	case v.Description != "":
-		return append(out, d.wrapStyled(v.Description, st.Dim, 4)...)
+		return append(out, d.wrapStyled(v.Description, st.Dim, 4)...), v.Description
 	}
-	return out
+	return out, ""
 }
 
 // lastChange is when the code last changed: the newest modification time
