@@ -217,3 +217,33 @@ func (h *harness) dialogSays(wants ...string) {
 		}
 	}
 }
+
+// TestInvocationShowsItsInitPhase: an attempt whose environment failed to
+// start shows the runtime's lines before START (the error, each line of
+// its traceback, INIT_REPORT), as its log stream holds them.
+func TestInvocationShowsItsInitPhase(t *testing.T) {
+	lab := strings.Replace(ownLab, "code: testdata/ownfunc\n", "code: testdata/ownfunc-pil\n", 1)
+	h := newHarness(t, lab, 120, 40)
+	h.lab.Put(t, "cis-examples", "cat.png", []byte("not really"), "image/png")
+	h.settle()
+	h.keys("tab", "tab", "g", "enter", "z") // the first attempt, zoomed
+	h.mustSee("Status       init-error (attempt 1)")
+	lines := strings.Split(h.screen(), "\n")
+	var log []string
+	for _, l := range lines {
+		if l = strings.Trim(l, "│ "); l != "" {
+			log = append(log, l)
+		}
+	}
+	want := []string{"[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'PIL'",
+		"Traceback (most recent call last):", "INIT_REPORT Init Duration: ", "START RequestId: "}
+	next := 0
+	for _, l := range log {
+		if next < len(want) && strings.HasPrefix(l, want[next]) {
+			next++
+		}
+	}
+	if next < len(want) {
+		t.Fatalf("the invocation's log lacks %q (in this order):\n%s", want[next], h.screen())
+	}
+}

@@ -205,8 +205,10 @@ func (d *testDialog) layout() {
 	}
 	out = append(out, wrap(pretty.String(), 2)...)
 	out = append(out, "", st.Bold.Render("Function Logs"))
-	for _, l := range r.res.Log {
-		out = append(out, wrap(strings.ReplaceAll(l, "\t", "  "), 2)...)
+	for _, event := range r.res.Log {
+		for _, l := range logLines(event) {
+			out = append(out, wrap(strings.ReplaceAll(l, "\t", "  "), 2)...)
+		}
 	}
 	out = append(out, "", st.Bold.Render("Request ID"), "  "+r.res.RequestID)
 	d.lines = out
