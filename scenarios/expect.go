@@ -11,9 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/goccy/go-yaml/ast"
 
-	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 )
@@ -37,6 +35,9 @@ type (
 		Width       int               `yaml:"width"`
 		Height      int               `yaml:"height"`
 		Metadata    map[string]string `yaml:"metadata"`
+		// SameAs is another object, s3://BUCKET/KEY, this one must equal
+		// byte for byte.
+		SameAs string `yaml:"sameAs"`
 	}
 	objectsExpect struct {
 		Bucket string `yaml:"bucket"`
@@ -65,11 +66,7 @@ type (
 var statuses = []string{"ok", "error", "timeout", "crash", "out-of-memory", "init-error", "access-denied",
 	"throttled", "dropped", "dropped-loop", "any"}
 
-func decodeExpect(node ast.Node) (any, error) {
-	var e expectSpec
-	if err := emulator.DecodeNode(node, &e); err != nil {
-		return nil, err
-	}
+func (e *expectSpec) validate() error {
 	n := 0
 	for _, set := range []bool{e.Object != nil, e.Objects != nil, e.Invocations != nil, e.Log != nil, e.Metric != nil, e.Error != ""} {
 		if set {
@@ -77,13 +74,17 @@ func decodeExpect(node ast.Node) (any, error) {
 		}
 	}
 	if n != 1 {
-		return nil, fmt.Errorf("an expect checks exactly one thing")
+		return fmt.Errorf("an expect checks exactly one thing")
 	}
 	switch {
 	case e.Object != nil && (e.Object.Bucket == "" || e.Object.Key == ""):
-		return nil, fmt.Errorf("object needs bucket and key")
+		return fmt.Errorf("object needs bucket and key")
+	case e.Object != nil && e.Object.SameAs != "":
+		if _, _, ok := splitS3URL(e.Object.SameAs); !ok {
+			return fmt.Errorf("sameAs %q: want s3://BUCKET/KEY", e.Object.SameAs)
+		}
 	case e.Objects != nil && e.Objects.Bucket == "":
-		return nil, fmt.Errorf("objects needs bucket (and prefix, count)")
+		return fmt.Errorf("objects needs bucket (and prefix, count)")
 	case e.Invocations != nil:
 		if e.Invocations.Status == "" {
 			e.Invocations.Status = "any"
@@ -93,23 +94,23 @@ func decodeExpect(node ast.Node) (any, error) {
 			known = known || s == e.Invocations.Status
 		}
 		if !known {
-			return nil, fmt.Errorf("status %q: one of %s", e.Invocations.Status, strings.Join(statuses, ", "))
+			return fmt.Errorf("status %q: one of %s", e.Invocations.Status, strings.Join(statuses, ", "))
 		}
 	case e.Log != nil:
 		if e.Log.Function == "" || e.Log.Matches == "" {
-			return nil, fmt.Errorf("log needs function and matches (a regular expression)")
+			return fmt.Errorf("log needs function and matches (a regular expression)")
 		}
 		re, err := regexp.Compile(e.Log.Matches)
 		if err != nil {
-			return nil, fmt.Errorf("log matches: %v", err)
+			return fmt.Errorf("log matches: %v", err)
 		}
 		e.Log.re = re
 	case e.Metric != nil:
 		if _, ok := metricValue(bus.Metrics{}, e.Metric.Name); !ok || e.Metric.Function == "" {
-			return nil, fmt.Errorf("metric needs function and name (%s)", strings.Join(metricNames, ", "))
+			return fmt.Errorf("metric needs function and name (%s)", strings.Join(metricNames, ", "))
 		}
 	}
-	return e, nil
+	return nil
 }
 
 var metricNames = []string{"Invocations", "Errors", "Throttles", "AsyncEventsReceived", "AsyncEventsDropped",
@@ -136,6 +137,11 @@ func metricValue(m bus.Metrics, name string) (int, bool) {
 	}
 	return 0, false
 }
+
+// check evaluates an expectation; the error says what differed.
+func (e *expectSpec) describe() string { return "expect " + describeExpect(*e) }
+
+func (e *expectSpec) run(r *runner) error { return r.check(*e) }
 
 // check evaluates an expectation; the error says what differed.
 func (r *runner) check(e expectSpec) error {
@@ -262,6 +268,11 @@ func (r *runner) checkObject(e objectExpect) error {
 			problems = append(problems, fmt.Sprintf("%s of %d×%d, want %d×%d", format, cfg.Width, cfg.Height, e.Width, e.Height))
 		}
 	}
+	if e.SameAs != "" {
+		if p := r.sameAs(c, data, e.SameAs); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	for k, v := range e.Metadata {
 		if got := out.Metadata[k]; got != v {
 			problems = append(problems, fmt.Sprintf("metadata %s=%q, want %q", k, got, v))
@@ -289,4 +300,30 @@ func (r *runner) checkObjects(e objectsExpect) error {
 		return fmt.Errorf("s3://%s/%s* holds %d object(s), want %d", e.Bucket, e.Prefix, n, e.Count)
 	}
 	return nil
+}
+
+// sameAs compares data with the object at url; it says how they differ ("" if
+// they do not).
+func (r *runner) sameAs(ctx context.Context, data []byte, url string) string {
+	bucket, key, _ := splitS3URL(url)
+	out, err := r.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Sprintf("cannot compare with %s: %s", url, apiMessage(err))
+	}
+	defer out.Body.Close()
+	other, err := io.ReadAll(out.Body)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("cannot compare with %s: %v", url, err)
+	case !bytes.Equal(data, other):
+		return fmt.Sprintf("differs from %s (%d bytes, %d there)", url, len(data), len(other))
+	}
+	return ""
+}
+
+// splitS3URL splits s3://BUCKET/KEY.
+func splitS3URL(url string) (bucket, key string, ok bool) {
+	rest, found := strings.CutPrefix(url, "s3://")
+	bucket, key, _ = strings.Cut(rest, "/")
+	return bucket, key, found && bucket != "" && key != ""
 }

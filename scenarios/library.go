@@ -46,7 +46,7 @@ func Library() []Entry {
 
 // teachingOrder is the order the library is best read in.
 var teachingOrder = []string{"create-bucket", "upload-and-delete", "trigger-resize", "forgot-to-decode-key",
-	"permissions", "retries", "timeout", "recursion", "prefix-pattern"}
+	"permissions", "retries", "timeout", "recursion", "prefix-pattern", "python-layer", "go-bootstrap"}
 
 func order(name string) int {
 	for i, n := range teachingOrder {
@@ -67,7 +67,36 @@ func Embedded(name string) (*Scenario, error) {
 		}
 		return nil, fmt.Errorf("no scenario file %q and no embedded scenario of that name (embedded: %s)", name, strings.Join(names, ", "))
 	}
-	return Parse(name+".yaml", "", data)
+	root := sourceRoot()
+	sc, err := parse(name+".yaml", "", root, data)
+	if err == nil && root == "" {
+		sc.sourceHint = "an embedded scenario reads its functions' code from lambdalab's source tree, and the working directory is not inside one"
+	}
+	return sc, err
+}
+
+// sourceRoot is the lambdalab source tree the working directory is in ("",
+// if none): embedded scenarios that run lambdalab's own code, such as
+// go-bootstrap's ./cmd/resize-lambda, read it from there.
+func sourceRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil {
+			first, _, _ := strings.Cut(string(mod), "\n")
+			if strings.TrimSpace(first) == "module github.com/lambdalab/lambdalab" {
+				return dir
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // Find loads a scenario by path, or by the name of an embedded one; it

@@ -16,6 +16,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
 	"github.com/lambdalab/lambdalab/emulator/printer"
 )
 
@@ -99,6 +100,9 @@ func Start(ctx context.Context, sc *Scenario) (*Runner, error) {
 	r.printer = printer.New(&r.out)
 	lab, err := emulator.New(sc.Lab, emulator.WithClock(r.clock), emulator.WithSeed(sc.Seed), emulator.WithBus(b))
 	if err != nil {
+		if sc.sourceHint != "" {
+			return nil, fmt.Errorf("%s: lab: %w (%s)", sc.File, err, sc.sourceHint)
+		}
 		return nil, fmt.Errorf("%s: lab: %w", sc.File, err)
 	}
 	r.lab, r.client = lab, lab.RootClient()
@@ -126,7 +130,7 @@ func (r *runner) Transcript() string { return r.out.String() }
 func (r *runner) flush() {
 	all := r.events.All()
 	for _, ev := range all[r.printed:] {
-		r.printer.Print(ev)
+		r.printer.Print(onLabTime(ev))
 	}
 	r.printed = len(all)
 }
@@ -142,13 +146,14 @@ func (r *runner) RunStep(i int) StepResult {
 			fmt.Fprintf(&r.out, "   # %s\n", line)
 		}
 	}
-	err := r.do(st)
-	if st.Kind != "wait" && err == nil {
+	err := st.spec.run(r)
+	if _, waits := st.spec.(*waitSpec); !waits && err == nil {
 		err = r.lab.Lambda().Settle(r.ctx)
 	}
 	r.flush()
+	_, isExpect := st.spec.(*expectSpec)
 	switch {
-	case st.Kind == "expect":
+	case isExpect:
 		sr.Passed = err == nil
 		r.lastErr = ""
 		if err != nil {
@@ -161,8 +166,7 @@ func (r *runner) RunStep(i int) StepResult {
 		sr.Error, sr.Message = errorCode(err), err.Error()
 		r.lastErr = sr.Error
 		fmt.Fprintf(&r.out, "   → %s\n", err)
-		next := i + 1
-		sr.Passed = next < len(r.sc.Steps) && r.sc.Steps[next].Kind == "expect" && r.sc.Steps[next].spec.(expectSpec).Error != ""
+		sr.Passed = r.expectsError(i + 1)
 		if !sr.Passed {
 			sr.Message = "unexpected error: " + err.Error()
 		}
@@ -182,6 +186,10 @@ func errorCode(err error) string {
 	var pe *lambda.ParameterError
 	if errors.As(err, &pe) {
 		return pe.Type
+	}
+	var le *layers.ParameterError
+	if errors.As(err, &le) {
+		return le.Type
 	}
 	var se *iam.SyntaxError
 	if errors.As(err, &se) {
@@ -205,56 +213,15 @@ func apiMessage(err error) string {
 func (r *runner) Describe(i int) string { return r.describe(r.sc.Steps[i]) }
 
 // describe says what a step does, in one line.
-func (r *runner) describe(st Step) string {
-	switch s := st.spec.(type) {
-	case bucketSpec:
-		return st.Kind + " " + s.Name
-	case uploadSpec:
-		what := ""
-		switch {
-		case s.File != "":
-			what = "file " + s.File
-		case s.Sample != "":
-			what = "sample " + s.Sample
-		case s.Image != nil:
-			what = fmt.Sprintf("generated %d×%d %s", s.Image.Width, s.Image.Height, imageFormat(s.Image.Format))
-		default:
-			what = fmt.Sprintf("%d bytes of text", len(*s.Text))
-		}
-		return fmt.Sprintf("upload s3://%s/%s (%s)", s.Bucket, s.Key, what)
-	case objectRef:
-		return fmt.Sprintf("delete s3://%s/%s", s.Bucket, s.Key)
-	case triggerSpec:
-		return fmt.Sprintf("addTrigger %s → %s %s%s", s.Bucket, s.Function, strings.Join(eventsOr(s.Events), ","), filterText(s.Prefix, s.Suffix))
-	case notificationSpec:
-		return fmt.Sprintf("putNotification %s (%d trigger(s))", s.Bucket, len(s.Triggers))
-	case policySpec:
-		return "setPolicy of " + s.Function
-	case envSpec:
-		var kv []string
-		for _, k := range sortedKeys(s.Environment) {
-			kv = append(kv, k+"="+s.Environment[k])
-		}
-		return fmt.Sprintf("setEnv %s %s", s.Function, strings.Join(kv, " "))
-	case loopSpec:
-		return fmt.Sprintf("setRecursiveLoop %s %s", s.Function, s.Value)
-	case invokeSpec:
-		if s.Template != "" {
-			return fmt.Sprintf("invoke %s with a test %s event for s3://%s/%s", s.Function, s.Template, s.Bucket, s.Key)
-		}
-		return "invoke " + s.Function + " with a test event"
-	case waitSpec:
-		switch {
-		case s.Idle:
-			return "wait until idle"
-		case s.Duration > 0:
-			return "wait " + s.Duration.String()
-		}
-		return fmt.Sprintf("wait for %d invocation(s)", s.Invocations)
-	case expectSpec:
-		return "expect " + describeExpect(s)
+func (r *runner) describe(st Step) string { return st.spec.describe() }
+
+// expectsError reports whether step i expects the step before it to fail.
+func (r *runner) expectsError(i int) bool {
+	if i >= len(r.sc.Steps) {
+		return false
 	}
-	return st.Kind
+	e, ok := r.sc.Steps[i].spec.(*expectSpec)
+	return ok && e.Error != ""
 }
 
 func describeExpect(e expectSpec) string {
@@ -272,6 +239,9 @@ func describeExpect(e expectSpec) string {
 		if e.Object.Size != nil {
 			parts = append(parts, fmt.Sprintf("%d bytes", *e.Object.Size))
 		}
+		if e.Object.SameAs != "" {
+			parts = append(parts, "identical to "+e.Object.SameAs)
+		}
 		return fmt.Sprintf("s3://%s/%s %s", e.Object.Bucket, e.Object.Key, strings.Join(parts, " "))
 	case e.Objects != nil:
 		return fmt.Sprintf("%d object(s) in s3://%s/%s", e.Objects.Count, e.Objects.Bucket, e.Objects.Prefix)
@@ -283,25 +253,4 @@ func describeExpect(e expectSpec) string {
 		return fmt.Sprintf("%s of %s = %d", e.Metric.Name, e.Metric.Function, e.Metric.Value)
 	}
 	return "error " + e.Error
-}
-
-func eventsOr(ev []string) []string {
-	if len(ev) == 0 {
-		return emulator.DefaultTriggerEvents
-	}
-	return ev
-}
-
-func filterText(prefix, suffix string) string {
-	var parts []string
-	if prefix != "" {
-		parts = append(parts, "prefix "+prefix)
-	}
-	if suffix != "" {
-		parts = append(parts, "suffix "+suffix)
-	}
-	if parts == nil {
-		return ""
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
 }

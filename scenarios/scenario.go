@@ -34,6 +34,9 @@ type Scenario struct {
 	// File and Dir are where the scenario came from.
 	File string
 	Dir  string
+	// sourceHint says why the lab may not build: an embedded scenario
+	// whose functions' code is lambdalab's own source, run outside it.
+	sourceHint string
 }
 
 // DefaultStart is the lab time a scenario begins at unless it says.
@@ -86,6 +89,11 @@ func Load(path string) (*Scenario, error) {
 // Parse reads a scenario; name is used in error positions, dir for
 // relative paths ("" for embedded scenarios, which use only embedded files).
 func Parse(name, dir string, data []byte) (*Scenario, error) {
+	return parse(name, dir, dir, data)
+}
+
+// parse reads a scenario whose inline lab reads its code from labDir.
+func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
 	tree, err := emulator.ParseYAML(data)
 	if err != nil {
 		return nil, yamlError(name, err)
@@ -112,7 +120,7 @@ func Parse(name, dir string, data []byte) (*Scenario, error) {
 		}
 		sc.Start = t
 	}
-	if sc.Lab, err = parseLab(name, dir, tree, h.Lab.node); err != nil {
+	if sc.Lab, err = parseLab(name, labDir, tree, h.Lab.node); err != nil {
 		return nil, err
 	}
 	if h.Steps.node == nil {

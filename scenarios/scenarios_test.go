@@ -102,7 +102,7 @@ func TestUnexpectedErrorFailsTheStep(t *testing.T) {
 func TestMalformedScenarios(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"unknown kind", "name: x\nlab: default\nsteps:\n  - uplaod: {bucket: b, key: k, text: hi}\n",
-			`x.yaml:4:5: unknown step kind "uplaod"; the kinds are addTrigger, createBucket`},
+			`x.yaml:4:5: unknown step kind "uplaod"; the kinds are addLayer, addTrigger, createBucket`},
 		{"unknown field", "name: x\nlab: default\nsteps:\n  - upload: {bucket: b, key: k, txt: hi}\n",
 			`x.yaml:4:33: upload: unknown field "txt"; the shape is upload: {bucket: B, key: K, and one of file`},
 		{"wrong type", "name: x\nlab: default\nsteps:\n  - wait: {invocations: many}\n",

@@ -54,21 +54,37 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.c.Src.loadRemoveTrigger(m.c, m.c.State.Selected), true
-	case key.Matches(msg, k.EditFunction), key.Matches(msg, k.Policy):
+	case key.Matches(msg, k.EditFunction), key.Matches(msg, k.Policy), key.Matches(msg, k.AddLayer), key.Matches(msg, k.Test):
 		fn, problem := m.currentFunction()
 		if fn == "" {
 			m.setMessage(problem, true)
 			return nil, true
 		}
-		if key.Matches(msg, k.Policy) {
-			m.openDialog(newPolicyDialog(m.c, fn))
-		} else {
-			m.openDialog(newFunctionDialog(m.c, fn))
-		}
+		m.functionAction(msg, fn)
 	default:
 		return nil, false
 	}
 	return nil, true
+}
+
+// functionAction opens the dialog of a function's action key.
+func (m *Model) functionAction(msg tea.KeyPressMsg, fn string) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Policy):
+		m.openDialog(newPolicyDialog(m.c, fn))
+	case key.Matches(msg, k.EditFunction):
+		m.openDialog(newFunctionDialog(m.c, fn))
+	case key.Matches(msg, k.Test):
+		m.openDialog(newTestDialog(m.c, fn, testEvent(m.c, fn)))
+	case key.Matches(msg, k.AddLayer):
+		src, _ := m.c.Src.Lab.Source(fn)
+		if src.Runtime == "" {
+			m.setMessage(fn+" runs a built-in handler: layers are for functions of their own code (runtime and code in the lab file)", true)
+			return
+		}
+		m.openDialog(newLayerDialog(m.c, fn, src.Layers))
+	}
 }
 
 // createBucketDialog asks for a name, checked as it is typed against AWS's

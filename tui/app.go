@@ -182,6 +182,17 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		}
 	case stepMsg:
 		return m.handleStep(msg)
+	case layerVerifiedMsg, layerAddedMsg, testResultMsg:
+		// The answer of a dialog's command; the dialog knows whether it
+		// still asks for it.
+		if m.dialog == nil {
+			return nil
+		}
+		done, cmd := m.dialog.Update(msg)
+		if done {
+			m.dialog = nil
+		}
+		return cmd
 	case triggerAddedMsg:
 		m.handleTriggerAdded(msg)
 	case removeTriggerLoadedMsg:
@@ -263,6 +274,10 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 		}
 	case bus.FunctionUpdated, bus.RolePolicyChanged, bus.FunctionMetrics:
 		m.detail.labChanged()
+	case bus.RuntimeNotice:
+		if st.notice(e.Function, e.Message) {
+			m.detail.labChanged()
+		}
 	}
 	if st.History.apply(ev) {
 		m.invs.refresh()

@@ -38,6 +38,23 @@ type State struct {
 	Selected string
 	// Functions are the lab's functions, in order.
 	Functions []string
+	// Notices are what each function's runtime said once (another Python
+	// version, a stand-in layer), in order, without repeats.
+	Notices map[string][]string
+}
+
+// notice keeps what a function's runtime said, once.
+func (s *State) notice(function, msg string) bool {
+	for _, n := range s.Notices[function] {
+		if n == msg {
+			return false
+		}
+	}
+	if s.Notices == nil {
+		s.Notices = map[string][]string{}
+	}
+	s.Notices[function] = append(s.Notices[function], msg)
+	return true
 }
 
 // Bucket returns the named bucket's state.

@@ -55,7 +55,7 @@ func (d *detailPane) functionLines() []string {
 	}
 	st := d.c.Styles
 	var out []string
-	out = append(out, d.field("Handler", cfg.Handler)...)
+	out = append(out, d.sourceFields(cfg.Handler)...)
 	out = append(out, d.field("Memory", fmt.Sprintf("%d MB", cfg.Memory))...)
 	out = append(out, d.field("Timeout", cfg.Timeout.String())...)
 	conc := fmt.Sprintf("account pool (%d)", lab.Lambda().AccountConcurrency())
@@ -70,6 +70,7 @@ func (d *detailPane) functionLines() []string {
 	}
 	out = append(out, d.field("On failure", onFailure)...)
 	out = append(out, d.field("Recursion", cfg.RecursiveLoop)...)
+	out = append(out, d.layerSection()...)
 	out = append(out, d.environment(cfg.Environment)...)
 	out = append(out, d.heading("Triggers")...)
 	triggers := 0

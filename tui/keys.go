@@ -13,6 +13,7 @@ type KeyMap struct {
 	Mark                                    key.Binding
 	AddTrigger, RemoveTrigger               key.Binding
 	EditFunction, Policy                    key.Binding
+	AddLayer, Test                          key.Binding
 	SafePatterns                            key.Binding
 	NextStep                                key.Binding
 
@@ -55,6 +56,8 @@ func DefaultKeyMap() *KeyMap {
 		RemoveTrigger: b("T", "remove trigger", "T"),
 		EditFunction:  b("e", "edit function", "e"),
 		Policy:        b("p", "role policy", "p"),
+		AddLayer:      b("l", "add layer", "l"),
+		Test:          b("i", "test (invoke)", "i"),
 		SafePatterns:  b("s", "safe patterns", "s"),
 		NextStep:      b("space", "next step", "space"),
 

@@ -215,14 +215,15 @@ func (p *labPane) View() string {
 func (p *labPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
 	if p.selected().function != "" {
-		return []key.Binding{k.Open, k.EditFunction, k.Policy, k.AddTrigger}
+		return []key.Binding{k.Open, k.Test, k.EditFunction, k.AddLayer, k.Policy, k.AddTrigger}
 	}
 	return []key.Binding{k.Open, k.CreateBucket, k.Upload, k.AddTrigger, k.RemoveTrigger}
 }
 
 func (p *labPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.CreateBucket, k.Upload}, {k.AddTrigger, k.RemoveTrigger, k.EditFunction, k.Policy}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.CreateBucket, k.Upload}, {k.AddTrigger, k.RemoveTrigger, k.EditFunction, k.Policy},
+		{k.Test, k.AddLayer}}
 }
 
 func wheelDelta(msg tea.MouseWheelMsg) int {

@@ -148,12 +148,18 @@ type history struct {
 	events    map[string]*invocation // event id → latest row
 	durations map[string][]time.Duration
 	loops     []bus.LoopStopped
+	// early are the lines an attempt logs before it starts (its init
+	// phase: the runtime's errors, INIT_REPORT), by request id.
+	early map[string][]string
 }
 
 func newHistory() *history {
 	return &history{byRequest: map[string]*invocation{}, waiting: map[string]*invocation{},
-		events: map[string]*invocation{}, durations: map[string][]time.Duration{}}
+		events: map[string]*invocation{}, durations: map[string][]time.Duration{}, early: map[string][]string{}}
 }
+
+// maxEarly bounds the init lines kept for attempts not started yet.
+const maxEarly = 200
 
 func (h *history) add(inv *invocation) {
 	if len(h.rows) >= maxInvocations {
@@ -200,11 +206,11 @@ func (h *history) apply(ev bus.Event) bool {
 		delete(h.waiting, e.EventID)
 		inv.Waiting = false
 		inv.RequestID, inv.Time, inv.Attempt, inv.Status = e.RequestID, e.Time, e.Attempt, "running"
+		inv.Logs = append(h.early[e.RequestID], inv.Logs...)
+		delete(h.early, e.RequestID)
 		h.byRequest[e.RequestID] = inv
 	case bus.LogLine:
-		if inv := h.byRequest[e.RequestID]; inv != nil {
-			inv.Logs = append(inv.Logs, printable(e.Line))
-		}
+		h.logLine(e)
 	case bus.InvocationEnded:
 		inv := h.byRequest[e.RequestID]
 		if inv == nil {
@@ -235,6 +241,37 @@ func (h *history) apply(ev bus.Event) bool {
 		return false
 	}
 	return true
+}
+
+// logLine adds a log line to its attempt. A line before the attempt
+// started (its environment's init) waits for it; a retry's attempt has the
+// request id of the one before, which has ended.
+func (h *history) logLine(e bus.LogLine) {
+	lines := logLines(e.Line)
+	if inv := h.byRequest[e.RequestID]; inv != nil && inv.Status == "running" {
+		inv.Logs = append(inv.Logs, lines...)
+		return
+	}
+	if len(h.early) > maxEarly {
+		clear(h.early) // attempts that never started
+	}
+	if len(h.early[e.RequestID]) < maxEarly {
+		h.early[e.RequestID] = append(h.early[e.RequestID], lines...)
+	}
+}
+
+// logLines are the lines of one log event, shown safely: Lambda's Python
+// runtime writes a traceback as one event whose lines end in \r.
+func logLines(event string) []string {
+	event = strings.ReplaceAll(event, "\r\n", "\n")
+	var out []string
+	for _, l := range strings.FieldsFunc(event, func(r rune) bool { return r == '\r' || r == '\n' }) {
+		out = append(out, printable(l))
+	}
+	if len(out) == 0 {
+		out = append(out, "")
+	}
+	return out
 }
 
 // drop marks the row waiting for a dropped event, or adds one: an event

@@ -74,6 +74,6 @@ against it.`,
 	}
 	o.addFlags(root)
 	root.Flags().StringVar(&o.scenario, "scenario", "", "play a scenario (a file or an embedded name) step by step in the console")
-	root.AddCommand(newServeCommand(), newPolicyCommand(), newRunCommand(), newScenariosCommand(), newExportCommand(), newEnvCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newPolicyCommand(), newLayerCommand(), newRunCommand(), newScenariosCommand(), newExportCommand(), newEnvCommand(), newVersionCommand())
 	return root
 }

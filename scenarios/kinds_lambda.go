@@ -1,0 +1,258 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/arn"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/notify"
+)
+
+// The Lambda and IAM step kinds: what a student changes in the console,
+// and the lab's clock.
+
+// policySpec replaces the policy of a function's execution role.
+type policySpec struct {
+	Function   string `yaml:"function"`
+	Policy     any    `yaml:"policy"`
+	PolicyFile string `yaml:"policyFile"`
+}
+
+func (p *policySpec) validate() error {
+	if p.Function == "" || (p.Policy == nil) == (p.PolicyFile == "") {
+		return fmt.Errorf("setPolicy needs function and one of policy, policyFile")
+	}
+	return nil
+}
+
+func (p *policySpec) describe() string { return "setPolicy of " + p.Function }
+
+func (p *policySpec) run(r *runner) error {
+	doc, err := r.policyDocument(*p)
+	if err != nil {
+		return err
+	}
+	return r.lab.SetRolePolicy(p.Function, doc)
+}
+
+// envSpec sets (or, with an empty value, removes) environment variables.
+type envSpec struct {
+	Function    string            `yaml:"function"`
+	Environment map[string]string `yaml:"environment"`
+}
+
+func (e *envSpec) validate() error {
+	if e.Function == "" || len(e.Environment) == 0 {
+		return fmt.Errorf("setEnv needs function and environment")
+	}
+	return nil
+}
+
+func (e *envSpec) describe() string {
+	var kv []string
+	for _, k := range sortedKeys(e.Environment) {
+		kv = append(kv, k+"="+e.Environment[k])
+	}
+	return fmt.Sprintf("setEnv %s %s", e.Function, strings.Join(kv, " "))
+}
+
+func (e *envSpec) run(r *runner) error {
+	return r.lab.UpdateFunction(e.Function, func(c *lambda.Config) {
+		for k, v := range e.Environment {
+			if v == "" {
+				delete(c.Environment, k)
+			} else {
+				c.Environment[k] = v
+			}
+		}
+	})
+}
+
+// loopSpec is a function's recursive loop setting.
+type loopSpec struct {
+	Function string `yaml:"function"`
+	Value    string `yaml:"value"`
+}
+
+func (l *loopSpec) validate() error {
+	if l.Function == "" || (l.Value != "Allow" && l.Value != "Terminate") {
+		return fmt.Errorf("setRecursiveLoop needs function and value Allow or Terminate")
+	}
+	return nil
+}
+
+func (l *loopSpec) describe() string {
+	return fmt.Sprintf("setRecursiveLoop %s %s", l.Function, l.Value)
+}
+
+func (l *loopSpec) run(r *runner) error {
+	return r.lab.UpdateFunction(l.Function, func(c *lambda.Config) { c.RecursiveLoop = l.Value })
+}
+
+// layerSpec adds a layer version to a function of its own code, after the
+// layers it has, as the console's "Add a layer" with an ARN does.
+type layerSpec struct {
+	Function string `yaml:"function"`
+	ARN      string `yaml:"arn"`
+}
+
+func (l *layerSpec) validate() error {
+	if l.Function == "" || l.ARN == "" {
+		return fmt.Errorf("addLayer needs function and arn")
+	}
+	_, err := arn.ParseLayer(l.ARN)
+	return err
+}
+
+func (l *layerSpec) describe() string { return fmt.Sprintf("addLayer %s to %s", l.ARN, l.Function) }
+
+func (l *layerSpec) run(r *runner) error {
+	var layers []string
+	for _, fn := range r.lab.File().Functions {
+		if fn.Name == l.Function {
+			layers = slices.Clone(fn.Layers)
+		}
+	}
+	return r.lab.SetLayers(l.Function, append(layers, l.ARN))
+}
+
+// invokeSpec queues a test event, as the console's Test button does.
+type invokeSpec struct {
+	Function string `yaml:"function"`
+	Template string `yaml:"template"`
+	Bucket   string `yaml:"bucket"`
+	Key      string `yaml:"key"`
+	Payload  any    `yaml:"payload"`
+}
+
+func (v *invokeSpec) validate() error {
+	if v.Function == "" {
+		return fmt.Errorf("invoke needs function")
+	}
+	if (v.Template == "") == (v.Payload == nil) {
+		return fmt.Errorf("invoke needs one of template, payload")
+	}
+	if v.Template != "" && v.Template != "s3-put" && v.Template != "s3-delete" {
+		return fmt.Errorf("template %q: s3-put or s3-delete", v.Template)
+	}
+	// A template's event is about an object; without bucket and key it
+	// would name s3:/// and the function would fail at run time, retried.
+	if v.Template != "" && (v.Bucket == "" || v.Key == "") {
+		return fmt.Errorf("template %s needs bucket and key, the object the test event is about", v.Template)
+	}
+	return nil
+}
+
+func (v *invokeSpec) describe() string {
+	if v.Template != "" {
+		return fmt.Sprintf("invoke %s with a test %s event for s3://%s/%s", v.Function, v.Template, v.Bucket, v.Key)
+	}
+	return "invoke " + v.Function + " with a test event"
+}
+
+// run queues the event asynchronously, like S3's own.
+func (v *invokeSpec) run(r *runner) error {
+	var payload []byte
+	if v.Payload != nil {
+		var err error
+		if payload, err = json.Marshal(v.Payload); err != nil {
+			return err
+		}
+	} else {
+		name := "ObjectCreated:Put"
+		if v.Template == "s3-delete" {
+			name = "ObjectRemoved:Delete"
+		}
+		rec := notify.NewRecord(r.lab.File().Region, "A"+emulator.DefaultAccount+"LAB", "test-event", notify.Change{
+			EventName: name, Time: r.clock.Now(), Bucket: v.Bucket, Key: v.Key, PrincipalID: "A" + emulator.DefaultAccount + "LAB",
+			SourceIP: "127.0.0.1", RequestID: "TESTEVENT0000000", HostID: "test-event", Sequencer: notify.Sequencer(1),
+		})
+		payload = notify.Payload(rec)
+	}
+	return r.lab.Lambda().InvokeAsync(notify.AsyncInvocation{FunctionARN: r.lab.Lambda().ARN(v.Function), Payload: payload,
+		Source: "test event", Object: v.Bucket + "/" + v.Key})
+}
+
+// waitSpec runs the lab: until idle, for a span of lab time, or until N
+// attempts have ended.
+type waitSpec struct {
+	Idle        bool
+	Duration    time.Duration
+	Invocations int
+}
+
+func (w *waitSpec) read(node ast.Node) error {
+	if s, ok := node.(*ast.StringNode); ok {
+		if s.Value == "idle" {
+			w.Idle = true
+			return nil
+		}
+		d, err := time.ParseDuration(s.Value)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is neither idle nor a duration such as 5m", s.Value)
+		}
+		w.Duration = d
+		return nil
+	}
+	var m struct {
+		Invocations int    `yaml:"invocations"`
+		Duration    string `yaml:"duration"`
+	}
+	if err := emulator.DecodeNode(node, &m); err != nil {
+		return err
+	}
+	if m.Duration != "" {
+		d, err := time.ParseDuration(m.Duration)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("duration %q: want something like 5m", m.Duration)
+		}
+		w.Duration = d
+		return nil
+	}
+	w.Invocations = m.Invocations
+	return nil
+}
+
+func (w *waitSpec) validate() error {
+	if !w.Idle && w.Duration <= 0 && w.Invocations < 1 {
+		return fmt.Errorf("wait needs idle, a duration, or invocations: N (N ≥ 1)")
+	}
+	return nil
+}
+
+func (w *waitSpec) describe() string {
+	switch {
+	case w.Idle:
+		return "wait until idle"
+	case w.Duration > 0:
+		return "wait " + w.Duration.String()
+	}
+	return fmt.Sprintf("wait for %d invocation(s)", w.Invocations)
+}
+
+func (w *waitSpec) run(r *runner) error {
+	svc := r.lab.Lambda()
+	switch {
+	case w.Idle:
+		return svc.RunUntilIdle(r.ctx, r.clock)
+	case w.Duration > 0:
+		return svc.RunFor(r.ctx, r.clock, w.Duration)
+	}
+	for r.countInvocations("", "") < w.Invocations {
+		moved, err := svc.Step(r.ctx, r.clock)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			return fmt.Errorf("the lab is idle after %d invocation(s), want %d", r.countInvocations("", ""), w.Invocations)
+		}
+	}
+	return nil
+}
