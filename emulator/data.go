@@ -46,7 +46,7 @@ var (
 	etagsBucket         = []byte("etags")
 	eventsBucket        = []byte("events")
 	corsBucket          = []byte("cors")
-	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket, intentsBucket, corsBucket}
+	stateBuckets        = [][]byte{metaBucket, notificationsBucket, policiesBucket, functionsBucket, etagsBucket, eventsBucket, intentsBucket, corsBucket, servicesBucket}
 )
 
 // dataFormat is the version of lab.db's layout.

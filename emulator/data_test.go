@@ -44,6 +44,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Put(t, "notes", "a b+c.txt", []byte("kept"), "text/plain")
+	l.AllowS3(t, "cis-exercise-demo", "notes")
 	cfg := &types.NotificationConfiguration{LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{{
 		Id:                aws.String("notes-trigger"),
 		LambdaFunctionArn: aws.String("arn:aws:lambda:us-east-1:000000000000:function:cis-exercise-demo"),

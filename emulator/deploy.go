@@ -61,6 +61,11 @@ func (l *Lab) newControl(codeDir string) error {
 func (l *Lab) controlRuntime(spec control.Spec) (lambda.Runtime, error) {
 	role := roleName(spec.Role)
 	if !spec.Builtin {
+		for _, v := range spec.Layers {
+			if v.StandInFor != "" {
+				l.notice(spec.Function)(v.Description)
+			}
+		}
 		return lambda.Processes(l.procs.manager, spec.RuntimeSpec(), l.notice(spec.Function))
 	}
 	return l.builtinRuntime(spec.Function, spec.Handler, role)
@@ -123,6 +128,7 @@ func (l *Lab) functionChanged(ch control.Change) {
 	default:
 		l.bus.Publish(bus.FunctionUpdated{Header: l.stamp(), Function: ch.Function, Change: ch.Op})
 	}
+	l.keepFunctions()
 }
 
 // AddFunction deploys a lab file's function through the Lambda control

@@ -50,6 +50,7 @@ type Lab struct {
 	writes           *writeLog
 	iam              *iam.Service
 	control          *control.Control
+	keep             *keeper // with a data directory
 	logStore         *logs.Store
 	door             *door
 	data             *Data
@@ -135,7 +136,8 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		procs: &processes{dir: st.cacheDir, region: f.Region}, builtinBootstrap: st.builtinBootstrap}
 	l.iam = iam.New(DefaultAccount, "aws", iam.WithClock(l.display()), iam.WithIDs(l.ids.Fork()))
 	l.creds = newCredentials(l.ids, DefaultAccount, l.iam)
-	l.logStore = logs.New(logs.WithClock(l.display()), logs.WithRegion(f.Region), logs.WithAccount(DefaultAccount))
+	l.logStore = logs.New(logs.WithClock(l.display()), logs.WithRegion(f.Region), logs.WithAccount(DefaultAccount),
+		logs.WithPersist(l.keepLog))
 	l.lambda = lambda.New(append([]lambda.Option{
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
 		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
@@ -161,6 +163,10 @@ func New(f *File, opts ...Option) (*Lab, error) {
 	}
 	l.s3 = s3.New(st.backend, s3Opts...)
 	if err := l.newControl(st.codeDir(l)); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if err := l.keepServices(); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -245,6 +251,9 @@ func (l *Lab) close() {
 		l.internal.close()
 	}
 	l.bus.Close()
+	if l.keep != nil {
+		_ = l.keep.logs.close()
+	}
 	if l.data != nil {
 		_ = l.data.Close()
 	}
@@ -284,4 +293,12 @@ func (st settings) codeDir(l *Lab) string {
 		return filepath.Join(st.data.Dir(), "code")
 	}
 	return filepath.Join(l.procs.dir, "code", "lab-"+l.ids.Fork().Hex(16))
+}
+
+// keepLog writes a stored log event to the data directory (not those
+// replayed from there).
+func (l *Lab) keepLog(ev logs.StoredEvent) {
+	if l.keep != nil && l.keep.live.Load() {
+		l.keep.logs.keep(ev)
+	}
 }

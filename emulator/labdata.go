@@ -1,14 +1,12 @@
 package emulator
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
-	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
@@ -65,10 +63,8 @@ func (l *Lab) start() error {
 // policies and function settings, then its undelivered events.
 func (l *Lab) restore() error {
 	d := l.data
-	for _, fn := range l.file.Functions {
-		if err := l.AddFunction(fn); err != nil {
-			return err
-		}
+	if err := l.restoreServices(); err != nil {
+		return err
 	}
 	configs, err := d.notifications()
 	if err != nil {
@@ -83,30 +79,6 @@ func (l *Lab) restore() error {
 		if err := l.s3.SetNotificationConfiguration(bucket, configs[bucket], opts); err != nil {
 			return fmt.Errorf("data directory %s: triggers of bucket %s: %w", d.Dir(), bucket, err)
 		}
-	}
-	err = d.each(policiesBucket, func(role string, doc []byte) error {
-		p, err := iam.Parse(doc)
-		if err != nil {
-			return fmt.Errorf("policy of role %s: %w", role, err)
-		}
-		return l.ensureIAMRole(role, p)
-	})
-	if err != nil {
-		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
-	}
-	err = d.each(functionsBucket, func(name string, body []byte) error {
-		var cfg lambda.Config
-		if err := json.Unmarshal(body, &cfg); err != nil {
-			return fmt.Errorf("configuration of function %s: %w", name, err)
-		}
-		if _, ok := l.lambda.Config(name); !ok {
-			return nil // no longer in the lab file
-		}
-		l.setFileEnvironment(name, cfg.Environment)
-		return l.lambda.UpdateFunction(cfg)
-	})
-	if err != nil {
-		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
 	}
 	events, err := d.journal.entries()
 	if err != nil {

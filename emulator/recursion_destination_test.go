@@ -174,6 +174,7 @@ triggers:
 
 	set := func(bucket string) {
 		t.Helper()
+		lab.AllowS3(t, "resizer", bucket)
 		_, err := lab.Client.PutBucketNotificationConfiguration(context.Background(), &s3.PutBucketNotificationConfigurationInput{
 			Bucket: aws.String(bucket),
 			NotificationConfiguration: &types.NotificationConfiguration{LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{

@@ -156,6 +156,7 @@ func TestTriggerWarning(t *testing.T) {
 		t.Fatalf("default lab warned: %+v", w)
 	}
 	// A trigger on the output bucket: the S3 API accepts it and the lab warns.
+	lab.AllowS3(t, "cis-exercise-demo", "cis-examples-output")
 	_, err := lab.Client.PutBucketNotificationConfiguration(context.Background(), &s3.PutBucketNotificationConfigurationInput{
 		Bucket: aws.String("cis-examples-output"),
 		NotificationConfiguration: &types.NotificationConfiguration{LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{

@@ -126,11 +126,12 @@ const LabFilePolicyName = "lab-file-policy"
 // ensureIAMRole makes a lab file's execution role an IAM role, so that the
 // IAM API lists it and a function's session is its role's.
 func (l *Lab) ensureIAMRole(role string, p *iam.Policy) error {
-	if _, err := l.iam.GetRole(role); err != nil {
-		if _, err := l.iam.CreateRole(iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: LambdaTrustPolicy,
-			Description: "an execution role of the lab file"}); err != nil {
-			return err
-		}
+	if _, err := l.iam.GetRole(role); err == nil {
+		return nil // IAM's (a data directory's, or an earlier function's) wins
+	}
+	if _, err := l.iam.CreateRole(iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: LambdaTrustPolicy,
+		Description: "an execution role of the lab file"}); err != nil {
+		return err
 	}
 	return l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source)
 }

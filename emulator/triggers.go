@@ -2,10 +2,15 @@ package emulator
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/lambdalab/lambdalab/emulator/arn"
 )
 
 // Trigger is an S3 → Lambda trigger as a client adds it: the console's
@@ -39,12 +44,26 @@ func (t Trigger) Configuration() types.LambdaFunctionConfiguration {
 	return lc
 }
 
-// AddTrigger adds t to bucket's notification configuration through the S3
-// API, as the Lambda console does: it reads the configuration and puts it
-// back with t added, keeping every other configuration (queues and topics
-// too). S3 validates the result (overlaps, unknown functions, recursion
-// acknowledgement) and its error comes back as it is.
-func AddTrigger(ctx context.Context, client *s3.Client, bucket string, t Trigger) error {
+// AddTrigger adds t to bucket's notification configuration as the AWS
+// console's Add trigger does: it lets S3 invoke the function for the
+// bucket (lambda add-permission, kept if the statement is there), reads
+// the bucket's configuration and puts it back with t added, keeping every
+// other configuration (queues and topics too). S3 validates the result
+// (overlaps, unknown functions, recursion acknowledgement) and its error
+// comes back as it is.
+func AddTrigger(ctx context.Context, c Clients, bucket string, t Trigger) error {
+	if f, err := arn.ParseFunction(t.FunctionARN); err == nil {
+		_, err := c.Lambda.AddPermission(ctx, &lambdasdk.AddPermissionInput{
+			FunctionName: aws.String(f.Name), StatementId: aws.String("lambdalab-s3-" + bucket),
+			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"),
+			SourceArn: aws.String(arn.BucketARN(bucket)), SourceAccount: aws.String(DefaultAccount)})
+		var conflict *lambdatypes.ResourceConflictException
+		var missing *lambdatypes.ResourceNotFoundException
+		if err != nil && !errors.As(err, &conflict) && !errors.As(err, &missing) {
+			return err // an unknown function is S3's to refuse
+		}
+	}
+	client := c.S3
 	cur, err := client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return err

@@ -171,7 +171,7 @@ func (t *triggerSpec) describe() string {
 func (t *triggerSpec) run(r *runner) error {
 	ctx, cancel := r.s3Call()
 	defer cancel()
-	return emulator.AddTrigger(ctx, r.client, t.Bucket, r.trigger(*t))
+	return emulator.AddTrigger(ctx, r.lab.RootClients(), t.Bucket, r.trigger(*t))
 }
 
 // notificationSpec replaces a bucket's notification configuration.

@@ -114,7 +114,7 @@ func TestEnvironmentUnderItsHeading(t *testing.T) {
 // form stays open and shows S3's message whole, wrapped, at 80×24.
 func TestTriggerRefusalShowsWhole(t *testing.T) {
 	h := newHarness(t, noTriggers, 80, 24)
-	err := emulator.AddTrigger(context.Background(), h.lab.RootClient(), "photos-in", emulator.Trigger{
+	err := emulator.AddTrigger(context.Background(), h.lab.RootClients(), "photos-in", emulator.Trigger{
 		FunctionARN: h.lab.Lambda().ARN("thumbnailer"), Events: []string{"s3:ObjectCreated:*"}, Suffix: ".png"})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestTriggerRefusalShowsWhole(t *testing.T) {
 // crowd out what the trigger does.
 func TestRemoveTriggerShowsWhatFirst(t *testing.T) {
 	h := newHarness(t, noTriggers, 80, 24)
-	err := emulator.AddTrigger(context.Background(), h.lab.RootClient(), "photos-in", emulator.Trigger{
+	err := emulator.AddTrigger(context.Background(), h.lab.RootClients(), "photos-in", emulator.Trigger{
 		FunctionARN: h.lab.Lambda().ARN("thumbnailer"), Events: []string{"s3:ObjectCreated:Put", "s3:ObjectCreated:Post"}, Prefix: "uploads/"})
 	if err != nil {
 		t.Fatal(err)

@@ -106,7 +106,7 @@ functions:
 // :$LATEST shows on the bucket (λ) and in the function's Triggers alike.
 func TestQualifiedTriggerShowsOnItsFunction(t *testing.T) {
 	h := newHarness(t, noTriggers, 100, 30)
-	err := emulator.AddTrigger(context.Background(), h.lab.RootClient(), "photos-in", emulator.Trigger{
+	err := emulator.AddTrigger(context.Background(), h.lab.RootClients(), "photos-in", emulator.Trigger{
 		FunctionARN: h.lab.Lambda().ARN("thumbnailer") + ":$LATEST", Events: []string{"s3:ObjectCreated:*"}})
 	if err != nil {
 		t.Fatal(err)

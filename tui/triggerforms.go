@@ -182,7 +182,7 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 		c, cancel := ctx()
 		defer cancel()
 		t := emulator.Trigger{FunctionARN: arn, Events: events, Prefix: prefix, Suffix: suffix}
-		if err := emulator.AddTrigger(c, src.Client, bucket, t); err != nil {
+		if err := emulator.AddTrigger(c, src.Lab.RootClients(), bucket, t); err != nil {
 			return triggerAddedMsg{d: d, err: fmt.Errorf("add trigger: %s", apiMessage(err))}
 		}
 		return src.after(triggerAddedMsg{d: d, text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})

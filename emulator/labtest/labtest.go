@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lambdalab/lambdalab/emulator"
@@ -180,5 +181,21 @@ func WaitFor[T bus.Event](t testing.TB, r *Recorder, ok func(T) bool) T {
 			return zero
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+}
+
+// AllowS3 lets S3 invoke function for bucket, as `aws lambda
+// add-permission --principal s3.amazonaws.com --source-arn
+// arn:aws:s3:::BUCKET` does before a trigger may name the function.
+func (l *Lab) AllowS3(t testing.TB, function, bucket string) {
+	t.Helper()
+	client := lambdasdk.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(l.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	_, err := client.AddPermission(context.Background(), &lambdasdk.AddPermissionInput{
+		FunctionName: aws.String(function), StatementId: aws.String("s3-" + bucket),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:s3:::" + bucket)})
+	if err != nil {
+		t.Fatalf("add-permission for s3 on %s: %v", function, err)
 	}
 }

@@ -39,6 +39,7 @@ type Store struct {
 	region    string
 	account   string
 	maxEvents int
+	persist   func(StoredEvent)
 
 	seq atomic.Uint64 // the last event's sequence number
 
@@ -57,6 +58,12 @@ func WithClock(c Clock) Option { return func(s *Store) { s.clock = c } }
 
 // WithMaxEventsPerGroup bounds the events a group keeps (n ≥ 1).
 func WithMaxEventsPerGroup(n int) Option { return func(s *Store) { s.maxEvents = max(n, 1) } }
+
+// WithPersist hands every event the store takes (appended, or put through
+// PutLogEvents) to keep, as it is stored: the lab writes them to its data
+// directory. keep runs under the group's lock, in the order of the group's
+// events; it must be quick.
+func WithPersist(keep func(StoredEvent)) Option { return func(s *Store) { s.persist = keep } }
 
 // WithRegion sets the region in the ARNs the store reports.
 func WithRegion(r string) Option { return func(s *Store) { s.region = r } }
@@ -136,6 +143,10 @@ func (s *Store) add(g *group, st *stream, e event) {
 	g.count++
 	g.bytes += int64(len(e.msg))
 	g.trim(s.maxEvents)
+	if s.persist != nil {
+		s.persist(StoredEvent{Group: g.name, Stream: st.name, Time: time.UnixMilli(e.ts).UTC(),
+			Ingestion: time.UnixMilli(e.ingest).UTC(), Message: e.msg, RequestID: e.reqID, seq: e.seq})
+	}
 	s.publish(g.name, st.name, &e)
 }
 

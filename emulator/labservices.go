@@ -1,0 +1,105 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/lambda/control"
+)
+
+// keeper writes the services' state to the data directory as it changes.
+type keeper struct {
+	mu     sync.Mutex // one snapshot at a time, in change order
+	logs   *logWriter
+	failed sync.Once
+	// live is set once the log events kept earlier are back in the store:
+	// from then on new ones are written.
+	live atomic.Bool
+}
+
+// keepServices makes IAM and the Lambda control plane save their state on
+// every change, and opens the log file.
+func (l *Lab) keepServices() error {
+	if l.data == nil {
+		return nil
+	}
+	w, err := l.data.openLogs()
+	if err != nil {
+		return err
+	}
+	l.keep = &keeper{logs: w}
+	l.keep.live.Store(l.data.madeFrom() == "")
+	l.iam.SetChangeHook(func(iam.Change) { l.saveSnapshot(iamSnapshot, func() any { return l.iam.Snapshot() }) })
+	return nil
+}
+
+// saveSnapshot keeps one service's state; a failure is said once.
+func (l *Lab) saveSnapshot(name string, snap func() any) {
+	if l.keep == nil {
+		return
+	}
+	l.keep.mu.Lock()
+	err := l.data.saveSnapshot(name, snap())
+	l.keep.mu.Unlock()
+	if err != nil {
+		l.keep.failed.Do(func() {
+			l.bus.Publish(bus.TriggerWarning{Header: l.stamp(),
+				Message: fmt.Sprintf("could not keep the lab's %s state in %s: %v", name, l.data.Dir(), err)})
+		})
+	}
+}
+
+// keepFunctions saves the control plane's functions.
+func (l *Lab) keepFunctions() {
+	if l.control != nil {
+		l.saveSnapshot(lambdaSnapshot, func() any { return l.control.Snapshot() })
+	}
+}
+
+// restoreServices brings IAM, the logs and the functions back from the
+// data directory, then deploys the lab file's functions the directory did
+// not have. It reports whether the directory held functions.
+func (l *Lab) restoreServices() error {
+	d := l.data
+	var roles iam.Snapshot
+	if ok, err := d.loadSnapshot(iamSnapshot, &roles); err != nil {
+		return fmt.Errorf("data directory %s: IAM: %w", d.Dir(), err)
+	} else if ok {
+		if err := l.iam.Restore(roles); err != nil {
+			return fmt.Errorf("data directory %s: IAM: %w", d.Dir(), err)
+		}
+	}
+	if err := d.replayLogs(l.logStore); err != nil {
+		return fmt.Errorf("data directory %s: logs: %w", d.Dir(), err)
+	}
+	l.keep.live.Store(true)
+	var fns control.Snapshot
+	ok, err := d.loadSnapshot(lambdaSnapshot, &fns)
+	if err != nil {
+		return fmt.Errorf("data directory %s: functions: %w", d.Dir(), err)
+	}
+	if ok {
+		if err := l.control.Restore(fns); err != nil {
+			return fmt.Errorf("data directory %s: functions: %w", d.Dir(), err)
+		}
+	}
+	have := map[string]bool{}
+	for _, name := range l.control.Names() {
+		have[name] = true
+		if err := l.control.WaitReady(context.Background(), name); err != nil {
+			return err
+		}
+	}
+	for _, fn := range l.file.Functions {
+		if !have[fn.Name] {
+			if err := l.AddFunction(fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
