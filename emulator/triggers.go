@@ -52,16 +52,8 @@ func (t Trigger) Configuration() types.LambdaFunctionConfiguration {
 // (overlaps, unknown functions, recursion acknowledgement) and its error
 // comes back as it is.
 func AddTrigger(ctx context.Context, c Clients, bucket string, t Trigger) error {
-	if f, err := arn.ParseFunction(t.FunctionARN); err == nil {
-		_, err := c.Lambda.AddPermission(ctx, &lambdasdk.AddPermissionInput{
-			FunctionName: aws.String(f.Name), StatementId: aws.String("lambdalab-s3-" + bucket),
-			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"),
-			SourceArn: aws.String(arn.BucketARN(bucket)), SourceAccount: aws.String(DefaultAccount)})
-		var conflict *lambdatypes.ResourceConflictException
-		var missing *lambdatypes.ResourceNotFoundException
-		if err != nil && !errors.As(err, &conflict) && !errors.As(err, &missing) {
-			return err // an unknown function is S3's to refuse
-		}
+	if err := AllowS3(ctx, c, t.FunctionARN, bucket); err != nil {
+		return err
 	}
 	client := c.S3
 	cur, err := client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
@@ -77,4 +69,25 @@ func AddTrigger(ctx context.Context, c Clients, bucket string, t Trigger) error 
 		},
 	})
 	return err
+}
+
+// AllowS3 lets S3 invoke a function for bucket, as the console does before
+// it saves a trigger (lambda add-permission with principal
+// s3.amazonaws.com and the bucket as source). A statement already there is
+// kept; an unknown function is left for S3 to refuse.
+func AllowS3(ctx context.Context, c Clients, functionARN, bucket string) error {
+	f, err := arn.ParseFunction(functionARN)
+	if err != nil {
+		return nil
+	}
+	_, err = c.Lambda.AddPermission(ctx, &lambdasdk.AddPermissionInput{
+		FunctionName: aws.String(f.Name), StatementId: aws.String("lambdalab-s3-" + bucket),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"),
+		SourceArn: aws.String(arn.BucketARN(bucket)), SourceAccount: aws.String(DefaultAccount)})
+	var conflict *lambdatypes.ResourceConflictException
+	var missing *lambdatypes.ResourceNotFoundException
+	if err != nil && !errors.As(err, &conflict) && !errors.As(err, &missing) {
+		return err
+	}
+	return nil
 }

@@ -3,15 +3,18 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
+	"maps"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/arn"
-	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 )
 
@@ -39,7 +42,11 @@ func (p *policySpec) run(r *runner) error {
 	if err != nil {
 		return err
 	}
-	return r.lab.SetRolePolicy(p.Function, doc)
+	// As the console's "Edit policy": the role's inline policy, over IAM.
+	role, _ := r.lab.RolePolicy(p.Function)
+	_, err = r.clients.IAM.PutRolePolicy(r.ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String(role),
+		PolicyName: aws.String(emulator.LabFilePolicyName), PolicyDocument: aws.String(string(doc))})
+	return err
 }
 
 // envSpec sets (or, with an empty value, removes) environment variables.
@@ -64,15 +71,24 @@ func (e *envSpec) describe() string {
 }
 
 func (e *envSpec) run(r *runner) error {
-	return r.lab.UpdateFunction(e.Function, func(c *lambda.Config) {
-		for k, v := range e.Environment {
-			if v == "" {
-				delete(c.Environment, k)
-			} else {
-				c.Environment[k] = v
-			}
+	conf, err := r.clients.Lambda.GetFunctionConfiguration(r.ctx, &lambdasdk.GetFunctionConfigurationInput{FunctionName: aws.String(e.Function)})
+	if err != nil {
+		return err
+	}
+	vars := map[string]string{}
+	if conf.Environment != nil {
+		vars = maps.Clone(conf.Environment.Variables)
+	}
+	for k, v := range e.Environment {
+		if v == "" {
+			delete(vars, k)
+		} else {
+			vars[k] = v
 		}
-	})
+	}
+	_, err = r.clients.Lambda.UpdateFunctionConfiguration(r.ctx, &lambdasdk.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String(e.Function), Environment: &lambdatypes.Environment{Variables: vars}})
+	return err
 }
 
 // loopSpec is a function's recursive loop setting.
@@ -93,7 +109,9 @@ func (l *loopSpec) describe() string {
 }
 
 func (l *loopSpec) run(r *runner) error {
-	return r.lab.UpdateFunction(l.Function, func(c *lambda.Config) { c.RecursiveLoop = l.Value })
+	_, err := r.clients.Lambda.PutFunctionRecursionConfig(r.ctx, &lambdasdk.PutFunctionRecursionConfigInput{
+		FunctionName: aws.String(l.Function), RecursiveLoop: lambdatypes.RecursiveLoop(l.Value)})
+	return err
 }
 
 // layerSpec adds a layer version to a function of its own code, after the
@@ -114,13 +132,17 @@ func (l *layerSpec) validate() error {
 func (l *layerSpec) describe() string { return fmt.Sprintf("addLayer %s to %s", l.ARN, l.Function) }
 
 func (l *layerSpec) run(r *runner) error {
-	var layers []string
-	for _, fn := range r.lab.File().Functions {
-		if fn.Name == l.Function {
-			layers = slices.Clone(fn.Layers)
-		}
+	conf, err := r.clients.Lambda.GetFunctionConfiguration(r.ctx, &lambdasdk.GetFunctionConfigurationInput{FunctionName: aws.String(l.Function)})
+	if err != nil {
+		return err
 	}
-	return r.lab.SetLayers(l.Function, append(layers, l.ARN))
+	var layers []string
+	for _, ly := range conf.Layers {
+		layers = append(layers, aws.ToString(ly.Arn))
+	}
+	_, err = r.clients.Lambda.UpdateFunctionConfiguration(r.ctx, &lambdasdk.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String(l.Function), Layers: append(layers, l.ARN)})
+	return err
 }
 
 // invokeSpec queues a test event, as the console's Test button does.

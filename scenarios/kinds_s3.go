@@ -206,7 +206,12 @@ func (p *notificationSpec) describe() string {
 func (p *notificationSpec) run(r *runner) error {
 	var cfgs []types.LambdaFunctionConfiguration
 	for _, t := range p.Triggers {
-		cfgs = append(cfgs, r.trigger(t).Configuration())
+		tr := r.trigger(t)
+		// As the console: S3 may invoke the function (add-permission).
+		if err := emulator.AllowS3(r.ctx, r.clients, tr.FunctionARN, p.Bucket); err != nil {
+			return err
+		}
+		cfgs = append(cfgs, tr.Configuration())
 	}
 	ctx, cancel := r.s3Call()
 	defer cancel()

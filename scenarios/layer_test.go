@@ -40,10 +40,7 @@ func runLayerSteps(t *testing.T, items ...string) *Result {
 
 // TestAddLayerRefusals: Lambda's answers to layers it cannot add.
 func TestAddLayerRefusals(t *testing.T) {
-	six := make([]string, 6)
-	for i := range six {
-		six[i] = "addLayer: {function: own, arn: \"arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p310-Pillow:2\"}"
-	}
+	pillow := "addLayer: {function: own, arn: \"arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p310-Pillow:2\"}"
 	for _, tc := range []struct {
 		name  string
 		steps []string
@@ -51,10 +48,10 @@ func TestAddLayerRefusals(t *testing.T) {
 		msg   string
 	}{
 		{"a version that does not exist", []string{`addLayer: {function: own, arn: "arn:aws:lambda:us-east-1:000000000000:layer:nope:1"}`},
-			"ResourceNotFoundException", "Layer version arn:aws:lambda:us-east-1:000000000000:layer:nope:1 does not exist."},
+			"InvalidParameterValueException", "Layer version arn:aws:lambda:us-east-1:000000000000:layer:nope:1 does not exist."},
 		{"a public layer lambdalab cannot download", []string{`addLayer: {function: own, arn: "arn:aws:lambda:us-east-1:123456789012:layer:numpy:3"}`},
 			"AccessDeniedException", "lambdalab cannot download arn:aws:lambda:us-east-1:123456789012:layer:numpy:3: it is offline"},
-		{"a sixth layer", six, "InvalidParameterValueException", "Cannot reference more than 5 layers."},
+		{"the same layer twice", []string{pillow, pillow}, "InvalidParameterValueException", "Two different versions of the same layer are not allowed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := runLayerSteps(t, tc.steps...)

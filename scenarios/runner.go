@@ -53,6 +53,7 @@ type runner struct {
 	sc      *Scenario
 	lab     *emulator.Lab
 	client  *s3.Client
+	clients emulator.Clients // the root's, as a student at the console
 	clock   *clock.Virtual
 	events  *bus.Recorder
 	out     bytes.Buffer
@@ -105,7 +106,7 @@ func Start(ctx context.Context, sc *Scenario) (*Runner, error) {
 		}
 		return nil, fmt.Errorf("%s: lab: %w", sc.File, err)
 	}
-	r.lab, r.client = lab, lab.RootClient()
+	r.lab, r.client, r.clients = lab, lab.RootClient(), lab.RootClients()
 	fmt.Fprintf(&r.out, "# scenario %s: %s\n# lab %s\n", sc.Name, sc.Description, sc.Lab.Name)
 	if err := r.lab.Lambda().Settle(ctx); err != nil {
 		return nil, err

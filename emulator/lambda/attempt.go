@@ -207,7 +207,11 @@ func (s *Service) initFailed(cfg Config, env *environment, ev *event, lg *invoca
 	res := result{requestID: reqID, status: StatusInit, endEnvironment: "init failed", err: &doc}
 	lg.platform(errorJSON(doc))
 	lg.platform(EndLine(reqID))
-	lg.platform(Report{RequestID: reqID, MemorySize: cfg.Memory, MaxMemoryUsed: runtimeBaselineMB, InitDuration: initDur, Cold: true}.Line())
+	used := runtimeBaselineMB
+	if pe, ok := env.code.(*processEnv); ok {
+		used = pe.baselineMB()
+	}
+	lg.platform(Report{RequestID: reqID, MemorySize: cfg.Memory, MaxMemoryUsed: used, InitDuration: initDur, Cold: true}.Line())
 	return res
 }
 

@@ -34,10 +34,9 @@ func TestKillDashNineLeavesNoProcess(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("killparent said %q, %v", line, err)
 	}
-	// three environments, each a shell and its two sleeps
-	if pids := processesWith(marker); len(pids) != 9 {
-		t.Fatalf("before the kill: %d marked processes, want 9", len(pids))
-	}
+	// three environments, each a shell and its two sleeps (a shell forks
+	// its sleeps when it is next scheduled: wait for them)
+	eventually(t, "nine marked processes before the kill", func() bool { return len(processesWith(marker)) == 9 })
 	reaperOf := reaperMarker + "=" + strconv.Itoa(cmd.Process.Pid)
 	if len(processesWith(reaperOf)) != 1 {
 		t.Fatal("killparent has no reaper")
