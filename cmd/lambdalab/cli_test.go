@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/lambdalab/lambdalab/emulator/labtest"
 	"io"
 	"net"
 	"os"
@@ -185,4 +186,12 @@ func waitExit(t *testing.T, cmd *exec.Cmd) (int, string) {
 		t.Fatal("lambdalab did not exit")
 	}
 	return cmd.ProcessState.ExitCode(), stderr.String()
+}
+
+// allowS3 lets S3 invoke function for bucket through the Lambda API, as
+// `aws lambda add-permission --principal s3.amazonaws.com` does.
+func allowS3(t testing.TB, endpoint, function, bucket string) {
+	t.Helper()
+	lab := labtest.Lab{Endpoint: endpoint}
+	lab.AllowS3(t, function, bucket)
 }

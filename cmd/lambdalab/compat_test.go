@@ -160,6 +160,8 @@ func TestCompatAWSCLI(t *testing.T) {
 			}
 			// Notification configuration round trip.
 			cfg := filepath.Join(t.TempDir(), "n.json")
+			// As `aws lambda add-permission` would, S3 may invoke the function for b.
+			allowS3(t, s.endpoint, "cis-exercise-demo", b)
 			os.WriteFile(cfg, []byte(`{"LambdaFunctionConfigurations":[{"Id":"t1","LambdaFunctionArn":"arn:aws:lambda:us-east-1:000000000000:function:cis-exercise-demo","Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"Suffix","Value":".jpg"}]}}}]}`), 0o644)
 			cli(t, bin, s.endpoint, "s3api", "put-bucket-notification-configuration", "--bucket", b, "--notification-configuration", "file://"+cfg)
 			got2 := cli(t, bin, s.endpoint, "s3api", "get-bucket-notification-configuration", "--bucket", b)
