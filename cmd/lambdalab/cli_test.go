@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/lambdalab/lambdalab/emulator/labtest"
 	"io"
 	"net"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
 // binary is lambdalab built once for the CLI tests.
