@@ -9,7 +9,7 @@ import (
 
 // FuzzParseLab parses lab files (YAML) without starting a lab. It checks:
 //   - nothing panics, and parsing is deterministic;
-//   - every error (errors.Join'ed ones one by one) is an *emulator.PosError
+//   - every error (errors.Join'ed ones one by one) is a *yamlpos.PosError
 //     whose message starts "lab.yaml:LINE:COL: " with a position inside the
 //     file; only an empty file has no position, and only a policyFile's
 //     error names another file;

@@ -16,6 +16,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // The Lambda and IAM step kinds: what a student changes in the console,
@@ -227,7 +228,7 @@ func (w *waitSpec) read(node ast.Node) error {
 		Invocations int    `yaml:"invocations"`
 		Duration    string `yaml:"duration"`
 	}
-	if err := emulator.DecodeNode(node, &m); err != nil {
+	if err := yamlpos.DecodeNode(node, &m); err != nil {
 		return err
 	}
 	if m.Duration != "" {

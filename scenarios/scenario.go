@@ -17,6 +17,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // Scenario is a parsed scenario file.
@@ -64,7 +65,7 @@ func (n *nodeValue) UnmarshalYAML(node ast.Node) error {
 }
 
 // Error is a problem at a place in a scenario file.
-type Error = emulator.PosError
+type Error = yamlpos.PosError
 
 func posOf(file string, node ast.Node, format string, args ...any) error {
 	e := &Error{File: file, Msg: fmt.Sprintf(format, args...)}
@@ -94,7 +95,7 @@ func Parse(name, dir string, data []byte) (*Scenario, error) {
 
 // parse reads a scenario whose inline lab reads its code from labDir.
 func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
-	tree, err := emulator.ParseYAML(data)
+	tree, err := yamlpos.ParseYAML(data)
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
@@ -102,7 +103,7 @@ func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
 		return nil, &Error{File: name, Msg: "the scenario is empty; it needs at least name, lab and steps"}
 	}
 	var h header
-	if err := emulator.DecodeNode(tree.Docs[0].Body, &h); err != nil {
+	if err := yamlpos.DecodeNode(tree.Docs[0].Body, &h); err != nil {
 		return nil, yamlError(name, err)
 	}
 	sc := &Scenario{Name: h.Name, Description: h.Description, Notes: h.Notes, Seed: h.Seed, File: name, Dir: dir}
@@ -160,7 +161,7 @@ func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, 
 			}
 			f, err := emulator.LoadFile(path)
 			if err != nil {
-				var pe *emulator.PosError
+				var pe *yamlpos.PosError
 				if errors.As(err, &pe) {
 					return nil, err
 				}
@@ -193,7 +194,7 @@ func yamlError(file string, err error) error {
 		}
 		return &Error{File: file, Msg: ye.GetMessage()}
 	}
-	var pe *emulator.PosError
+	var pe *yamlpos.PosError
 	if errors.As(err, &pe) {
 		return pe
 	}
