@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 // TestEventOfAnInterruptedWrite: the lab stops after an upload's object is
@@ -78,7 +79,7 @@ func TestEventOfAnInterruptedWrite(t *testing.T) {
 // client of it.
 func startInternal(t *testing.T, d *Data, b *bus.Bus) (*Lab, *s3.Client) {
 	t.Helper()
-	l, err := New(DefaultFile(), WithData(d), WithBus(b))
+	l, err := New(labfile.DefaultFile(), WithData(d), WithBus(b))
 	if err != nil {
 		t.Fatal(err)
 	}

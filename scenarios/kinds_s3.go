@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
@@ -229,7 +230,7 @@ func (r *runner) trigger(t triggerSpec) emulator.Trigger {
 
 func eventsOr(ev []string) []string {
 	if len(ev) == 0 {
-		return emulator.DefaultTriggerEvents
+		return labfile.DefaultTriggerEvents
 	}
 	return ev
 }

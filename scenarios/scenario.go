@@ -16,7 +16,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
@@ -26,7 +26,7 @@ type Scenario struct {
 	Description string
 	Notes       string
 	// Lab is the scenario's lab.
-	Lab *emulator.File
+	Lab *labfile.File
 	// Seed makes ids deterministic (default 1).
 	Seed uint64
 	// Start is the virtual clock's start (default 2026-01-01T09:00:00Z).
@@ -143,12 +143,12 @@ func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
 
 // parseLab reads lab: default (or the name of a shipped lab), {file: path},
 // or an inline lab mapping.
-func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, error) {
+func parseLab(name, dir string, tree *ast.File, node ast.Node) (*labfile.File, error) {
 	switch n := node.(type) {
 	case nil:
 		return nil, &Error{File: name, Msg: "the scenario has no lab: write lab: default, lab: {file: lab.yaml}, or the lab inline"}
 	case *ast.StringNode:
-		f, err := emulator.LoadLab(n.Value)
+		f, err := labfile.LoadLab(n.Value)
 		if err != nil {
 			return nil, posOf(name, node, "lab %q: %v", n.Value, err)
 		}
@@ -159,7 +159,7 @@ func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, 
 			if !filepath.IsAbs(path) && dir != "" {
 				path = filepath.Join(dir, path)
 			}
-			f, err := emulator.LoadFile(path)
+			f, err := labfile.LoadFile(path)
 			if err != nil {
 				var pe *yamlpos.PosError
 				if errors.As(err, &pe) {
@@ -169,7 +169,7 @@ func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, 
 			}
 			return f, nil
 		}
-		return emulator.ParseNode(name, dir, tree, n, "$.lab")
+		return labfile.ParseNode(name, dir, tree, n, "$.lab")
 	}
 	return nil, posOf(name, node, "lab: write default, {file: lab.yaml}, or a lab mapping (buckets, functions, triggers)")
 }

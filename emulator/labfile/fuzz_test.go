@@ -1,9 +1,10 @@
-package emulator_test
+package labfile_test
 
 import (
 	"testing"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/emulator/labs"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
@@ -18,8 +19,8 @@ import (
 //
 // Seeds: testdata/fuzz/FuzzParseLab (the shipped labs and broken variants).
 func FuzzParseLab(f *testing.F) {
-	for _, name := range emulator.ShippedLabs() {
-		data, err := labsFS.ReadFile(name + ".yaml")
+	for _, name := range labfile.ShippedLabs() {
+		data, err := labs.Files.ReadFile(name + ".yaml")
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -32,8 +33,8 @@ func FuzzParseLab(f *testing.F) {
 			t.Skip("would read a device file")
 		}
 		const name = "lab.yaml"
-		lab, err := emulator.ParseFile(name, data)
-		_, err2 := emulator.ParseFile(name, data)
+		lab, err := labfile.ParseFile(name, data)
+		_, err2 := labfile.ParseFile(name, data)
 		if labtest.ErrString(err) != labtest.ErrString(err2) {
 			t.Fatalf("ParseFile not deterministic:\n%v\nthen\n%v", err, err2)
 		}

@@ -1,4 +1,7 @@
-package emulator
+// Package labfile reads and checks lab files: the buckets, functions and
+// triggers of a lab, their execution roles, the labs shipped with
+// lambdalab, and a lab's export as an AWS SAM template.
+package labfile
 
 import (
 	"fmt"
@@ -104,6 +107,10 @@ type TriggerSpec struct {
 	Suffix                         string   `yaml:"suffix"`
 	AcknowledgeRecursiveInvocation bool     `yaml:"acknowledgeRecursiveInvocation"`
 }
+
+// DefaultRoleName is the execution role of functions whose lab file names
+// none: s3:* and logs:* on the lab's resources.
+const DefaultRoleName = "lambdalab-default-execution-role"
 
 // DefaultRegion and DefaultAccount are the lab's when the file names none.
 const (
