@@ -88,6 +88,7 @@ func RoleARN(role string) string { return arn.RoleARN(labfile.DefaultAccount, ro
 // lambda.amazonaws.com to assume it.
 func (l *Lab) checkRole(roleARN string) error {
 	name := roleName(roleARN)
+	//lint:ignore ST1005 Lambda's own message, word for word
 	cannot := errors.New("The role defined for the function cannot be assumed by Lambda.")
 	if name == "" {
 		return cannot

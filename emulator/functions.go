@@ -162,7 +162,7 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 	}
 	role := l.roleOf(function)
 	if l.data != nil {
-		if err := l.data.savePolicy(role, doc); err != nil {
+		if err := l.data.SavePolicy(role, doc); err != nil {
 			return fmt.Errorf("keeping the policy in %s: %w", l.data.Dir(), err)
 		}
 	}

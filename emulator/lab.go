@@ -28,6 +28,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // Lab is a running lab.
@@ -54,7 +55,7 @@ type Lab struct {
 	keep             *keeper // with a data directory
 	logStore         *logs.Store
 	door             *door
-	data             *Data
+	data             *store.Data
 	closed           sync.Once
 	// fileMu guards what of file changes while the lab runs (functions'
 	// environments, which UpdateFunction keeps current) against readers on
@@ -71,7 +72,7 @@ type settings struct {
 	idleTimeout time.Duration
 	backend     gofakes3.Backend
 	bus         *bus.Bus
-	data        *Data
+	data        *store.Data
 	verifySigs  bool
 	cacheDir    string
 	// builtinBootstrap: see WithBuiltinProcesses.
@@ -244,7 +245,7 @@ func (l *Lab) close() {
 	}
 	l.bus.Close()
 	if l.keep != nil {
-		_ = l.keep.logs.close()
+		_ = l.keep.logs.Close()
 	}
 	if l.data != nil {
 		_ = l.data.Close()
@@ -291,6 +292,6 @@ func (st settings) codeDir(l *Lab) string {
 // replayed from there).
 func (l *Lab) keepLog(ev logs.StoredEvent) {
 	if l.keep != nil && l.keep.live.Load() {
-		l.keep.logs.keep(ev)
+		l.keep.logs.Keep(ev)
 	}
 }

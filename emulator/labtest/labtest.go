@@ -22,6 +22,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // Lab is a served lab with a client and a recording of its bus.
@@ -49,7 +50,7 @@ func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
 	rec := Record(b)
 	if os.Getenv("LAMBDALAB_TEST_DATA") != "" {
 		// Every lab kept in a data directory (bbolt), as with --data.
-		d, err := emulator.OpenData(t.TempDir())
+		d, err := store.OpenData(t.TempDir())
 		if err != nil {
 			t.Fatalf("data directory: %v", err)
 		}
