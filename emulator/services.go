@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda/api"
 	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/sts"
@@ -24,7 +25,7 @@ type caller struct {
 func (l *Lab) callerOf(r *http.Request) caller {
 	p, ok := l.creds.lookup(callerKey(r))
 	if !ok {
-		return caller{root: true, arn: "arn:aws:iam::" + DefaultAccount + ":root"}
+		return caller{root: true, arn: "arn:aws:iam::" + labfile.DefaultAccount + ":root"}
 	}
 	role, function, _ := strings.Cut(p.Name, "/")
 	return caller{role: role, function: function, arn: p.ARN}

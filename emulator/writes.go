@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
@@ -54,7 +55,7 @@ type notifierFunc func(notify.Change)
 func (f notifierFunc) Notify(c notify.Change) { f(c) }
 
 // ceiling is the lab's recursion ceiling.
-func (f *File) ceiling() lambda.Ceiling {
+func ceiling(f *labfile.File) lambda.Ceiling {
 	c := lambda.DefaultCeiling
 	if f.RecursionCeiling != nil {
 		if f.RecursionCeiling.Invocations > 0 {

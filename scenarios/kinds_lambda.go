@@ -15,7 +15,9 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/arn"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // The Lambda and IAM step kinds: what a student changes in the console,
@@ -192,8 +194,8 @@ func (v *invokeSpec) run(r *runner) error {
 		if v.Template == "s3-delete" {
 			name = "ObjectRemoved:Delete"
 		}
-		rec := notify.NewRecord(r.lab.File().Region, "A"+emulator.DefaultAccount+"LAB", "test-event", notify.Change{
-			EventName: name, Time: r.clock.Now(), Bucket: v.Bucket, Key: v.Key, PrincipalID: "A" + emulator.DefaultAccount + "LAB",
+		rec := notify.NewRecord(r.lab.File().Region, "A"+labfile.DefaultAccount+"LAB", "test-event", notify.Change{
+			EventName: name, Time: r.clock.Now(), Bucket: v.Bucket, Key: v.Key, PrincipalID: "A" + labfile.DefaultAccount + "LAB",
 			SourceIP: "127.0.0.1", RequestID: "TESTEVENT0000000", HostID: "test-event", Sequencer: notify.Sequencer(1),
 		})
 		payload = notify.Payload(rec)
@@ -227,7 +229,7 @@ func (w *waitSpec) read(node ast.Node) error {
 		Invocations int    `yaml:"invocations"`
 		Duration    string `yaml:"duration"`
 	}
-	if err := emulator.DecodeNode(node, &m); err != nil {
+	if err := yamlpos.DecodeNode(node, &m); err != nil {
 		return err
 	}
 	if m.Duration != "" {

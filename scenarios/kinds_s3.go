@@ -11,6 +11,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // The S3 step kinds: buckets, objects and triggers, through the S3 API as
@@ -31,7 +33,7 @@ func (b *bucketSpec) read(node ast.Node) error {
 		b.Name = s.Value
 		return nil
 	}
-	return emulator.DecodeNode(node, b)
+	return yamlpos.DecodeNode(node, b)
 }
 
 func (b *bucketSpec) validate() error {
@@ -228,7 +230,7 @@ func (r *runner) trigger(t triggerSpec) emulator.Trigger {
 
 func eventsOr(ev []string) []string {
 	if len(ev) == 0 {
-		return emulator.DefaultTriggerEvents
+		return labfile.DefaultTriggerEvents
 	}
 	return ev
 }

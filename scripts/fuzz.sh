@@ -15,7 +15,7 @@ targets=(
   "./emulator/notify FuzzEncodeKey"
   "./emulator/notify FuzzNotificationXML"
   "./emulator/iam FuzzPolicy"
-  "./emulator FuzzParseLab"
+  "./emulator/labfile FuzzParseLab"
   "./scenarios FuzzParseScenario"
   "./internal/jpegscale FuzzDecode"
 )

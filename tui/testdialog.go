@@ -12,7 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 )
@@ -73,7 +73,7 @@ func testEvent(c *Common, function string) []byte {
 		key, size, etag = b.Objects[0].Key, b.Objects[0].Size, b.Objects[0].ETag
 	}
 	lab := c.Src.Lab
-	principal := "A" + emulator.DefaultAccount + "LAB"
+	principal := "A" + labfile.DefaultAccount + "LAB"
 	rec := notify.NewRecord(lab.File().Region, principal, "test-event", notify.Change{
 		EventName: "ObjectCreated:Put", Time: lab.Clock().Now(), Bucket: bucket, Key: key, Size: size, ETag: etag,
 		PrincipalID: principal, SourceIP: "127.0.0.1", RequestID: "TESTEVENT0000000", HostID: "test-event", Sequencer: notify.Sequencer(1),

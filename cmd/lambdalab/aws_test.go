@@ -10,7 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 // TestExportSAM: the default lab's template passes cfn-lint, and its role
@@ -67,7 +67,7 @@ func unsub(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if s, ok := v["Fn::Sub"].(string); ok && len(v) == 1 {
-			return strings.ReplaceAll(s, "${AWS::AccountId}", emulator.DefaultAccount)
+			return strings.ReplaceAll(s, "${AWS::AccountId}", labfile.DefaultAccount)
 		}
 		out := map[string]any{}
 		for k, x := range v {
@@ -86,7 +86,7 @@ func unsub(v any) any {
 
 func labPolicy(t *testing.T) any {
 	t.Helper()
-	f := emulator.DefaultFile()
+	f := labfile.DefaultFile()
 	var doc any
 	if err := yaml.Unmarshal([]byte(f.Functions[0].Policy().Source), &doc); err != nil {
 		t.Fatal(err)

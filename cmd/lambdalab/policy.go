@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 func newPolicyCommand() *cobra.Command {
@@ -44,7 +45,7 @@ denied. It exits 0 when the action is allowed and 1 when it is denied.`,
 	return cmd
 }
 
-func simulate(out io.Writer, file *emulator.File, function, action, resource string) error {
+func simulate(out io.Writer, file *labfile.File, function, action, resource string) error {
 	for _, fn := range file.Functions {
 		if fn.Name != function {
 			continue
