@@ -204,7 +204,7 @@ func (r *runner) countInvocations(function, status string) int {
 				continue
 			}
 			s := e.Status
-			if strings.Contains(e.Error, "is not authorized to perform") {
+			if e.Denied != nil {
 				s = "access-denied"
 			}
 			if status == "any" || s == status || (status == "error" && s == "access-denied") {
@@ -219,7 +219,7 @@ func (r *runner) countInvocations(function, status string) int {
 				continue
 			}
 			dropped := "dropped"
-			if strings.Contains(e.Condition, "Recursi") {
+			if e.Recursive {
 				dropped = "dropped-loop"
 			}
 			if status == dropped {

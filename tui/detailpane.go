@@ -371,6 +371,9 @@ func (d *detailPane) invocationLines() []string {
 		}
 		out = append(out, d.field("Chain", chain)...)
 	}
+	if den := inv.Denied; den != nil {
+		out = append(out, d.field("Denied", fmt.Sprintf("IAM refused %s on %s to %s", den.Action, den.Resource, den.Principal))...)
+	}
 	if inv.Error != "" {
 		out = append(out, d.heading("Error")...)
 		if strings.HasPrefix(inv.Error, "{") {
