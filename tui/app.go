@@ -78,7 +78,7 @@ func New(src *Source, inbox *Inbox) *Model {
 		Src:     src,
 		State:   &State{History: newHistory()},
 	}
-	_, c.VirtualClock = src.Lab.Clock().(*clock.Virtual)
+	_, c.VirtualClock = src.Clock.(*clock.Virtual)
 	m := &Model{c: c, inbox: inbox, help: help.New(), progress: progress.New(progress.WithWidth(30))}
 	m.labP, m.objects, m.invs, m.detail = newLabPane(c), newObjectsPane(c), newInvocationsPane(c), newDetailPane(c)
 	m.panes = [paneCount]pane{m.labP, m.objects, m.invs, m.detail}
@@ -88,7 +88,8 @@ func New(src *Source, inbox *Inbox) *Model {
 
 // Init loads the lab and starts listening to it.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.c.Src.loadLab(), m.inbox.wait(), tea.RequestBackgroundColor)
+	m.c.State.functionsAsked++
+	return tea.Batch(m.c.Src.loadLab(), m.c.Src.listFunctions(m.c.State.functionsAsked), m.inbox.wait(), tea.RequestBackgroundColor)
 }
 
 // Update routes a message.
@@ -128,8 +129,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for id, r := range m.rects {
 			if r.contains(msg.Mouse().X, msg.Mouse().Y) {
 				cmd := m.panes[id].Update(msg)
-				m.followLab()
-				return m, cmd
+				return m, tea.Batch(cmd, m.followLab())
 			}
 		}
 		return m, nil
@@ -151,7 +151,6 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 			m.handleBusEvent(e)
 		}
 		m.early = nil
-		m.c.State.Functions = m.c.Src.Lab.Lambda().Names()
 		if m.c.State.Selected == "" {
 			m.c.State.Selected = firstBucket(msg.buckets)
 		}
@@ -165,6 +164,15 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		} else {
 			m.setMessage(msg.text, false)
 		}
+		if msg.function != "" {
+			return m.reloadFunction(msg.function)
+		}
+	case functionsMsg:
+		m.functionsListed(msg)
+	case functionLoadedMsg:
+		m.detail.showFunctionInfo(msg)
+	case functionActionMsg:
+		return m.openFunctionAction(msg)
 	case objectDetailMsg:
 		m.detail.showObject(msg)
 	case objectChosenMsg:
@@ -182,7 +190,7 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 		}
 	case stepMsg:
 		return m.handleStep(msg)
-	case layerVerifiedMsg, layerAddedMsg, testResultMsg:
+	case layerVerifiedMsg, layerAddedMsg, testResultMsg, functionSavedMsg, policySavedMsg:
 		// The answer of a dialog's command; the dialog knows whether it
 		// still asks for it.
 		if m.dialog == nil {
@@ -211,8 +219,8 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 }
 
 // followLab shows what the Lab pane's cursor is on: a bucket's objects, a
-// function's detail.
-func (m *Model) followLab() {
+// function's detail (which it loads).
+func (m *Model) followLab() tea.Cmd {
 	it := m.labP.selected()
 	if it.bucket != "" && it.bucket != m.c.State.Selected {
 		m.c.State.Selected = it.bucket
@@ -220,10 +228,12 @@ func (m *Model) followLab() {
 		m.objects.marked = map[string]bool{}
 		m.objects.invalidate()
 	}
+	var cmd tea.Cmd
 	if it.function != "" && (m.detail.kind != detailFunction || m.detail.function != it.function) {
-		m.detail.showFunction(it.function)
+		cmd = m.showFunction(it.function)
 	}
 	m.syncDetail()
+	return cmd
 }
 
 // syncDetail takes an object off the Detail pane once the Objects pane no
@@ -272,7 +282,15 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 		if !e.Acknowledged {
 			m.setMessage("warning: "+e.Message, true)
 		}
-	case bus.FunctionUpdated, bus.RolePolicyChanged, bus.FunctionMetrics:
+	case bus.FunctionUpdated:
+		cmd = tea.Batch(m.listFunctions(), m.reloadFunction(e.Function))
+	case bus.RolePolicyChanged:
+		cmd = m.reloadFunction(e.Function)
+	case bus.FunctionMetrics:
+		if st.Metrics == nil {
+			st.Metrics = map[string]bus.Metrics{}
+		}
+		st.Metrics[e.Function] = e.Metrics
 		m.detail.labChanged()
 	case bus.RuntimeNotice:
 		if st.notice(e.Function, e.Message) {
@@ -363,16 +381,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.focus == labPaneID && key.Matches(msg, k.Open) {
 		if it := m.labP.selected(); it.function != "" {
-			m.detail.showFunction(it.function)
+			var cmd tea.Cmd
+			if m.detail.kind != detailFunction || m.detail.function != it.function {
+				cmd = m.showFunction(it.function)
+			}
 			m.openDetail()
-			return nil
+			return cmd
 		}
 		m.setFocus(objectsPaneID)
 		return nil
 	}
 	cmd := m.panes[m.focus].Update(msg)
 	if m.focus == labPaneID {
-		m.followLab()
+		cmd = tea.Batch(cmd, m.followLab())
 	}
 	return cmd
 }
@@ -462,7 +483,7 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 		}
 		m.setFocus(paneID(id))
 		if m.panes[id].RowAt(mouse.Y-r.y-1) && paneID(id) == labPaneID {
-			m.followLab()
+			return m.followLab()
 		}
 	}
 	return nil
