@@ -418,7 +418,7 @@ func (d *detailPane) invocationLines() []string {
 	}
 	if inv.Error != "" {
 		out = append(out, d.heading("Error")...)
-		if strings.HasPrefix(inv.Error, "{") {
+		if json.Valid([]byte(inv.Error)) {
 			out = append(out, d.prettyJSON([]byte(inv.Error))...)
 		} else {
 			out = append(out, d.wrapStyled(inv.Error, st.StatusErr, 2)...)
