@@ -1,7 +1,9 @@
 // Package tui is lambdalab's terminal console: the lab's buckets and
 // functions, the selected bucket's objects, the invocations as they happen,
-// and the details of any of them, with the console's actions. It reads the
-// lab through its event bus and writes through the S3 API, like any client.
+// and the details of any of them, with the console's actions. It is a
+// client of the lab's services like any other: it reads and changes them
+// through their APIs (S3, Lambda, IAM, signed as the account root) and
+// follows what happens on the lab's event bus.
 package tui
 
 import (
