@@ -17,7 +17,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
@@ -166,11 +165,8 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 			return fmt.Errorf("keeping the policy in %s: %w", l.data.Dir(), err)
 		}
 	}
-	if err := l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source); err != nil {
-		return err
-	}
-	l.bus.Publish(bus.RolePolicyChanged{Header: l.stamp(), Role: role, Function: function})
-	return nil
+	// IAM's change hook tells the bus.
+	return l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source)
 }
 
 // UpdateFunction changes a function's memory, timeout and environment

@@ -295,3 +295,22 @@ func (l *Lab) keepLog(ev logs.StoredEvent) {
 		l.keep.logs.Keep(ev)
 	}
 }
+
+// Settle runs what can run in a replay without its virtual clock moving:
+// lifecycle for a scenario runner, not a service's internals.
+func (l *Lab) Settle(ctx context.Context) error { return l.lambda.Settle(ctx) }
+
+// RunUntilIdle moves a replay's virtual clock until nothing is queued or
+// running.
+func (l *Lab) RunUntilIdle(ctx context.Context, v *clock.Virtual) error {
+	return l.lambda.RunUntilIdle(ctx, v)
+}
+
+// RunFor moves a replay's virtual clock by d, running what falls due.
+func (l *Lab) RunFor(ctx context.Context, v *clock.Virtual, d time.Duration) error {
+	return l.lambda.RunFor(ctx, v, d)
+}
+
+// Step moves a replay's virtual clock to the next moment anything happens;
+// false when nothing is pending.
+func (l *Lab) Step(ctx context.Context, v *clock.Virtual) (bool, error) { return l.lambda.Step(ctx, v) }

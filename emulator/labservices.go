@@ -25,6 +25,14 @@ type keeper struct {
 // keepServices makes IAM and the Lambda control plane save their state on
 // every change, and opens the log file.
 func (l *Lab) keepServices() error {
+	// Whoever changes a role (the console, the aws CLI, a scenario), the
+	// console follows and the next S3 call of a function applies it.
+	l.iam.SetChangeHook(func(ch iam.Change) {
+		for _, role := range ch.Roles {
+			l.bus.Publish(bus.RolePolicyChanged{Header: l.stamp(), Role: role})
+		}
+		l.saveSnapshot(store.IAMSnapshot, func() any { return l.iam.Snapshot() })
+	})
 	if l.data == nil {
 		return nil
 	}
@@ -34,7 +42,6 @@ func (l *Lab) keepServices() error {
 	}
 	l.keep = &keeper{logs: w}
 	l.keep.live.Store(l.data.MadeFrom() == "")
-	l.iam.SetChangeHook(func(iam.Change) { l.saveSnapshot(store.IAMSnapshot, func() any { return l.iam.Snapshot() }) })
 	return nil
 }
 

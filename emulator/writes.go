@@ -71,7 +71,9 @@ func ceiling(f *labfile.File) lambda.Ceiling {
 // TriggerRisk is the recursive-invocation warning for a trigger of bucket
 // to function ("" when the function does not write there).
 func (l *Lab) TriggerRisk(bucket, function string) string {
-	l.fileMu.RLock()
-	defer l.fileMu.RUnlock()
-	return l.file.RecursionRisk(bucket, function, l.writes.wrote)
+	cfg, ok := l.lambda.Config(function)
+	if !ok {
+		return ""
+	}
+	return labfile.RecursionRisk(bucket, function, cfg.Environment, l.writes.wrote)
 }
