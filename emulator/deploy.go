@@ -51,6 +51,7 @@ func (l *Lab) newControl(codeDir string) error {
 		Region:       l.file.Region,
 		Account:      DefaultAccount,
 		OnChange:     l.functionChanged,
+		CodeLocation: l.codeLocation,
 	}, opts...)
 	return nil
 }
