@@ -261,4 +261,3 @@ func triggers(t *testing.T, c apis) string {
 	}
 	return strings.Join(s, "; ")
 }
-
