@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
@@ -112,5 +118,43 @@ func checkTail(t *testing.T, tail string) {
 	id, _, _ = strings.Cut(id, " ")
 	if !ok || end != "END RequestId: "+id || !strings.HasPrefix(report, "REPORT RequestId: "+id+"\tDuration: ") {
 		t.Errorf("the log tail is not START … END … REPORT of one request:\n%s", tail)
+	}
+}
+
+// TestRefusalsWithTheAWSCLI: what a student sees when S3 may not invoke the
+// function a trigger names (v2), and when a trust policy is not JSON (v1):
+// AWS's error, a failing exit status, and nothing changed in the lab.
+func TestRefusalsWithTheAWSCLI(t *testing.T) {
+	v1, v2 := findCLIs(t)
+	dir := exerciseDir(t)
+	os.WriteFile(filepath.Join(dir, "broken.json"), []byte(`{"Version": "2012-10-17", "Statement": [`), 0o644)
+	s := serveLab(t, t.TempDir(), "--lab", "empty")
+	newStudent(t, v2, s.endpoint, dir, true).run("s3", "mb", "s3://cis-examples")
+	cases := []struct {
+		bin  string
+		v2   bool
+		args []string
+		want string
+	}{
+		{v2, true, []string{"s3api", "put-bucket-notification-configuration", "--bucket", "cis-examples", "--notification-configuration", "file://notification.json"},
+			"An error occurred (InvalidArgument) when calling the PutBucketNotificationConfiguration operation: Unable to validate the following destination configurations"},
+		{v1, false, []string{"iam", "create-role", "--role-name", "lambda-s3-role", "--assume-role-policy-document", "file://broken.json"},
+			"An error occurred (MalformedPolicyDocument) when calling the CreateRole operation: Syntax errors in policy"},
+	}
+	for _, tc := range cases {
+		out, err := newStudent(t, tc.bin, s.endpoint, dir, tc.v2).try(tc.args...)
+		if err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("aws %s: %v\n%s\nwant %q", strings.Join(tc.args, " "), err, out, tc.want)
+		}
+	}
+	c := labtest.Client(s.endpoint, "test", "test")
+	notif, err := c.GetBucketNotificationConfiguration(context.Background(), &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("cis-examples")})
+	if err != nil || len(notif.LambdaFunctionConfigurations) != 0 {
+		t.Errorf("after the refused configuration the bucket has %v (%v)", notif, err)
+	}
+	roles, err := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}).ListRoles(context.Background(), &iam.ListRolesInput{})
+	if err != nil || len(roles.Roles) != 0 {
+		t.Errorf("after the refused create-role the lab has roles %v (%v)", roles, err)
 	}
 }
