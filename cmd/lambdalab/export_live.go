@@ -161,6 +161,12 @@ func (r *liveReader) role(ctx context.Context, lab *liveLab, roleARN string) err
 		return nil
 	}
 	got, err := r.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchEntity" {
+		fmt.Fprintf(r.notes, "lambdalab: role %s, which a function names, is not in IAM: exported with Lambda's trust policy and no permissions\n", name)
+		lab.roles[name] = &liveRole{name: name, trust: emulator.LambdaTrustPolicy}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("GetRole %s: %w", name, err)
 	}
@@ -214,7 +220,9 @@ func (r *liveReader) readLayers(ctx context.Context, lab *liveLab) error {
 		return fmt.Errorf("ListLayers: %w", err)
 	}
 	for _, l := range listed.Layers {
-		arns = append(arns, aws.ToString(l.LatestMatchingVersion.LayerVersionArn))
+		if l.LatestMatchingVersion != nil {
+			arns = append(arns, aws.ToString(l.LatestMatchingVersion.LayerVersionArn))
+		}
 	}
 	seen := map[string]bool{}
 	for _, arn := range arns {

@@ -75,7 +75,8 @@ func TestExportSAMOfTheLiveLab(t *testing.T) {
 
 	live := filepath.Join(t.TempDir(), "live")
 	code, out := exportSAM(t, cache, "--addr", strings.TrimPrefix(s.endpoint, "http://"), "--out", live)
-	if code != 0 || !strings.Contains(out, "not exported: bucket cis-examples-output's trigger gone-trigger names arn:aws:lambda:us-east-1:000000000000:function:gone") {
+	if code != 0 || !strings.Contains(out, "not exported: bucket cis-examples-output's trigger gone-trigger names arn:aws:lambda:us-east-1:000000000000:function:gone") ||
+		!strings.Contains(out, "role temp-role, which a function names, is not in IAM") {
 		t.Fatalf("export sam --addr: exit %d\n%s", code, out)
 	}
 	tmpl, liveYAML := lintedTemplate(t, live)
@@ -166,6 +167,12 @@ func buildExerciseWithSDK(t *testing.T, endpoint, dir string) {
 				Filter:            &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{{Name: "Suffix", Value: aws.String(".png")}}}}}}}}))
 	}
 	must(fn.DeleteFunction(ctx, &lambdasdk.DeleteFunctionInput{FunctionName: aws.String("gone")}))
+	// A function whose role was deleted after it was created.
+	must(roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp-role"), AssumeRolePolicyDocument: aws.String(string(read("trust.json")))}))
+	must(fn.CreateFunction(ctx, &lambdasdk.CreateFunctionInput{FunctionName: aws.String("orphan"), Runtime: "python3.12",
+		Handler: aws.String("lambda_function.lambda_handler"), Role: aws.String("arn:aws:iam::000000000000:role/temp-role"),
+		Code: &lambdatypes.FunctionCode{ZipFile: read("function.zip")}}))
+	must(roles.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("temp-role")}))
 }
 
 const basicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -185,6 +192,10 @@ func checkExercise(t *testing.T, tmpl samTemplate, out, dir string) {
 		if !reflect.DeepEqual(fn[k], v) {
 			t.Errorf("the function's %s: %#v, want %#v", k, fn[k], v)
 		}
+	}
+	orphan, temp := tmpl.Resources["OrphanFunction"].Properties, tmpl.Resources["TempRole"].Properties
+	if !reflect.DeepEqual(orphan["Role"], map[string]any{"Fn::GetAtt": []any{"TempRole", "Arn"}}) || temp["RoleName"] != "temp-role" || temp["Policies"] != nil {
+		t.Errorf("the function whose role is gone: %#v\nits role: %#v", orphan, temp)
 	}
 	if _, ok := tmpl.Resources["GoneFunction"]; ok {
 		t.Error("the deleted function was exported")
