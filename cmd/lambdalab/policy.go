@@ -182,7 +182,7 @@ func positionLine(p *iamtypes.Position) int32 {
 // sidAt reads the Sid of the statement written between two positions of a
 // policy document (URL-encoded, as IAM returns documents).
 func sidAt(doc string, start, end *iamtypes.Position) string {
-	if s, err := url.QueryUnescape(doc); err == nil {
+	if s, err := url.PathUnescape(doc); err == nil {
 		doc = s
 	}
 	from, to := offsetOf(doc, start), offsetOf(doc, end)
