@@ -52,6 +52,7 @@ func (l *Lab) newControl(codeDir string) error {
 		Region:       l.file.Region,
 		Account:      labfile.DefaultAccount,
 		OnChange:     l.functionChanged,
+		CodeLocation: l.codeLocation,
 	}, opts...)
 	return nil
 }

@@ -109,7 +109,7 @@ func (l *Lab) lambdaHandler() http.Handler {
 func (l *Lab) newDoor() *door {
 	stsSvc := sts.New(l.iam, sts.WithIDs(l.ids), sts.WithClock(l.display()))
 	return &door{services: map[string]http.Handler{
-		"s3":     l.s3,
+		"s3":     l.withCodePackages(l.s3),
 		"lambda": l.lambdaHandler(),
 		"logs":   l.logsHandler(),
 		"iam":    l.queryHandler(l.iam.Handler()),
