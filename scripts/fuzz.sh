@@ -9,12 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fuzztime=${FUZZTIME:-20s}
+fuzztime=${FUZZTIME:-5s}
 minimize=${FUZZMINIMIZETIME:-5s}
 targets=(
   "./emulator/notify FuzzEncodeKey"
   "./emulator/notify FuzzNotificationXML"
   "./emulator/iam FuzzPolicy"
+  "./emulator/iam FuzzTrust"
+  "./emulator/iam FuzzStatementSpans"
   "./emulator/labfile FuzzParseLab"
   "./scenarios FuzzParseScenario"
   "./internal/jpegscale FuzzDecode"

@@ -76,6 +76,7 @@ func hostilePNG(t *testing.T) []byte {
 // stays under 10 × the memory size (the account's concurrency) plus
 // 200 MB. (In-process, the timed-out decodes kept running: 5 GB.)
 func TestHostileBurstStaysWithinTheFunctionsMemory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lab := filepath.Join(dir, "burst.yaml")
 	os.WriteFile(lab, []byte(`

@@ -69,6 +69,7 @@ func lintedTemplate(t *testing.T, dir string) (samTemplate, []byte) {
 // content next to the template; the template passes cfn-lint. The same lab
 // read from its data directory, without serve, exports the same.
 func TestExportSAMOfTheLiveLab(t *testing.T) {
+	t.Parallel()
 	cache, data, dir := t.TempDir(), t.TempDir(), exerciseDir(t)
 	s := serveLab(t, cache, "--lab", "empty", "--data", data)
 	buildExerciseWithSDK(t, s.endpoint, dir)
@@ -236,6 +237,7 @@ func jsonFile(t *testing.T, path string) any {
 // built-in handler) exports as the lab file does: a provided.al2023 arm64
 // function built from cmd/resize-lambda.
 func TestExportSAMOfTheRunningDefaultLab(t *testing.T) {
+	t.Parallel()
 	s := startServe(t)
 	out := filepath.Join(t.TempDir(), "stack")
 	if code, msg := exportSAM(t, t.TempDir(), "--addr", strings.TrimPrefix(s.endpoint, "http://"), "--out", out); code != 0 {

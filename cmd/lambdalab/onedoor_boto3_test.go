@@ -17,6 +17,7 @@ import (
 // where a student would watch the log: the test tells it when serve has
 // printed what it waits for.
 func TestExerciseWithBoto3(t *testing.T) {
+	t.Parallel()
 	dir := exerciseDir(t)
 	s := serveLab(t, t.TempDir(), "--lab", "empty")
 	cmd := exec.Command(pythonWith(t, "boto3"), "testdata/exercise_boto3.py", s.endpoint, dir)

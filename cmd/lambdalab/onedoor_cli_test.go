@@ -20,11 +20,13 @@ import (
 // scratch with the aws CLI alone, as the README's section "The exercise with
 // the aws CLI alone" shows it, against `lambdalab serve --lab empty`.
 func TestExerciseWithAWSCLIv1(t *testing.T) {
+	t.Parallel()
 	v1, _ := findCLIs(t)
 	exerciseWithCLI(t, v1, false)
 }
 
 func TestExerciseWithAWSCLIv2(t *testing.T) {
+	t.Parallel()
 	_, v2 := findCLIs(t)
 	exerciseWithCLI(t, v2, true)
 }
@@ -125,6 +127,7 @@ func checkTail(t *testing.T, tail string) {
 // function a trigger names (v2), and when a trust policy is not JSON (v1):
 // AWS's error, a failing exit status, and nothing changed in the lab.
 func TestRefusalsWithTheAWSCLI(t *testing.T) {
+	t.Parallel()
 	v1, v2 := findCLIs(t)
 	dir := exerciseDir(t)
 	os.WriteFile(filepath.Join(dir, "broken.json"), []byte(`{"Version": "2012-10-17", "Statement": [`), 0o644)

@@ -24,6 +24,7 @@ import (
 // back after a kill -9 and a restart on the same directory, and the next
 // upload runs it.
 func TestExerciseSurvivesKill9(t *testing.T) {
+	t.Parallel()
 	_, v2 := findCLIs(t)
 	cache, data, dir := t.TempDir(), t.TempDir(), exerciseDir(t)
 	s := serveLab(t, cache, "--lab", "empty", "--data", data)

@@ -11,6 +11,7 @@ import (
 // with the aws CLI alone" shows are the ones the tests run the exercise
 // with, byte for byte.
 func TestREADMEShowsTheExerciseFiles(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ func simulateCLI(t *testing.T, env []string, args ...string) (int, string, strin
 // from the running lab's IAM, so a policy changed there (as the console's p
 // changes it, with PutRolePolicy) decides the next answer.
 func TestPolicySimulateAsksTheRunningLab(t *testing.T) {
+	t.Parallel()
 	s := startServe(t)
 	addr := strings.TrimPrefix(s.endpoint, "http://")
 	output := "arn:aws:s3:::cis-examples-output/cat.png"
@@ -75,6 +76,7 @@ func TestPolicySimulateAsksTheRunningLab(t *testing.T) {
 // how to start a lab (exit 2); --lab evaluates a lab file instead, and says
 // that is what it did.
 func TestPolicySimulateWithoutALab(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := simulateCLI(t, nil, "--addr", freeAddr(t), "s3:PutObject", "arn:aws:s3:::cis-examples-output/cat.png")
 	if code != 2 || out != "" || !strings.Contains(errOut, "no lab answers at http://127.0.0.1:") ||
 		!strings.Contains(errOut, "lambdalab serve") || !strings.Contains(errOut, "--lab FILE") {
