@@ -33,16 +33,35 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The waits below wait for what lambdalab prints, however long the machine
+# takes, while it runs; 3000 rounds of 0.1 s (five minutes) only guard
+# against a hang.
 start() { # start LOG: serve in the background until the endpoint answers
   "$bin" serve --addr "127.0.0.1:$port" --data "$work/data" >"$1" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 3000); do
     if grep -q "serving S3 at" "$1" 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   echo "crash-test: lambdalab did not start:" >&2
   cat "$1" >&2
   exit 1
+}
+
+thumbnails() { # thumbnails LOG...: the thumbnails the logs say were written
+  grep -ho 'S3 PUT cis-examples-output/photo-[^ ]*' "$@" 2>/dev/null | sort -u | wc -l
+}
+
+wait_thumbnails() { # wait_thumbnails N LOG...: until the logs show N thumbnails
+  local want=$1
+  shift
+  for _ in $(seq 1 3000); do
+    [ "$(thumbnails "$@")" -ge "$want" ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
 }
 
 mkdir -p "$work/in" "$work/back"
@@ -74,12 +93,8 @@ if ! diff -r "$work/in" "$work/back" >/dev/null; then
 fi
 echo "crash-test: all $n objects are back, byte for byte"
 
-thumbs=0
-for _ in $(seq 1 300); do
-  thumbs=$(aws s3 ls s3://cis-examples-output/ | grep -c 'photo-' || true)
-  [ "$thumbs" -ge "$n" ] && break
-  sleep 0.1
-done
+wait_thumbnails "$n" "$work/first.log" "$work/second.log" || true
+thumbs=$(aws s3 ls s3://cis-examples-output/ | grep -c 'photo-' || true)
 if [ "$thumbs" -lt "$n" ]; then
   echo "crash-test: FAIL: $thumbs of $n thumbnails after the restart" >&2
   tail -20 "$work/second.log" >&2
@@ -106,12 +121,8 @@ pid=""
 wait "$uploader" 2>/dev/null || true
 start "$work/fourth.log"
 stored=$(aws s3 ls s3://cis-examples/ | grep -c 'photo-' || true)
-thumbs=0
-for _ in $(seq 1 100); do
-  thumbs=$(aws s3 ls s3://cis-examples-output/ | grep -c 'photo-' || true)
-  [ "$thumbs" -ge "$stored" ] && break
-  sleep 0.2
-done
+wait_thumbnails "$stored" "$work/third.log" "$work/fourth.log" || true
+thumbs=$(aws s3 ls s3://cis-examples-output/ | grep -c 'photo-' || true)
 if [ "$thumbs" -lt "$stored" ]; then
   echo "crash-test: FAIL: killed mid-upload, $stored objects stored but $thumbs thumbnails after the restart" >&2
   exit 1

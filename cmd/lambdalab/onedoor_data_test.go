@@ -6,83 +6,165 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
-// TestExerciseSurvivesKill9: with --data, a function created with the aws
-// CLI, its layer, its role and policy, its trigger and its logs are all
+// TestExerciseSurvivesKill9: with --data, a function created through the
+// APIs, its layer, its role and policy, its trigger and its logs are all
 // back after a kill -9 and a restart on the same directory, and the next
-// upload runs it.
+// upload runs it. (The Go SDK here: the aws CLI's own runs are
+// TestExerciseWithAWSCLIv1 and v2.)
 func TestExerciseSurvivesKill9(t *testing.T) {
 	t.Parallel()
-	_, v2 := findCLIs(t)
 	cache, data, dir := t.TempDir(), t.TempDir(), exerciseDir(t)
 	s := serveLab(t, cache, "--lab", "empty", "--data", data)
-	createWithCLI(t, newStudent(t, v2, s.endpoint, dir, true))
+	createWithSDK(t, s.endpoint, dir)
 	client := labtest.Client(s.endpoint, "test", "test")
 	upload(t, client, "lambda.png")
 	s.waitOutput(t, exFunction+" | REPORT RequestId: ")
+	ctx := context.Background()
 	fn := lambdaClient(s.endpoint)
 	pillow, _ := os.ReadFile(filepath.Join(dir, "pillow.zip"))
-	layer, err := fn.PublishLayerVersion(context.Background(), &lambdasdk.PublishLayerVersionInput{LayerName: aws.String("pillow"),
+	layer, err := fn.PublishLayerVersion(ctx, &lambdasdk.PublishLayerVersionInput{LayerName: aws.String("pillow"),
 		Content: &lambdatypes.LayerVersionContentInput{ZipFile: pillow}, CompatibleRuntimes: []lambdatypes.Runtime{"python3.12"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fn.UpdateFunctionConfiguration(context.Background(), &lambdasdk.UpdateFunctionConfigurationInput{
+	if _, err := fn.UpdateFunctionConfiguration(ctx, &lambdasdk.UpdateFunctionConfigurationInput{
 		FunctionName: aws.String(exFunction), Layers: []string{aws.ToString(layer.LayerVersionArn)}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := lambdasdk.NewFunctionUpdatedV2Waiter(fn).Wait(context.Background(), &lambdasdk.GetFunctionInput{FunctionName: aws.String(exFunction)}, patience); err != nil {
+	if err := lambdasdk.NewFunctionUpdatedV2Waiter(fn).Wait(ctx, &lambdasdk.GetFunctionInput{FunctionName: aws.String(exFunction)}, patience); err != nil {
 		t.Fatal(err)
 	}
 	kill9(t, s)
 
 	s = serveLab(t, cache, "--lab", "empty", "--data", data)
-	again := newStudent(t, v2, s.endpoint, dir, true)
-	var got struct {
-		Configuration struct {
-			Runtime, Handler, Role, State string
-			Layers                        []struct{ Arn string }
-		}
-		Code struct{ Location string }
-	}
-	again.json(&got, "lambda", "get-function", "--function-name", exFunction)
-	c := got.Configuration
-	if c.Runtime != "python3.12" || c.Handler != "lambda_function.lambda_handler" || c.Role != "arn:aws:iam::000000000000:role/lambda-s3-role" ||
-		c.State != "Active" || len(c.Layers) != 1 || c.Layers[0].Arn != aws.ToString(layer.LayerVersionArn) {
-		t.Errorf("get-function after the restart: %+v", c)
-	}
-	zipped, _ := os.ReadFile(filepath.Join(dir, "function.zip"))
-	if code := get(t, got.Code.Location); !bytes.Equal(code, zipped) {
-		t.Errorf("the code after the restart is %d bytes, not function.zip", len(code))
-	}
-	if layers := again.run("lambda", "list-layers"); !strings.Contains(layers, `"LayerVersionArn": "`+aws.ToString(layer.LayerVersionArn)+`"`) {
-		t.Errorf("list-layers after the restart:\n%s", layers)
-	}
-	var policy struct{ PolicyDocument json.RawMessage }
-	again.json(&policy, "iam", "get-role-policy", "--role-name", "lambda-s3-role", "--policy-name", "exercise")
-	if !sameJSON(t, policy.PolicyDocument, filepath.Join(dir, "policy.json")) {
-		t.Errorf("get-role-policy after the restart: %s", policy.PolicyDocument)
-	}
-	if logs := again.run("logs", "filter-log-events", "--log-group-name", exLogGroup); !strings.Contains(logs, "Runtime.ImportModuleError") {
-		t.Errorf("the logs after the restart lack the first invocation's:\n%s", logs)
-	}
+	checkRestored(t, s.endpoint, dir, aws.ToString(layer.LayerVersionArn))
 	upload(t, labtest.Client(s.endpoint, "test", "test"), "after-restart.png")
 	s.waitOutput(t, "S3 PUT cis-examples-output/after-restart.png PutObject 200")
 	if w, h := imageSize(t, labtest.Client(s.endpoint, "test", "test"), "after-restart.png"); w != 300 || h != 300 {
 		t.Errorf("after the restart the thumbnail is %dx%d", w, h)
 	}
+}
+
+// checkRestored checks what a restarted lab says of the exercise's
+// function (its configuration, code and layer), role policy and logs.
+func checkRestored(t *testing.T, endpoint, dir, layerARN string) {
+	t.Helper()
+	ctx := context.Background()
+	fn := lambdaClient(endpoint)
+	got, err := fn.GetFunction(ctx, &lambdasdk.GetFunctionInput{FunctionName: aws.String(exFunction)})
+	if err != nil {
+		t.Fatalf("GetFunction after the restart: %v", err)
+	}
+	c := got.Configuration
+	if c.Runtime != "python3.12" || aws.ToString(c.Handler) != "lambda_function.lambda_handler" ||
+		aws.ToString(c.Role) != "arn:aws:iam::000000000000:role/lambda-s3-role" || c.State != lambdatypes.StateActive ||
+		len(c.Layers) != 1 || aws.ToString(c.Layers[0].Arn) != layerARN {
+		t.Errorf("GetFunction after the restart: %+v", c)
+	}
+	zipped, _ := os.ReadFile(filepath.Join(dir, "function.zip"))
+	if code := get(t, aws.ToString(got.Code.Location)); !bytes.Equal(code, zipped) {
+		t.Errorf("the code after the restart is %d bytes, not function.zip", len(code))
+	}
+	layers, err := fn.ListLayers(ctx, &lambdasdk.ListLayersInput{})
+	if err != nil || len(layers.Layers) != 1 || aws.ToString(layers.Layers[0].LatestMatchingVersion.LayerVersionArn) != layerARN {
+		t.Errorf("ListLayers after the restart: %+v (%v)", layers, err)
+	}
+	policy, err := iamClient(endpoint).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("lambda-s3-role"), PolicyName: aws.String("exercise")})
+	if err != nil {
+		t.Fatalf("GetRolePolicy after the restart: %v", err)
+	}
+	doc, _ := url.PathUnescape(aws.ToString(policy.PolicyDocument)) // RFC 3986: a + stays a +
+	if !sameJSON(t, []byte(doc), filepath.Join(dir, "policy.json")) {
+		t.Errorf("GetRolePolicy after the restart: %s", doc)
+	}
+	logs, err := logsClient(endpoint).FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(exLogGroup)})
+	if err != nil || !slices.ContainsFunc(logs.Events, func(e logstypes.FilteredLogEvent) bool {
+		return strings.Contains(aws.ToString(e.Message), "Runtime.ImportModuleError")
+	}) {
+		t.Errorf("the logs after the restart lack the first invocation's (%v)", err)
+	}
+}
+
+// createWithSDK does createWithCLI's steps with the Go SDK: the buckets,
+// the role and its policy, the function (Active), S3's permission and the
+// notification configuration.
+func createWithSDK(t *testing.T, endpoint, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	file := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	s3c := labtest.Client(endpoint, "test", "test")
+	for _, b := range []string{exInput, exOutput} {
+		if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ic := iamClient(endpoint)
+	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("lambda-s3-role"), AssumeRolePolicyDocument: aws.String(file("trust.json"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("lambda-s3-role"), PolicyName: aws.String("exercise"),
+		PolicyDocument: aws.String(file("policy.json"))}); err != nil {
+		t.Fatal(err)
+	}
+	fn := lambdaClient(endpoint)
+	if _, err := fn.CreateFunction(ctx, &lambdasdk.CreateFunctionInput{FunctionName: aws.String(exFunction), Runtime: "python3.12",
+		Handler: aws.String("lambda_function.lambda_handler"), Role: role.Role.Arn,
+		Code: &lambdatypes.FunctionCode{ZipFile: []byte(file("function.zip"))}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lambdasdk.NewFunctionActiveV2Waiter(fn).Wait(ctx, &lambdasdk.GetFunctionInput{FunctionName: aws.String(exFunction)}, patience); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fn.AddPermission(ctx, &lambdasdk.AddPermissionInput{FunctionName: aws.String(exFunction), StatementId: aws.String("s3invoke"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:s3:::" + exInput), SourceAccount: aws.String("000000000000")}); err != nil {
+		t.Fatal(err)
+	}
+	var conf s3types.NotificationConfiguration
+	if err := json.Unmarshal([]byte(file("notification.json")), &conf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket: aws.String(exInput), NotificationConfiguration: &conf}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func iamClient(endpoint string) *iam.Client {
+	return iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+}
+
+func logsClient(endpoint string) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 }
 
 func lambdaClient(endpoint string) *lambdasdk.Client {
