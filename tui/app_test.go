@@ -183,6 +183,34 @@ func TestDownloadStaysInItsFolder(t *testing.T) {
 	}
 }
 
+// TestDownloadKeysThatClimbBackIn: keys whose steps leave a folder and come
+// back (S3 keeps them as written) download to where they point inside the
+// folder, and one that climbs out is refused with nothing written.
+func TestDownloadKeysThatClimbBackIn(t *testing.T) {
+	lab := labtest.Start(t, "")
+	src := NewSource(lab.Lab, "http://127.0.0.1:4566")
+	body := map[string]string{"a/../ok-inside": "one", "photos/./b/../cat.png": "two", "../escape.txt": "three"}
+	for key, b := range body {
+		lab.Put(t, "cis-examples-output", key, []byte(b), "text/plain")
+	}
+	dir := t.TempDir()
+	for key, want := range map[string]string{"a/../ok-inside": "ok-inside", "photos/./b/../cat.png": "photos/cat.png"} {
+		if err := src.downloadOne(context.Background(), "cis-examples-output", key, dir); err != nil {
+			t.Errorf("download %q: %v", key, err)
+			continue
+		}
+		if got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(want))); err != nil || string(got) != body[key] {
+			t.Errorf("download %q: %s holds %q (%v)", key, want, got, err)
+		}
+	}
+	if err := src.downloadOne(context.Background(), "cis-examples-output", "../escape.txt", dir); err == nil {
+		t.Error("downloaded ../escape.txt")
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape.txt")); err == nil {
+		t.Error("../escape.txt was written outside the folder")
+	}
+}
+
 // TestLoopBanner: the recursion lab's loop shows a banner; s opens the safe
 // patterns.
 func TestLoopBanner(t *testing.T) {

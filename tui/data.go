@@ -288,18 +288,25 @@ func (src *Source) download(bucket string, keys []string, dir string) tea.Cmd {
 // SafeJoin returns dir/key when key names a file inside dir, and an error
 // when it would escape it.
 func SafeJoin(dir, key string) (string, error) {
-	rel := filepath.FromSlash(key)
+	rel := localPath(key)
 	if key == "" || strings.HasSuffix(key, "/") || !filepath.IsLocal(rel) {
 		return "", fmt.Errorf("refusing to download %q: the key would be written outside %s", key, dir)
 	}
 	return filepath.Join(dir, rel), nil
 }
 
+// localPath is where key goes under the download folder: its steps, with
+// a/../b taken as b (as the aws CLI writes it), so that no step of the path
+// climbs out and back in.
+func localPath(key string) string {
+	return filepath.Clean(filepath.FromSlash(key))
+}
+
 func (src *Source) downloadOne(c context.Context, bucket, key, dir string) error {
 	if _, err := SafeJoin(dir, key); err != nil {
 		return err
 	}
-	rel := filepath.FromSlash(key)
+	rel := localPath(key)
 	out, err := src.Clients.S3.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return fmt.Errorf("download %s: %s", key, apiMessage(err))
