@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,4 +127,78 @@ func TestEnvPointsTheAWSCLIAtTheLab(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "cis-examples") || !strings.Contains(string(out), "cis-examples-output") {
 		t.Fatalf("%v\n%s", err, out)
 	}
+}
+
+// TestExportSAMOfALabOfOwnCode: a lab file whose function is Python code
+// exports with that runtime and handler and a CodeUri where the code is,
+// and passes cfn-lint; a Go main package exports for SAM's go1.x builder.
+// The shipped python lab (the seed exercise's python3.10, which AWS no
+// longer creates) exports with a warning saying so.
+func TestExportSAMOfALabOfOwnCode(t *testing.T) {
+	t.Parallel()
+	cache := t.TempDir()
+	tmpl, out, stderr := exportLinted(t, cache, "python")
+	fn := tmpl.Resources["CisExerciseDemoFunction"].Properties
+	uri, _ := fn["CodeUri"].(string)
+	if fn["Runtime"] != "python3.10" || fn["Handler"] != "lambda_function.lambda_handler" || !filepath.IsAbs(uri) {
+		t.Fatalf("the python function exports as %v\n%s", fn, out)
+	}
+	if _, err := os.Stat(filepath.Join(uri, "lambda_function.py")); err != nil {
+		t.Errorf("CodeUri %s does not hold the code: %v", uri, err)
+	}
+	if !strings.Contains(stderr, "warning: function cis-exercise-demo: AWS no longer creates python3.10 functions (deprecated 2026-06-30, creation blocked since 2026-07-31") {
+		t.Errorf("no warning about python3.10:\n%s", stderr)
+	}
+
+	dir := t.TempDir()
+	lab := filepath.Join(dir, "mine.yaml")
+	os.WriteFile(filepath.Join(dir, "lambda_function.py"), []byte("def lambda_handler(event, context):\n    return None\n"), 0o644)
+	os.WriteFile(lab, []byte("functions:\n  - name: py\n    runtime: python3.12\n    handler: lambda_function.lambda_handler\n    code: .\n"+
+		"  - name: mine\n    runtime: provided.al2023\n    code: "+filepath.Join(repoRoot(t), "cmd", "resize-lambda")+"\n"), 0o644)
+	tmpl, out, stderr = exportLinted(t, cache, lab)
+	if fn := tmpl.Resources["PyFunction"].Properties; fn["Runtime"] != "python3.12" || fn["CodeUri"] != dir || stderr != "" {
+		t.Errorf("the Python function exports as %v (stderr %q)", fn, stderr)
+	}
+	if fn := tmpl.Resources["MineFunction"].Properties; fn["Runtime"] != "provided.al2023" || fn["Handler"] != "bootstrap" ||
+		!strings.HasSuffix(fn["CodeUri"].(string), filepath.Join("cmd", "resize-lambda")) || !strings.Contains(out, "BuildMethod: go1.x") {
+		t.Errorf("the Go function exports as %v\n%s", fn, out)
+	}
+}
+
+// exportLinted runs export sam --lab LAB and returns its template, checked
+// by cfn-lint (its check of deprecated runtimes aside: the warning says
+// that), the template's text and lambdalab's stderr.
+func exportLinted(t *testing.T, cache, lab string) (samTemplate, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary, "export", "sam", "--lab", lab)
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("export sam --lab %s: %v\n%s", lab, err, stderr.String())
+	}
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Fatalf("cfn-lint is not installed (./scripts/test.sh installs it with pip): %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "template.yaml")
+	os.WriteFile(path, stdout.Bytes(), 0o644)
+	if res, err := exec.Command(lint, "--ignore-checks", "E2533", "--", path).CombinedOutput(); err != nil {
+		t.Fatalf("cfn-lint: %v\n%s\n%s", err, res, stdout.String())
+	}
+	var tmpl samTemplate
+	if err := yaml.Unmarshal(stdout.Bytes(), &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	return tmpl, stdout.String(), stderr.String()
+}
+
+// repoRoot is the repository's folder.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }

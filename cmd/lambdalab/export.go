@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -82,7 +83,7 @@ AWS: rename them if they are taken.`,
 
 func runExportSAM(ctx context.Context, stdout, stderr io.Writer, o exportOptions) error {
 	if o.addr == "" && o.dataDir == "" {
-		return exportLabFile(stdout, o)
+		return exportLabFile(stdout, stderr, o)
 	}
 	if o.out == "" {
 		return usageError("--out DIR is needed with --addr and --data: the template and the functions' code are written there")
@@ -115,7 +116,7 @@ func runExportSAM(ctx context.Context, stdout, stderr io.Writer, o exportOptions
 }
 
 // exportLabFile is the lab-file form: the template of what the file says.
-func exportLabFile(stdout io.Writer, o exportOptions) error {
+func exportLabFile(stdout, stderr io.Writer, o exportOptions) error {
 	file, err := loadLab(o.labFile)
 	if err != nil {
 		return err
@@ -123,6 +124,9 @@ func exportLabFile(stdout io.Writer, o exportOptions) error {
 	out, err := file.ExportSAM(o.codeRoot)
 	if err != nil {
 		return err
+	}
+	for _, w := range file.ExportWarnings(time.Now()) {
+		fmt.Fprintln(stderr, "lambdalab: warning: "+w)
 	}
 	if o.out == "" {
 		_, err = stdout.Write(out)

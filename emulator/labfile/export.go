@@ -3,13 +3,17 @@ package labfile
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/goccy/go-yaml"
 
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
 )
 
 // ExportSAM writes the lab as an AWS SAM template: its buckets (with Block
@@ -36,12 +40,13 @@ func (f *File) ExportSAM(codeRoot string) ([]byte, error) {
 			}},
 		}})
 	}
+	roles := map[string]string{} // role name → the logical id of its resource
 	for _, fn := range f.Functions {
-		fnRes, roleRes, err := f.exportFunction(fn, bucketRef, codeRoot)
+		res, err := f.exportFunction(fn, bucketRef, codeRoot, roles)
 		if err != nil {
 			return nil, err
 		}
-		resources = append(resources, fnRes, roleRes)
+		resources = append(resources, res...)
 	}
 	tmpl := yaml.MapSlice{
 		{Key: "AWSTemplateFormatVersion", Value: "2010-09-09"},
@@ -52,29 +57,50 @@ func (f *File) ExportSAM(codeRoot string) ([]byte, error) {
 	return yaml.MarshalWithOptions(tmpl, yaml.Indent(2), yaml.IndentSequence(true))
 }
 
-func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, codeRoot string) (yaml.MapItem, yaml.MapItem, error) {
+// ExportWarnings are what a person deploying the exported template should
+// know first: functions whose runtime AWS no longer lets one create (the
+// lab still runs them, as AWS runs functions created before the block).
+func (f *File) ExportWarnings(today time.Time) []string {
+	var out []string
+	for _, fn := range f.Functions {
+		d, ok := runtime.DeprecationOf(fn.Runtime)
+		if !ok || today.Format(time.DateOnly) < d.BlockCreate {
+			continue
+		}
+		out = append(out, fmt.Sprintf("function %s: AWS no longer creates %s functions (deprecated %s, creation blocked since %s, updates from %s): "+
+			"change its runtime to python3.12 or later, with layers built for that Python, before sam deploy",
+			fn.Name, fn.Runtime, d.Deprecated, d.BlockCreate, d.BlockUpdate))
+	}
+	return out
+}
+
+// exportFunction is fn's resources: the function, its execution role, and
+// the layers it names by path.
+// Functions that share a role (the lab's default one) share its resource:
+// roles maps the role names exported so far to their logical ids.
+func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, codeRoot string, roles map[string]string) ([]yaml.MapItem, error) {
 	cfg := fn.lambdaConfig().WithDefaults()
 	fnID := logicalID(fn.Name, "Function")
-	roleID := logicalID(fn.Name, "Role")
-	policy := fn.Policy()
-	if policy == nil {
-		policy = f.defaultRolePolicyForExport()
+	var resources []yaml.MapItem
+	roleID, shared := roles[fn.RoleName()]
+	if !shared {
+		roleID = logicalID(fn.Name, "Role")
+		role, err := f.exportRole(fn, roleID)
+		if err != nil {
+			return nil, err
+		}
+		roles[fn.RoleName()] = roleID
+		resources = append(resources, role)
 	}
-	var doc any
-	if err := yaml.UnmarshalWithOptions([]byte(policy.Source), &doc, yaml.UseOrderedMap()); err != nil {
-		return yaml.MapItem{}, yaml.MapItem{}, fmt.Errorf("function %s: policy: %w", fn.Name, err)
-	}
-	doc = withAccountID(doc)
-	props := yaml.MapSlice{
-		{Key: "FunctionName", Value: fn.Name},
-		{Key: "CodeUri", Value: strings.TrimSuffix(codeRoot, "/") + "/cmd/" + fn.Handler + "-lambda/"},
-		{Key: "Handler", Value: "bootstrap"},
-		{Key: "Runtime", Value: "provided.al2023"},
-		{Key: "Architectures", Value: []string{"arm64"}},
-		{Key: "MemorySize", Value: cfg.Memory},
-		{Key: "Timeout", Value: int(cfg.Timeout.Seconds())},
-		{Key: "Role", Value: yaml.MapSlice{{Key: "Fn::GetAtt", Value: []string{roleID, "Arn"}}}},
-	}
+	code, metadata, layers := f.exportCode(fn, codeRoot)
+	props := yaml.MapSlice{{Key: "FunctionName", Value: fn.Name}}
+	props = append(props, code...)
+	props = append(props,
+		yaml.MapItem{Key: "Architectures", Value: []string{"arm64"}},
+		yaml.MapItem{Key: "MemorySize", Value: cfg.Memory},
+		yaml.MapItem{Key: "Timeout", Value: int(cfg.Timeout.Seconds())},
+		yaml.MapItem{Key: "Role", Value: yaml.MapSlice{{Key: "Fn::GetAtt", Value: []string{roleID, "Arn"}}}},
+	)
 	if len(cfg.Environment) > 0 {
 		vars := yaml.MapSlice{}
 		for _, k := range sortedEnv(cfg.Environment) {
@@ -85,6 +111,79 @@ func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, code
 	if cfg.ReservedConcurrency != nil {
 		props = append(props, yaml.MapItem{Key: "ReservedConcurrentExecutions", Value: *cfg.ReservedConcurrency})
 	}
+	props = append(props, yaml.MapItem{Key: "EventInvokeConfig", Value: exportInvokeConfig(cfg)})
+	if events := f.exportEvents(fn, bucketRef); len(events) > 0 {
+		props = append(props, yaml.MapItem{Key: "Events", Value: events})
+	}
+	res := yaml.MapSlice{{Key: "Type", Value: "AWS::Serverless::Function"}}
+	if metadata != nil {
+		res = append(res, yaml.MapItem{Key: "Metadata", Value: metadata})
+	}
+	res = append(res, yaml.MapItem{Key: "Properties", Value: props})
+	return append(append([]yaml.MapItem{{Key: fnID, Value: res}}, resources...), layers...), nil
+}
+
+// exportCode is where fn's code comes from and how it runs. A built-in
+// handler is built from this repository's cmd/HANDLER-lambda for
+// provided.al2023. The lab's own code is named by its absolute path (a
+// shipped lab's as extracted to the cache), so the template works wherever
+// it is saved: a Go main package is built by SAM's go1.x builder, a Python
+// folder or zip is taken as it is. Layers named by path become layer
+// resources of their own; layers named by ARN stay ARNs.
+func (f *File) exportCode(fn FunctionSpec, codeRoot string) (props, metadata yaml.MapSlice, layers []yaml.MapItem) {
+	goBuild := yaml.MapSlice{{Key: "BuildMethod", Value: "go1.x"}}
+	if fn.Runtime == "" {
+		return yaml.MapSlice{
+			{Key: "CodeUri", Value: strings.TrimSuffix(codeRoot, "/") + "/cmd/" + fn.Handler + "-lambda/"},
+			{Key: "Handler", Value: "bootstrap"},
+			{Key: "Runtime", Value: "provided.al2023"},
+		}, goBuild, nil
+	}
+	handler := fn.Handler
+	if strings.HasPrefix(fn.Runtime, "provided") {
+		handler, metadata = "bootstrap", goBuild
+		if strings.HasSuffix(fn.Code, ".zip") {
+			metadata = nil // a bootstrap built already
+		}
+	}
+	props = yaml.MapSlice{
+		{Key: "CodeUri", Value: absPath(f.CodePath(fn.Code))},
+		{Key: "Handler", Value: handler},
+		{Key: "Runtime", Value: fn.Runtime},
+	}
+	var refs []any
+	for i, l := range fn.Layers {
+		if strings.HasPrefix(l, "arn:") {
+			refs = append(refs, withAccountID(l))
+			continue
+		}
+		id := logicalID(fmt.Sprintf("%s-layer-%d", fn.Name, i+1), "")
+		layers = append(layers, yaml.MapItem{Key: id, Value: yaml.MapSlice{
+			{Key: "Type", Value: "AWS::Serverless::LayerVersion"},
+			{Key: "Properties", Value: yaml.MapSlice{
+				{Key: "LayerName", Value: fmt.Sprintf("%s-layer-%d", fn.Name, i+1)},
+				{Key: "ContentUri", Value: absPath(f.CodePath(l))},
+				{Key: "CompatibleRuntimes", Value: []string{fn.Runtime}},
+			}},
+		}})
+		refs = append(refs, yaml.MapSlice{{Key: "Ref", Value: id}})
+	}
+	if refs != nil {
+		props = append(props, yaml.MapItem{Key: "Layers", Value: refs})
+	}
+	return props, metadata, layers
+}
+
+// absPath is p made absolute (as it was, when that fails).
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// exportInvokeConfig is the function's asynchronous invocation settings.
+func exportInvokeConfig(cfg lambda.Config) yaml.MapSlice {
 	invoke := yaml.MapSlice{
 		{Key: "MaximumRetryAttempts", Value: *cfg.MaximumRetryAttempts},
 		{Key: "MaximumEventAgeInSeconds", Value: int(cfg.MaximumEventAge.Seconds())},
@@ -94,7 +193,11 @@ func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, code
 			{Key: "Type", Value: "S3"}, {Key: "Destination", Value: "arn:aws:s3:::" + cfg.OnFailure},
 		}}}})
 	}
-	props = append(props, yaml.MapItem{Key: "EventInvokeConfig", Value: invoke})
+	return invoke
+}
+
+// exportEvents are the S3 events of the lab's triggers on fn.
+func (f *File) exportEvents(fn FunctionSpec, bucketRef map[string]string) yaml.MapSlice {
 	events := yaml.MapSlice{}
 	for i, t := range f.Triggers {
 		if t.Function != fn.Name {
@@ -120,15 +223,21 @@ func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, code
 		}
 		events = append(events, yaml.MapItem{Key: name, Value: yaml.MapSlice{{Key: "Type", Value: "S3"}, {Key: "Properties", Value: ev}}})
 	}
-	if len(events) > 0 {
-		props = append(props, yaml.MapItem{Key: "Events", Value: events})
+	return events
+}
+
+// exportRole is fn's execution role with its policy (the lab's default,
+// narrowed to the lab's buckets, when it names none).
+func (f *File) exportRole(fn FunctionSpec, roleID string) (yaml.MapItem, error) {
+	policy := fn.Policy()
+	if policy == nil {
+		policy = f.defaultRolePolicyForExport()
 	}
-	fnRes := yaml.MapItem{Key: fnID, Value: yaml.MapSlice{
-		{Key: "Type", Value: "AWS::Serverless::Function"},
-		{Key: "Metadata", Value: yaml.MapSlice{{Key: "BuildMethod", Value: "go1.x"}}},
-		{Key: "Properties", Value: props},
-	}}
-	roleRes := yaml.MapItem{Key: roleID, Value: yaml.MapSlice{
+	var doc any
+	if err := yaml.UnmarshalWithOptions([]byte(policy.Source), &doc, yaml.UseOrderedMap()); err != nil {
+		return yaml.MapItem{}, fmt.Errorf("function %s: policy: %w", fn.Name, err)
+	}
+	return yaml.MapItem{Key: roleID, Value: yaml.MapSlice{
 		{Key: "Type", Value: "AWS::IAM::Role"},
 		{Key: "Properties", Value: yaml.MapSlice{
 			{Key: "RoleName", Value: fn.RoleName()},
@@ -142,11 +251,10 @@ func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, code
 			}},
 			{Key: "Policies", Value: []yaml.MapSlice{{
 				{Key: "PolicyName", Value: fn.RoleName() + "-policy"},
-				{Key: "PolicyDocument", Value: doc},
+				{Key: "PolicyDocument", Value: withAccountID(doc)},
 			}}},
 		}},
-	}}
-	return fnRes, roleRes, nil
+	}}, nil
 }
 
 // defaultRolePolicyForExport is the lab's default execution role narrowed
@@ -157,13 +265,11 @@ func (f *File) defaultRolePolicyForExport() *iam.Policy {
 	for _, b := range f.Buckets {
 		resources = append(resources, "arn:aws:s3:::"+b.Name, "arn:aws:s3:::"+b.Name+"/*")
 	}
-	doc := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{
-			map[string]any{"Sid": "LabBuckets", "Effect": "Allow", "Action": "s3:*", "Resource": resources},
-			map[string]any{"Sid": "LabLogs", "Effect": "Allow", "Action": "logs:*", "Resource": "arn:aws:logs:" + f.Region + ":*:*"},
-		},
+	statements := []any{map[string]any{"Sid": "LabLogs", "Effect": "Allow", "Action": "logs:*", "Resource": "arn:aws:logs:" + f.Region + ":*:*"}}
+	if resources != nil { // a lab of no buckets gives no S3 access
+		statements = append([]any{map[string]any{"Sid": "LabBuckets", "Effect": "Allow", "Action": "s3:*", "Resource": resources}}, statements...)
 	}
+	doc := map[string]any{"Version": "2012-10-17", "Statement": statements}
 	data, _ := json.Marshal(doc)
 	p, err := iam.Parse(data)
 	if err != nil {

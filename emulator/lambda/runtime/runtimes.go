@@ -34,6 +34,26 @@ const (
 // supported lists the runtimes in the order error messages name them.
 var supported = []string{Python310, Python311, Python312, Python313, ProvidedAL2023, ProvidedAL2}
 
+// Deprecation is where a runtime is in Lambda's runtime deprecation
+// policy: after Deprecated it gets no patches, after BlockCreate AWS
+// refuses new functions of it, after BlockUpdate changes to existing ones.
+type Deprecation struct {
+	Deprecated, BlockCreate, BlockUpdate string // dates, YYYY-MM-DD
+}
+
+// deprecations are the supported runtimes AWS has scheduled, as Lambda's
+// runtime support policy (and cfn-lint's E2533) lists them.
+var deprecations = map[string]Deprecation{
+	Python310: {Deprecated: "2026-06-30", BlockCreate: "2026-07-31", BlockUpdate: "2026-08-31"},
+}
+
+// DeprecationOf says whether AWS has scheduled runtime's deprecation, and
+// when.
+func DeprecationOf(runtime string) (Deprecation, bool) {
+	d, ok := deprecations[runtime]
+	return d, ok
+}
+
 // Runtimes returns the runtime identifiers lambdalab supports.
 func Runtimes() []string { return slices.Clone(supported) }
 
