@@ -193,6 +193,7 @@ type authzCase struct {
 // authorization reference names for them, and checks both the answer and
 // that a denied request changed nothing.
 func TestAuthzMapping(t *testing.T) {
+	t.Parallel()
 	for _, tc := range authzCases {
 		t.Run(tc.name, func(t *testing.T) {
 			lab := labtest.Start(t, fmt.Sprintf(authzLab, strings.Join(tc.statements, "")))

@@ -19,6 +19,7 @@ import (
 // wall clock: every attempt times out with Lambda's text, its environment
 // is recycled, and the next attempt starts cold.
 func TestEveryTimeoutIsATimeout(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, `
 buckets: [{name: uploads}]
 functions:
@@ -59,6 +60,7 @@ triggers: [{bucket: uploads, function: sleeper}]
 // reserved concurrency 2 and a 60 s maximum event age: nothing is dropped,
 // every image gets its thumbnail.
 func TestThrottledBurstLosesNothing(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, `
 buckets: [{name: burst-in}, {name: burst-out}]
 functions:

@@ -99,6 +99,7 @@ func strictClient(endpoint string) *s3.Client {
 // GET or HEAD with x-amz-checksum-mode: ENABLED with the stored one; the
 // SDK then checks the body it reads against it.
 func TestChecksumReturned(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, checksumLab)
 	c := strictClient(lab.Endpoint)
 	ctx := context.Background()
@@ -152,6 +153,7 @@ func TestChecksumReturned(t *testing.T) {
 // range GET (whose body is not what the checksum covers), S3 shows no
 // checksum.
 func TestChecksumOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, checksumLab)
 	c := strictClient(lab.Endpoint)
 	ctx := context.Background()
@@ -211,6 +213,7 @@ func TestChecksumOnlyWhenAsked(t *testing.T) {
 // unseekable body aws-chunked with the checksum in a trailer; S3 answers
 // with it all the same.
 func TestChecksumReturnedForTrailingChecksum(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, checksumLab)
 	srv := httptest.NewTLSServer(lab.Handler())
 	defer srv.Close()
@@ -294,6 +297,7 @@ func uploadInParts(t *testing.T, c *s3.Client, key *string, algo types.ChecksumA
 // whole body), which GET and HEAD then show when asked. A later PUT of the
 // key shows its own.
 func TestChecksumMultipart(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, checksumLab)
 	ctx := context.Background()
 	parts := [][]byte{bytes.Repeat([]byte("p"), 5<<20), []byte("the last part")}
@@ -357,6 +361,7 @@ func TestChecksumMultipart(t *testing.T) {
 // TestChecksumKeptByCopy: a copy keeps its source's checksum, and
 // CopyObjectResult says which.
 func TestChecksumKeptByCopy(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, checksumLab)
 	c := strictClient(lab.Endpoint)
 	ctx := context.Background()

@@ -27,6 +27,7 @@ import (
 // STREAMING-UNSIGNED-PAYLOAD-TRAILER; the Go SDK signs it UNSIGNED-PAYLOAD).
 // gofakes3 alone stores the chunk framing; the lab must store the payload.
 func TestTrailingChecksumOverHTTPS(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	srv := httptest.NewTLSServer(lab.Handler())
 	defer srv.Close()
@@ -83,6 +84,7 @@ func chunkedBody(payload []byte, chunk int, ext, trailer string) string {
 }
 
 func TestAWSChunkedBodies(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	payload := []byte("hello chunked world, with a trailing checksum")
 	sum := crc32.ChecksumIEEE(payload)

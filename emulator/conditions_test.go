@@ -20,6 +20,7 @@ import (
 // If-None-Match: * and If-Match, answered as S3 answers them; a refused
 // write changes nothing and sends no event.
 func TestConditionalWrites(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	c := lab.Client
@@ -67,6 +68,7 @@ func TestConditionalWrites(t *testing.T) {
 // of a key that appeared while the upload ran is refused, and the upload
 // is kept.
 func TestConditionalCompletion(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	c := lab.Client
@@ -95,6 +97,7 @@ func TestConditionalCompletion(t *testing.T) {
 // at once, exactly one succeeds and the others are 412: the check and the
 // write are one, under the key's lock.
 func TestConditionalWritesRace(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	const n = 12
 	var wg sync.WaitGroup
@@ -131,6 +134,7 @@ func TestConditionalWritesRace(t *testing.T) {
 // TestConditionalWriteConflict: the key an If-Match upload names is
 // deleted while its body arrives: S3 answers 409 ConditionalRequestConflict.
 func TestConditionalWriteConflict(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	etag := aws.ToString(lab.Put(t, outBucket, "busy.txt", []byte("v1"), "").ETag)
 	stalled := stallPut(t, lab.Endpoint, "/"+outBucket+"/busy.txt", map[string]string{"If-Match": etag}, 10, "12345")
@@ -153,6 +157,7 @@ func TestConditionalWriteConflict(t *testing.T) {
 // applies it (If-Match wins over If-Unmodified-Since, If-None-Match over
 // If-Modified-Since, and a failed precondition over a Range).
 func TestConditionalReads(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	out := lab.Put(t, outBucket, "read.txt", []byte("0123456789"), "text/plain")
 	etag := aws.ToString(out.ETag)

@@ -16,6 +16,7 @@ import (
 // TestListingPagesWithDelimiter: every common prefix and key appears exactly
 // once across pages (gofakes3 repeats a prefix when a page ends inside it).
 func TestListingPagesWithDelimiter(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	keys := []string{"a/1", "a/2", "a/3", "b/1", "b/2", "c", "d/1", "d/2", "e", "f/x/1"}
 	for _, k := range keys {
@@ -94,6 +95,7 @@ func sortEntries(e []string) string {
 
 // TestCopySourceKeepsPlus: "+" in x-amz-copy-source is a plus sign.
 func TestCopySourceKeepsPlus(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	lab.Put(t, "cis-examples-output", "a+b.txt", []byte("plus"), "text/plain")
 	lab.Put(t, "cis-examples-output", "a b.txt", []byte("space"), "text/plain")
@@ -113,6 +115,7 @@ func TestCopySourceKeepsPlus(t *testing.T) {
 // TestMultipartETagEverywhere: the multipart ETag (…-N) is the same on
 // completion, HEAD, GET and list.
 func TestMultipartETagEverywhere(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	c := lab.Client
@@ -164,6 +167,7 @@ func TestMultipartETagEverywhere(t *testing.T) {
 // TestRequestHeadersAreNotMetadata: the SDK's own X-Amz-* request headers
 // are not stored and echoed as object metadata; x-amz-meta-* is.
 func TestRequestHeadersAreNotMetadata(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	_, err := lab.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("cis-examples-output"), Key: aws.String("m.txt"),
 		Body: strings.NewReader("m"), Metadata: map[string]string{"colour": "blue"}, ContentType: aws.String("text/plain")})
@@ -184,6 +188,7 @@ func TestRequestHeadersAreNotMetadata(t *testing.T) {
 }
 
 func TestMoreErrorMessages(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	lab.Put(t, "cis-examples-output", "keep.txt", []byte("x"), "")
 	_, err := lab.Client.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String("cis-examples-output")})

@@ -94,6 +94,7 @@ func visit(t *testing.T, browser, url string, reports chan [2]string) map[string
 // with a form; once the bucket's CORS configuration allows its origin (GET
 // and PUT), it can read and write, and still not delete.
 func TestBrowserOnAnotherOrigin(t *testing.T) {
+	t.Parallel()
 	browser := chromium(t)
 	lab := labtest.Start(t, "")
 	lab.Put(t, outBucket, "secret.txt", []byte("top secret"), "text/plain")

@@ -41,6 +41,7 @@ func preflightFrom(t *testing.T, endpoint, path, origin, method, headers string)
 // answers no preflight and sends no CORS header, as S3 does (the lab
 // answered every origin with Access-Control-Allow-Origin: *).
 func TestNoCORSWithoutConfiguration(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	lab.Put(t, outBucket, "secret.txt", []byte("secret"), "text/plain")
 	for _, m := range []string{"GET", "PUT", "DELETE"} {
@@ -84,6 +85,7 @@ func corsRule(origins ...string) *s3.PutBucketCorsInput {
 // TestBucketCORS: PutBucketCors, GetBucketCors and DeleteBucketCors, and
 // preflights and answers judged by the configuration's rules.
 func TestBucketCORS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d, err := store.OpenData(dir)
 	if err != nil {
@@ -146,6 +148,7 @@ func TestBucketCORS(t *testing.T) {
 
 // TestPutBucketCORSChecks: PutBucketCors refuses what S3 refuses.
 func TestPutBucketCORSChecks(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	h := &hostileLab{Lab: lab}
 	rule := func(inner string) string {

@@ -62,6 +62,7 @@ func flipAfter(t *testing.T, file string, marker []byte, off int) int {
 // never serves other bytes under the object's ETag, and its other objects
 // are served as they were.
 func TestDamagedObjectsAreNeverServed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d, err := store.OpenData(dir)
 	if err != nil {
@@ -121,6 +122,7 @@ func TestDamagedObjectsAreNeverServed(t *testing.T) {
 // fault, or leave clients with an empty reply), and the lab goes on
 // answering.
 func TestTruncatedObjectsFileAtRunTime(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d, err := store.OpenData(dir)
 	if err != nil {

@@ -26,6 +26,7 @@ func sdkConfig(endpoint, key, secret, token string) aws.Config {
 // scope: the default lab's role is an IAM role with the lab file's policy,
 // its function's log group holds the invocation, and STS knows who asks.
 func TestOneDoorServesEveryService(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	cfg := sdkConfig(lab.Endpoint, "test", "test", "")
@@ -67,6 +68,7 @@ func TestOneDoorServesEveryService(t *testing.T) {
 // shaped for another service, gets an answer that says so, never an S3
 // NoSuchBucket.
 func TestDoorRefusesWhatItCannotRoute(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	for name, tc := range map[string]struct {
 		req  func() *http.Request

@@ -40,6 +40,7 @@ triggers:
 // succeeds every time, and the S3 endpoint answers every request made
 // throughout.
 func TestFaultsEndOnlyTheirEnvironment(t *testing.T) {
+	t.Parallel()
 	l := labtest.Start(t, faultsLab)
 	ctx := context.Background()
 	canary := []byte("still here")

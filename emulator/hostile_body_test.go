@@ -77,6 +77,7 @@ func (s *stalledUpload) answer(t *testing.T) answer {
 // key go through meanwhile (before, the key's lock was held while the body
 // was read, and they waited for as long as the stalled client lived).
 func TestStalledUploadBlocksNobody(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	stalled := stallPut(t, lab.Endpoint, "/"+outBucket+"/shared.txt", nil, 1000, strings.Repeat("s", 500))
 
@@ -107,6 +108,7 @@ func TestStalledUploadBlocksNobody(t *testing.T) {
 // answers it, 400 RequestTimeout, once the lab's idle timeout passes;
 // nothing is stored and the lab goes on.
 func TestIdleBodyTimesOut(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "", emulator.WithBodyTimeout(time.Second))
 	for _, path := range []string{"/" + inBucket + "/idle.png", "/" + outBucket + "/idle.txt?partNumber=1&uploadId=none"} {
 		stalled := stallPut(t, lab.Endpoint, path, nil, 1000, "only part of it")
@@ -126,6 +128,7 @@ func TestIdleBodyTimesOut(t *testing.T) {
 // sending 100 bytes is IncompleteBody, and the lab holds only what arrived
 // (the prlimit test in cmd/lambdalab runs it under a 1 GiB address space).
 func TestDeclaredLengthCostsNothing(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	h := &hostileLab{Lab: lab}
 	a := h.tcp(t, putHead(outBucket+"/declared.bin", "5368709120")+strings.Repeat("x", 100), false)

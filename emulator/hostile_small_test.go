@@ -37,6 +37,7 @@ func contentMD5(body string) map[string]string {
 // TestDeleteObjectsLimits: DeleteObjects takes at most 1,000 keys and only
 // with a checksum of its body, as S3 does.
 func TestDeleteObjectsLimits(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	lab.Put(t, outBucket, "k1", []byte("kept"), "")
 	h := &hostileLab{Lab: lab}
@@ -73,6 +74,7 @@ func TestDeleteObjectsLimits(t *testing.T) {
 // upload is 16 deep in a loop does not get the upload's invocation dropped:
 // only the lab's functions (signed with their role session) carry lineage.
 func TestClientLineageIsIgnored(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	h := &hostileLab{Lab: lab}
 	trace := "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=a87bd80c:16"
@@ -93,6 +95,7 @@ func TestClientLineageIsIgnored(t *testing.T) {
 // root key (lambdalab env's), so under --verify-signatures its requests are
 // checked like anyone's: with the wrong secret they are refused.
 func TestConsoleRequestsAreVerified(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "", emulator.WithSignatureVerification())
 	ctx := context.Background()
 	console := lab.RootClient()

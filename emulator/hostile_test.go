@@ -69,6 +69,7 @@ type hostileLab struct {
 }
 
 func TestHostileRequests(t *testing.T) {
+	t.Parallel()
 	// A short idle timeout, for the bodies that stop arriving; the others
 	// are sent whole.
 	lab := labtest.Start(t, "", emulator.WithBodyTimeout(3*time.Second))
@@ -288,6 +289,7 @@ func errString(err error) string {
 // written as a character reference, as S3 writes it, and the SDK refuses the
 // page as it does on AWS, rather than the lab quietly listing another key.
 func TestListingKeepsEveryKey(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	keys := []string{"a b.png", "a+b.png", "100%.png", "ümlaut/é.png", "x&<y>'\".png", "tab\tnew\nline\r.png",

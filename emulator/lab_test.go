@@ -49,6 +49,7 @@ triggers:
 `
 
 func TestExerciseEndToEnd(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	key := "holiday photos/my photo+1.jpg"
 	lab.Put(t, "cis-examples", key, labtest.Image(t, 800, 600, "jpeg"), "image/jpeg")
@@ -84,6 +85,7 @@ func requestIDs(t *testing.T, md smithymw.Metadata) (string, string) {
 // TestEventRecordFields decodes the event a handler receives with
 // aws-lambda-go's events.S3Event and checks every field FIDELITY.md lists.
 func TestEventRecordFields(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, echoLab)
 	body := []byte("hello, lambda")
 	key := "my photo+1.png"
@@ -154,6 +156,7 @@ func TestEventRecordFields(t *testing.T) {
 // TestSequencerIncreasesPerKey writes the same key three times and deletes
 // it: each event's sequencer is greater than the last.
 func TestSequencerIncreasesPerKey(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, echoLab)
 	for i := 0; i < 3; i++ {
 		lab.Put(t, "inbox", "k", []byte{byte(i)}, "")
@@ -177,6 +180,7 @@ func TestSequencerIncreasesPerKey(t *testing.T) {
 }
 
 func TestEventNames(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, echoLab)
 	ctx := context.Background()
 	c := lab.Client
@@ -252,6 +256,7 @@ func TestEventNames(t *testing.T) {
 }
 
 func TestInvalidBucketNames(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, echoLab)
 	for _, name := range []string{"My_Bucket", "xn--bucket", "bucket-s3alias", "ab", "192.168.1.1", "a..b", "-start"} {
 		_, err := lab.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)})
@@ -271,6 +276,7 @@ func TestInvalidBucketNames(t *testing.T) {
 // does) checks the trigger's recursion risk, which reads that environment:
 // under -race, no data race, and the risk follows the edit.
 func TestUpdateFunctionWhileTriggersAreChecked(t *testing.T) {
+	t.Parallel()
 	l := labtest.Start(t, "")
 	const fn = "cis-exercise-demo"
 	var wg sync.WaitGroup

@@ -23,6 +23,7 @@ import (
 // with its own START … REPORT block holding its handler's lines; the first
 // invocation of each environment reports Init Duration, warm ones do not.
 func TestTenConcurrentUploads(t *testing.T) {
+	t.Parallel()
 	// The default lab with a timeout that survives the race detector on two
 	// shared cores.
 	lab := labtest.Start(t, `
@@ -120,6 +121,7 @@ triggers:
 // upload is attempted 3 times, 1 and 2 minutes apart, then its record lands
 // in the on-failure bucket.
 func TestCorruptUploadRetriedThenRecorded(t *testing.T) {
+	t.Parallel()
 	vc := clock.NewVirtual(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
 	lab := labtest.Start(t, retryLab, emulator.WithClock(vc), emulator.WithSeed(7))
 	lab.Put(t, "uploads-in", "broken.png", []byte("\x89PNG\r\n\x1a\nnot really a png"), "image/png")
@@ -173,6 +175,7 @@ func TestCorruptUploadRetriedThenRecorded(t *testing.T) {
 // reserved concurrency 1: never two running at once, all five succeed, and
 // Lambda counted throttles.
 func TestReservedConcurrencyOne(t *testing.T) {
+	t.Parallel()
 	vc := clock.NewVirtual(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
 	lab := labtest.Start(t, `
 buckets:

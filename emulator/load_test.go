@@ -50,6 +50,7 @@ triggers:
 // dictates (succeeded, failed after retries, dropped for its age). Retry
 // waits run 1,000× faster (a minute in 60 ms) so that the test takes seconds.
 func TestLoadThousandPuts(t *testing.T) {
+	t.Parallel()
 	const puts, clients = 1000, 16
 	scaled, err := clock.NewScaled(1000)
 	if err != nil {

@@ -40,6 +40,7 @@ func startUpload(t *testing.T, c *s3.Client, key string, parts ...[]byte) (strin
 // part but the last under 5 MiB (EntityTooSmall) — and a refused completion
 // stores nothing, sends no event and leaves the upload to complete.
 func TestCompleteMultipartUploadChecksParts(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	big, tail := bytes.Repeat([]byte("a"), 5<<20), []byte("the tail")
@@ -98,6 +99,7 @@ func TestCompleteMultipartUploadChecksParts(t *testing.T) {
 // them 1, 2, 3 and started again at 1 after a restart, so a client resuming
 // an old id could land in someone else's upload).
 func TestUploadIDsAreRandom(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	seen := map[string]bool{}
 	for range 5 {
@@ -118,6 +120,7 @@ func TestUploadIDsAreRandom(t *testing.T) {
 // TestListMultipartUploads: uploads are listed by key, with prefix,
 // delimiter and pages.
 func TestListMultipartUploads(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	for _, k := range []string{"b/2", "a", "b/1", "c"} {
 		startUpload(t, lab.Client, k)

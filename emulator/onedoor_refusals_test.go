@@ -37,6 +37,7 @@ type refusal struct {
 // functions, roles and their policies, log groups, buckets, triggers and
 // layers read the same before and after.
 func TestRefusalsThroughTheDoorChangeNothing(t *testing.T) {
+	t.Parallel()
 	l := emptyLab(t)
 	c := apisFor(l.Endpoint)
 	ctx := context.Background()
@@ -199,6 +200,7 @@ func bombZip(t *testing.T) []byte {
 // same name (the same ARN), once S3 may invoke it again, gets the kept
 // trigger's events.
 func TestDeletedFunctionKeepsItsTrigger(t *testing.T) {
+	t.Parallel()
 	l := emptyLab(t)
 	c := apisFor(l.Endpoint)
 	ctx := context.Background()

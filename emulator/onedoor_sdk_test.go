@@ -30,6 +30,7 @@ const importError = "[ERROR] Runtime.ImportModuleError: Unable to import module 
 // with the Pillow layer the next upload makes a 300x300 PNG; a synchronous
 // invoke with the console's S3 test event answers 200 with the log tail.
 func TestExerciseFromScratchWithTheGoSDK(t *testing.T) {
+	t.Parallel()
 	l := emptyLab(t)
 	c := apisFor(l.Endpoint)
 	ctx := context.Background()
@@ -181,6 +182,7 @@ func messages(out *cloudwatchlogs.FilterLogEventsOutput) string {
 // layer version's Content.Location) downloads the package, as on AWS; a
 // Location read before the code changed leads nowhere.
 func TestCodeLocationDownloadsThePackage(t *testing.T) {
+	t.Parallel()
 	l := emptyLab(t)
 	c := apisFor(l.Endpoint)
 	ctx := context.Background()

@@ -245,6 +245,7 @@ func TestOwnFunctionEnvironment(t *testing.T) {
 // TestOwnFunctionsMisbehave: a timeout, an out-of-memory kill and an exit
 // each end the process, as Lambda ends the environment.
 func TestOwnFunctionsMisbehave(t *testing.T) {
+	t.Parallel()
 	lab, marker := startMisbehaving(t)
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
@@ -322,6 +323,7 @@ func ended(t *testing.T, lab *labtest.Lab, function string, skip int) bus.Invoca
 // gives it Pillow, and the exercise's lambda_function.py, unmodified, writes
 // a 300x300 PNG.
 func TestOwnPythonLabGetsPillowLayer(t *testing.T) {
+	t.Parallel()
 	file, err := labfile.LoadLab("python")
 	if err != nil {
 		t.Fatal(err)
@@ -434,6 +436,7 @@ func startBootstrapLab(t *testing.T) *labtest.Lab {
 // S3, so Lambda counts the loop across the process boundary and stops it at
 // 16. One lab serves both.
 func TestOwnGoBootstrap(t *testing.T) {
+	t.Parallel()
 	lab := startBootstrapLab(t)
 	t.Run("same thumbnail as the built-in", func(t *testing.T) { sameThumbnail(t, lab) })
 	t.Run("loops stop at 16", func(t *testing.T) { loopsStop(t, lab) })

@@ -57,6 +57,7 @@ func postForm(t *testing.T, url string, fields map[string]string, file []byte) a
 // may upload only where the role's policy allows (it stored anywhere); the
 // form's credentials are not kept as object metadata.
 func TestPostObjectIsAuthorized(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	url := lab.Endpoint + "/" + outBucket
 	if a := postForm(t, url, map[string]string{"key": "anonymous.txt"}, []byte("x")); a.status != 403 || a.code != "AccessDenied" {
@@ -100,6 +101,7 @@ func TestPostObjectIsAuthorized(t *testing.T) {
 // TestPostObjectSignature: under --verify-signatures a form whose policy
 // signature is wrong is refused (a signature of 0000 was accepted).
 func TestPostObjectSignature(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "", emulator.WithSignatureVerification())
 	root := labtest.Client(lab.Endpoint, emulator.RootAccessKeyID, emulator.RootSecretAccessKey)
 	u, fields := presignPost(t, root, outBucket, "signed.txt")
@@ -116,6 +118,7 @@ func TestPostObjectSignature(t *testing.T) {
 
 // TestPostObjectPolicy: the policy's expiry and conditions hold.
 func TestPostObjectPolicy(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	u, fields := presignPost(t, lab.Client, outBucket, "uploads/${filename}", func(o *s3.PresignPostOptions) {
 		o.Conditions = []any{[]any{"starts-with", "$key", "uploads/"}, []any{"content-length-range", 1, 10}}
@@ -158,6 +161,7 @@ func policyDoc(t *testing.T, exp time.Time, bucket string) string {
 // UTF-8 key was stored and could then be neither fetched nor deleted; an
 // empty key was accepted).
 func TestPostObjectKeyRules(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	cases := []struct {
 		key, code string

@@ -43,6 +43,7 @@ triggers:
 // invocation) goes to the function's on-failure destination as an
 // invocation record (FIDELITY.md, "Recursive loop detection").
 func TestRecursionDropGoesToOnFailureDestination(t *testing.T) {
+	t.Parallel()
 	vc := clock.NewVirtual(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
 	lab := labtest.Start(t, recursionWithDestination, emulator.WithClock(vc), emulator.WithSeed(7))
 	lab.Put(t, "cis-examples", "cat.png", labtest.Image(t, 64, 64, "png"), "image/png")
@@ -129,6 +130,7 @@ func TestRecursionDropGoesToOnFailureDestination(t *testing.T) {
 // warning also covers a bucket the function has written to in this lab,
 // not only its OUTPUT_BUCKET.
 func TestTriggerWarningForBucketTheFunctionWrote(t *testing.T) {
+	t.Parallel()
 	const labYAML = `
 buckets:
   - name: photos
@@ -244,6 +246,7 @@ CEILING`
 // allows is stopped by lambdalab's ceiling when its chain is older than
 // the ceiling's duration (60 s by default), however few invocations ran.
 func TestRecursionAllowedStopsAfterSixtySecondsOfLoop(t *testing.T) {
+	t.Parallel()
 	run := func(t *testing.T, ceiling string) (starts []bus.InvocationStarted, stop bus.LoopStopped, age time.Duration) {
 		t.Helper()
 		vc := clock.NewVirtual(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))

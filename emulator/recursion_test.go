@@ -45,6 +45,7 @@ func functionWrites(evs []bus.Event, function string) int {
 }
 
 func TestRecursionStoppedAtSixteen(t *testing.T) {
+	t.Parallel()
 	lab := startShipped(t, "recursion")
 	lab.Put(t, "cis-examples", "cat.png", labtest.Image(t, 64, 64, "png"), "image/png")
 	lab.WaitIdle(t)
@@ -77,6 +78,7 @@ func TestRecursionStoppedAtSixteen(t *testing.T) {
 }
 
 func TestTwoUploadsAreTwoChains(t *testing.T) {
+	t.Parallel()
 	lab := startShipped(t, "recursion")
 	lab.Put(t, "cis-examples", "a.png", labtest.Image(t, 32, 32, "png"), "image/png")
 	lab.Put(t, "cis-examples", "b.png", labtest.Image(t, 32, 32, "png"), "image/png")
@@ -99,6 +101,7 @@ func TestTwoUploadsAreTwoChains(t *testing.T) {
 }
 
 func TestRecursionAllowedRunsToTheLabCeiling(t *testing.T) {
+	t.Parallel()
 	// The shipped lab with a smaller ceiling, to keep the test quick.
 	data := strings.Replace(string(mustYAML(t, "recursion-allowed")), "invocations: 1000", "invocations: 30", 1)
 	lab := labtest.Start(t, data, emulator.WithClock(clock.NewVirtual(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))))
@@ -118,6 +121,7 @@ func TestRecursionAllowedRunsToTheLabCeiling(t *testing.T) {
 }
 
 func TestPrefixPatternRunsOnce(t *testing.T) {
+	t.Parallel()
 	lab := startShipped(t, "same-bucket-prefix")
 	lab.Put(t, "cis-examples", "uploads/cat.png", labtest.Image(t, 64, 64, "png"), "image/png")
 	lab.WaitIdle(t)
@@ -131,6 +135,7 @@ func TestPrefixPatternRunsOnce(t *testing.T) {
 }
 
 func TestSkipOwnOutputPattern(t *testing.T) {
+	t.Parallel()
 	lab := startShipped(t, "skip-own-output")
 	lab.Put(t, "cis-examples", "cat.png", labtest.Image(t, 64, 64, "png"), "image/png")
 	lab.WaitIdle(t)
@@ -151,6 +156,7 @@ func TestSkipOwnOutputPattern(t *testing.T) {
 }
 
 func TestTriggerWarning(t *testing.T) {
+	t.Parallel()
 	// The default lab: output goes elsewhere, no warning.
 	lab := labtest.Start(t, "")
 	if w := labtest.Of[bus.TriggerWarning](lab.Events); len(w) != 0 {

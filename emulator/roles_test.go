@@ -41,6 +41,7 @@ const logsStatements = `          - Effect: Allow
 `
 
 func TestExercisePolicyIsNeeded(t *testing.T) {
+	t.Parallel()
 	// Without s3:GetObject on the input, the function cannot read the upload.
 	lab := startVirtual(t, withPolicy(t, logsStatements+`          - Effect: Allow
             Action: s3:PutObject
@@ -56,6 +57,7 @@ func TestExercisePolicyIsNeeded(t *testing.T) {
 }
 
 func TestMissingPutObjectIsAccessDenied(t *testing.T) {
+	t.Parallel()
 	lab := startVirtual(t, withPolicy(t, logsStatements+`          - Sid: ReadUploads
             Effect: Allow
             Action: s3:GetObject
@@ -81,6 +83,7 @@ func TestMissingPutObjectIsAccessDenied(t *testing.T) {
 }
 
 func TestExplicitDenyNamesTheStatement(t *testing.T) {
+	t.Parallel()
 	lab := startVirtual(t, withPolicy(t, logsStatements+`          - Effect: Allow
             Action: s3:*
             Resource: "*"
@@ -102,6 +105,7 @@ func TestExplicitDenyNamesTheStatement(t *testing.T) {
 }
 
 func TestUnknownCredentialsHaveFullAccess(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	c := labtest.Client(lab.Endpoint, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 	ctx := context.Background()
@@ -123,6 +127,7 @@ func TestUnknownCredentialsHaveFullAccess(t *testing.T) {
 }
 
 func TestRoleWithoutLogsStillRunsButLogsNothing(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, withPolicy(t, `          - Effect: Allow
             Action: s3:GetObject
             Resource: arn:aws:s3:::cis-examples/*
@@ -148,6 +153,7 @@ func TestRoleWithoutLogsStillRunsButLogsNothing(t *testing.T) {
 }
 
 func TestMissingKeyWithoutListBucketIsAccessDenied(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	// The function's role may GetObject but not ListBucket: S3 hides whether
 	// a key exists. (What a handler that forgets to decode the key meets.)
@@ -169,6 +175,7 @@ func TestMissingKeyWithoutListBucketIsAccessDenied(t *testing.T) {
 }
 
 func TestLabFilePolicyErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "role.json"), []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n"), 0o644)
 	lab := filepath.Join(dir, "lab.yaml")

@@ -51,6 +51,7 @@ func apiError(err error) (code, msg string) {
 }
 
 func TestNotificationValidation(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	put := []types.Event{types.EventS3ObjectCreatedPut}
 	all := []types.Event{"s3:ObjectCreated:*"}
@@ -94,6 +95,7 @@ func TestNotificationValidation(t *testing.T) {
 }
 
 func TestNotificationRoundTrip(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	ctx := context.Background()
 	want := []types.LambdaFunctionConfiguration{
@@ -137,6 +139,7 @@ func TestNotificationRoundTrip(t *testing.T) {
 }
 
 func TestNotificationOnMissingBucketAndMalformedXML(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	err := putNotification(lab, "no-such-bucket", lambdaConfig("a", []types.Event{"s3:ObjectCreated:*"}, "", ""))
 	if code, _ := apiError(err); code != "NoSuchBucket" {
@@ -178,6 +181,7 @@ func rawRequest(t *testing.T, method, url, host, body string) rawResponse {
 }
 
 func TestVirtualHostStyle(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	port := lab.Endpoint[strings.LastIndex(lab.Endpoint, ":")+1:]
 	host := "cis-examples.localhost:" + port
@@ -199,6 +203,7 @@ func TestVirtualHostStyle(t *testing.T) {
 }
 
 func TestErrorResponsesCarryAWSMessageAndIDs(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	r := rawRequest(t, http.MethodGet, lab.Endpoint+"/cis-examples/missing.png", "", "")
 	reqID := r.header.Get("x-amz-request-id")
@@ -218,6 +223,7 @@ func TestErrorResponsesCarryAWSMessageAndIDs(t *testing.T) {
 }
 
 func TestCreateExistingBucketInUSEast1(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	if _, err := lab.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("cis-examples")}); err != nil {
 		t.Errorf("us-east-1 answers 200 to the owner re-creating a bucket; got %v", err)
@@ -225,6 +231,7 @@ func TestCreateExistingBucketInUSEast1(t *testing.T) {
 }
 
 func TestUnsupportedSubresourcesAreNotMistakenForBucketCalls(t *testing.T) {
+	t.Parallel()
 	lab := labtest.Start(t, "")
 	// gofakes3 would route PUT ?acl to CreateBucket; we answer NotImplemented.
 	if r := rawRequest(t, http.MethodPut, lab.Endpoint+"/cis-examples?acl", "", ""); r.status != 501 {

@@ -21,6 +21,7 @@ import (
 // root, and the exercise runs end to end on the functions' role sessions,
 // whose requests are checked too.
 func TestVerifySignatures(t *testing.T) {
+	t.Parallel()
 	l := labtest.Start(t, "", emulator.WithSignatureVerification())
 	ctx := context.Background()
 	put := func(key, secret, object string) error {

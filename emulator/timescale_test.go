@@ -18,6 +18,7 @@ import (
 // passed (a failing event's retries), objects' Last-Modified and the
 // times on the lab's events are still the wall clock's.
 func TestTimeScaleMovesOnlyWaits(t *testing.T) {
+	t.Parallel()
 	scaled, err := clock.NewScaled(600)
 	if err != nil {
 		t.Fatal(err)

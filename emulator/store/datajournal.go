@@ -56,10 +56,14 @@ func (j *journal) Done(id string) { j.queue(journalOp{id: id}) }
 
 func (j *journal) queue(op journalOp) {
 	j.mu.Lock()
-	if !j.closed {
+	closed := j.closed
+	if !closed {
 		j.ops = append(j.ops, op)
 	}
 	j.mu.Unlock()
+	if closed {
+		return
+	}
 	select {
 	case j.kick <- struct{}{}:
 	default:
@@ -126,7 +130,13 @@ func (j *journal) close() {
 	}
 	j.closed = true
 	j.mu.Unlock()
-	j.kick <- struct{}{}
+	// A kick already waiting does as well: the writer reads closed after
+	// taking it. (A blocking send here hung when an update's kick came
+	// after the writer had taken the last one and stopped.)
+	select {
+	case j.kick <- struct{}{}:
+	default:
+	}
 	<-j.stopped
 }
 
