@@ -26,9 +26,15 @@ import (
 // writes reach Lambda before the function ends (S3 queues the event before
 // it answers the PUT), so a run is never taken for over between a stage
 // and the next.
+//
+// Concurrency is Lambda's count, from the functions' metrics: how many
+// executions of the run's functions were going at once (those of another
+// run of the same functions at the same time count too, as they share the
+// concurrency).
 type Pipelines struct {
-	runs   map[string]*pipelineRun // by chain
-	events map[string]*pipelineRun // by event id
+	runs    map[string]*pipelineRun // by chain
+	events  map[string]*pipelineRun // by event id
+	running map[string]int          // function → executions now
 }
 
 // pipelineRun is what is known of one chain so far.
@@ -38,7 +44,6 @@ type pipelineRun struct {
 	started     time.Time
 	stages      map[int]map[string]int // depth → function → events
 	outstanding int                    // events not yet ok or dropped
-	running     int
 	maxRunning  int
 	throttles   int
 	retries     int
@@ -47,7 +52,7 @@ type pipelineRun struct {
 
 // NewPipelines returns a tracker with no runs.
 func NewPipelines() *Pipelines {
-	return &Pipelines{runs: map[string]*pipelineRun{}, events: map[string]*pipelineRun{}}
+	return &Pipelines{runs: map[string]*pipelineRun{}, events: map[string]*pipelineRun{}, running: map[string]int{}}
 }
 
 // Observe takes the next bus event and returns the summary line of the
@@ -56,18 +61,10 @@ func (p *Pipelines) Observe(ev bus.Event) string {
 	switch e := ev.(type) {
 	case bus.InvocationQueued:
 		p.queued(e)
-	case bus.InvocationStarted:
-		if r := p.events[e.EventID]; r != nil {
-			r.running++
-			r.maxRunning = max(r.maxRunning, r.running)
-		}
+	case bus.FunctionMetrics:
+		p.concurrency(e)
 	case bus.InvocationEnded:
-		r := p.events[e.EventID]
-		if r == nil {
-			return ""
-		}
-		r.running--
-		if e.Status == "ok" {
+		if p.events[e.EventID] != nil && e.Status == "ok" {
 			return p.settle(e.EventID, e.At())
 		}
 	case bus.InvocationThrottled:
@@ -108,6 +105,37 @@ func (p *Pipelines) queued(e bus.InvocationQueued) {
 	r.stages[e.Depth][e.Function]++
 	r.outstanding++
 	p.events[e.EventID] = r
+}
+
+// concurrency notes a function's executions now, and the most each run
+// of it has seen.
+func (p *Pipelines) concurrency(e bus.FunctionMetrics) {
+	p.running[e.Function] = e.Metrics.ConcurrentExecutions
+	for _, r := range p.runs {
+		if !r.uses(e.Function) {
+			continue
+		}
+		counted := map[string]bool{} // a function may serve several stages
+		n := 0
+		for _, fns := range r.stages {
+			for fn := range fns {
+				if !counted[fn] {
+					counted[fn] = true
+					n += p.running[fn]
+				}
+			}
+		}
+		r.maxRunning = max(r.maxRunning, n)
+	}
+}
+
+func (r *pipelineRun) uses(function string) bool {
+	for _, fns := range r.stages {
+		if fns[function] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // settle marks an event done; when it was its run's last, the run is

@@ -35,6 +35,15 @@ func (r ProgramReport) String() string {
 	return b.String()
 }
 
+// Summary says what the zip holds in one line: the program, how many
+// libraries, and where the zip is.
+func (r ProgramReport) Summary() string {
+	if len(r.files) == 0 {
+		return r.zip
+	}
+	return fmt.Sprintf("%s and %d shared libraries in lib/, in %s", r.files[0][0], len(r.files)-1, r.zip)
+}
+
 // cLibrary matches the GNU C library's own objects, which every Lambda
 // runtime has: a layer that brought this machine's would shadow them.
 var cLibrary = regexp.MustCompile(`^(ld-linux.*|lib(c|m|mvec|pthread|dl|rt|resolv|util|anl|nsl|BrokenLocale|nss_[a-z]+)\.so(\.\d+)*)$`)

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labs"
+)
+
+// prepareLayers makes sure the layer zips f names by path are there before
+// the lab deploys: a shipped lab's (transcode's ffmpeg.zip) is built from
+// this machine the first time, and says so on w; another lab's missing zip
+// is an error naming the command that builds it.
+func prepareLayers(f *emulator.File, w io.Writer) error {
+	var refs []labs.LayerRef
+	for _, fn := range f.Functions {
+		for _, l := range fn.Layers {
+			if !strings.HasPrefix(l, "arn:") {
+				refs = append(refs, labs.LayerRef{Function: fn.Name, Ref: l, Path: f.CodePath(l)})
+			}
+		}
+	}
+	report, err := labs.PrepareLayers(f.Name, f.Dir, refs)
+	fmt.Fprint(w, report)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	return nil
+}
