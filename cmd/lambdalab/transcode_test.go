@@ -38,14 +38,16 @@ func testVideo(t testing.TB, seconds int) string {
 }
 
 // pipelineLine matches serve's summary of a transcode run.
-var pipelineLine = regexp.MustCompile(`pipeline transcode-demo/uploads/([^:]+): split ×1 → encode ×(\d+) → merge ×1: (\d+) invocations in (\S+) \(lab time\), at most (\d+) at once, (\d+) throttles?, (\d+) retr(?:y|ies)`)
+var pipelineLine = regexp.MustCompile(`pipeline transcode-demo/uploads/([^:]+): split ×(\d+) → encode ×(\d+)(?: → merge ×(\d+))?: (\d+) invocations in (\S+) \(lab time\), at most (\d+) at once, (\d+) throttles?, (\d+) retr(?:y|ies)`)
 
 // run is one pipeline run as serve printed it.
 type run struct {
-	log                                  string // serve's output from the upload on
-	encodes, invocations, most, throttle int
-	retries                              int
-	labTime                              string
+	log                     string // serve's output from the upload on
+	summary                 string
+	splits, encodes, merges int
+	invocations, most       int
+	throttle, retries       int
+	labTime                 string
 }
 
 // transcodeRun uploads video as uploads/NAME with the aws CLI and waits
@@ -63,7 +65,8 @@ func transcodeRun(t *testing.T, s *served, video, name string) run {
 		t.Fatalf("no summary of %s in serve's output:\n%s", name, log)
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-	return run{log: log, encodes: n(2), invocations: n(3), labTime: m[4], most: n(5), throttle: n(6), retries: n(7)}
+	return run{log: log, summary: m[0], splits: n(2), encodes: n(3), merges: n(4), invocations: n(5), labTime: m[6],
+		most: n(7), throttle: n(8), retries: n(9)}
 }
 
 // requestIDs counts the distinct request ids in function's START lines:
@@ -102,8 +105,8 @@ func checkOutput(t *testing.T, s *served, input, name string) {
 // checkCounts: one split, n encodes and one merge, each once per event.
 func checkCounts(t *testing.T, r run, n int) {
 	t.Helper()
-	if r.encodes != n || r.invocations != n+2 {
-		t.Errorf("summary: %d encodes, %d invocations; want %d and %d", r.encodes, r.invocations, n, n+2)
+	if r.splits != 1 || r.encodes != n || r.merges != 1 || r.invocations != n+2 {
+		t.Errorf("want split ×1 → encode ×%d → merge ×1: %d invocations; serve said %s", n, n+2, r.summary)
 	}
 	for fn, want := range map[string]int{"split": 1, "encode": n, "merge": 1} {
 		if got := requestIDs(r.log, fn); got != want {
