@@ -26,12 +26,12 @@ import (
 // the run has ended (a 20 s video costs about twelve Python cold starts:
 // 30 to 60 s on a loaded two-core machine).
 
-// testVideo writes a generated 1280×720 test video of seconds, a keyframe
-// every second, as the transcode scenario uploads.
-func testVideo(t testing.TB, seconds int) string {
+// testVideo writes a generated 1280×720 test video of seconds at fps, a
+// keyframe every second, as the transcode scenario uploads.
+func testVideo(t testing.TB, seconds, fps int) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "video.mp4")
-	if err := scenarios.TestVideo(context.Background(), file, seconds, 1280, 720, 10); err != nil {
+	if err := scenarios.TestVideo(context.Background(), file, seconds, 1280, 720, fps); err != nil {
 		t.Fatal(err)
 	}
 	return file
@@ -122,7 +122,7 @@ func checkCounts(t *testing.T, r run, n int) {
 // is the same.
 func TestServeTranscode(t *testing.T) {
 	s := startServe(t, "--lab", "transcode")
-	video := testVideo(t, 20)
+	video := testVideo(t, 20, 10)
 
 	fanOut := transcodeRun(t, s, video, "clip.mp4")
 	checkCounts(t, fanOut, 10)
@@ -147,7 +147,7 @@ func TestServeTranscode(t *testing.T) {
 // transcodeLabCopy writes the shipped lab with its code where it is in this
 // repository and its ffmpeg layer where the shipped lab keeps it (built
 // once), changed by edit: a student's copy of the lab.
-func transcodeLabCopy(t *testing.T, edit func(string) string) string {
+func transcodeLabCopy(t testing.TB, edit func(string) string) string {
 	t.Helper()
 	f, err := emulator.LoadLab("transcode")
 	if err != nil {
@@ -186,7 +186,7 @@ func TestServeTranscodeRetryAndDuplicate(t *testing.T) {
 		return strings.Replace(s, `environment: {HEIGHT: "360"`, `environment: {FAIL_ONCE: "003.mp4", HEIGHT: "360"`, 1)
 	})
 	s := startServe(t, "--lab", lab, "--time-scale", "60") // Lambda's retry a minute later comes in a second
-	video := testVideo(t, 8)
+	video := testVideo(t, 8, 10)
 
 	r := transcodeRun(t, s, video, "retry.mp4")
 	checkCounts(t, r, 4)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lambdalab/lambdalab/emulator/labtest"
+)
+
+// BenchmarkTranscodeFanOut: the transcode lab's fan-out (split → one
+// encode per 2 s chunk → merge) against one function that encodes the
+// whole video with the same ffmpeg settings, in the same lab (serve, the
+// built binary), on the same 20 s 1280×720 video at 25 fps. Each is timed
+// from the PutObject to serve's line that says it is done (the pipeline
+// summary; the whole function's END). The first pair starts every
+// environment cold and is reported apart (cold-*); the timed pairs find
+// them warm. speedup is the whole function's time over the fan-out's.
+func BenchmarkTranscodeFanOut(b *testing.B) {
+	code, _ := filepath.Abs("testdata/transcode-whole")
+	lab := transcodeLabCopy(b, func(s string) string {
+		s = strings.Replace(s, "\ntriggers:\n", `
+  - name: whole
+    runtime: python3.12
+    handler: lambda_function.lambda_handler
+    code: `+code+`
+    layers: [`+layerOf(s)+`]
+    memory: 1769
+    timeout: 300s
+    environment: {HEIGHT: "360", CRF: "28", PRESET: veryfast}
+triggers:
+  - bucket: transcode-demo
+    function: whole
+    events: [s3:ObjectCreated:*]
+    prefix: whole/
+    suffix: .mp4
+    acknowledgeRecursiveInvocation: true
+`, 1)
+		return s
+	})
+	s := startServe(b, "--lab", lab)
+	video, err := os.ReadFile(testVideo(b, 20, 25))
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := labtest.Client(s.endpoint, "test", "test")
+	pair := func(i int) (fanOut, whole time.Duration) {
+		name := fmt.Sprintf("bench-%d.mp4", i)
+		fanOut = timeUntil(b, s, client, video, "uploads/"+name, "pipeline transcode-demo/uploads/"+name+": ")
+		whole = timeUntil(b, s, client, video, "whole/"+name, "transcoded whole/"+name+" in one invocation")
+		return fanOut, whole
+	}
+	coldFan, coldWhole := pair(0)
+	b.ResetTimer()
+	var fan, whole time.Duration
+	for i := range b.N {
+		f, w := pair(i + 1)
+		fan, whole = fan+f, whole+w
+	}
+	b.StopTimer()
+	b.ReportMetric(coldFan.Seconds(), "cold-fanout-s")
+	b.ReportMetric(coldWhole.Seconds(), "cold-whole-s")
+	b.ReportMetric(fan.Seconds()/float64(b.N), "fanout-s/op")
+	b.ReportMetric(whole.Seconds()/float64(b.N), "whole-s/op")
+	b.ReportMetric(whole.Seconds()/fan.Seconds(), "speedup")
+	b.ReportMetric(float64(runtime.NumCPU()), "cpus")
+}
+
+// layerOf is the quoted layer path in a lab copy of transcodeLabCopy.
+func layerOf(lab string) string {
+	_, rest, _ := strings.Cut(lab, "layers: [")
+	layer, _, _ := strings.Cut(rest, "]")
+	return layer
+}
+
+// timeUntil puts video as key and times until serve prints done.
+func timeUntil(b *testing.B, s *served, client *s3.Client, video []byte, key, done string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("transcode-demo"),
+		Key: aws.String(key), Body: bytes.NewReader(video), ContentType: aws.String("video/mp4")}); err != nil {
+		b.Fatal(err)
+	}
+	s.waitOutput(b, done)
+	return time.Since(start)
+}
