@@ -23,7 +23,11 @@ func prepareLayers(f *emulator.File, w io.Writer) error {
 		}
 	}
 	report, err := labs.PrepareLayers(f.Name, f.Dir, refs)
-	fmt.Fprint(w, report)
+	for _, line := range strings.SplitAfter(report, "\n") {
+		if line != "" {
+			fmt.Fprint(w, "lambdalab: "+line)
+		}
+	}
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
