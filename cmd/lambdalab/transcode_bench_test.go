@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lambdalab/lambdalab/emulator/labtest"
@@ -24,7 +28,9 @@ import (
 // from the PutObject to serve's line that says it is done (the pipeline
 // summary; the whole function's END). The first pair starts every
 // environment cold and is reported apart (cold-*); the timed pairs find
-// them warm. speedup is the whole function's time over the fan-out's.
+// them warm. speedup is the whole function's time over the fan-out's, on
+// this machine; projected-speedup is what a machine with a free CPU per
+// environment would give (see the end).
 func BenchmarkTranscodeFanOut(b *testing.B) {
 	code, _ := filepath.Abs("testdata/transcode-whole")
 	lab := transcodeLabCopy(b, func(s string) string {
@@ -73,6 +79,47 @@ triggers:
 	b.ReportMetric(whole.Seconds()/float64(b.N), "whole-s/op")
 	b.ReportMetric(whole.Seconds()/fan.Seconds(), "speedup")
 	b.ReportMetric(float64(runtime.NumCPU()), "cpus")
+
+	// One more run with encode's reserved concurrency at 1: the chunks are
+	// encoded one at a time, so each encode's REPORT Duration is what it
+	// costs without neighbours. With a free CPU per environment (Lambda's
+	// model) a fan-out takes about split + the slowest encode + merge.
+	one := int32(1)
+	if _, err := lambdaClient(s.endpoint).PutFunctionConcurrency(context.Background(), &lambdasdk.PutFunctionConcurrencyInput{
+		FunctionName: aws.String("encode"), ReservedConcurrentExecutions: &one}); err != nil {
+		b.Fatal(err)
+	}
+	mark := len(s.out.String())
+	queued := timeUntil(b, s, client, video, "uploads/queued.mp4", "pipeline transcode-demo/uploads/queued.mp4: ")
+	log := s.out.String()[mark:]
+	critical := maxDuration(log, "split") + maxDuration(log, "encode") + maxDuration(log, "merge")
+	mark = len(s.out.String())
+	timeUntil(b, s, client, video, "whole/queued.mp4", "transcoded whole/queued.mp4 in one invocation")
+	wholeHandler := maxDuration(s.out.String()[mark:], "whole")
+	b.ReportMetric(queued.Seconds(), "queued-fanout-s")
+	b.ReportMetric(critical.Seconds(), "critical-path-s")
+	b.ReportMetric(wholeHandler.Seconds()/critical.Seconds(), "projected-speedup")
+}
+
+// lambdaClient is a Lambda client of the lab at endpoint.
+func lambdaClient(endpoint string) *lambdasdk.Client {
+	return lambdasdk.New(lambdasdk.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+}
+
+// reportDuration matches a REPORT line's Duration.
+var reportDuration = regexp.MustCompile(`\tDuration: ([0-9.]+) ms`)
+
+// maxDuration is the longest REPORT Duration of function in log.
+func maxDuration(log, function string) time.Duration {
+	var most time.Duration
+	for _, l := range functionLines(log, function) {
+		if m := reportDuration.FindStringSubmatch(l); m != nil && strings.HasPrefix(l, "REPORT ") {
+			ms, _ := strconv.ParseFloat(m[1], 64)
+			most = max(most, time.Duration(ms*float64(time.Millisecond)))
+		}
+	}
+	return most
 }
 
 // layerOf is the quoted layer path in a lab copy of transcodeLabCopy.

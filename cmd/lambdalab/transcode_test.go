@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -200,9 +200,7 @@ func TestServeTranscodeRetryAndDuplicate(t *testing.T) {
 	reports := strings.Count(s.out.String(), "encode | REPORT RequestId: ")
 	event := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventName":"ObjectCreated:Put",` +
 		`"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"transcode-demo","arn":"arn:aws:s3:::transcode-demo"},"object":{"key":"chunks/retry/001.mp4"}}}]}`
-	fns := lambdasdk.New(lambdasdk.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.endpoint),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	if _, err := fns.Invoke(context.Background(), &lambdasdk.InvokeInput{FunctionName: aws.String("encode"),
+	if _, err := lambdaClient(s.endpoint).Invoke(context.Background(), &lambdasdk.InvokeInput{FunctionName: aws.String("encode"),
 		InvocationType: lambdatypes.InvocationTypeEvent, Payload: []byte(event)}); err != nil {
 		t.Fatalf("Invoke (Event): %v", err)
 	}
@@ -221,5 +219,28 @@ func TestServeTranscodeRetryAndDuplicate(t *testing.T) {
 		if n := strings.Count(log, line); n != 1 {
 			t.Errorf("%d %s, want 1 (%q)", n, what, line)
 		}
+	}
+}
+
+// TestServeMissingLayerNamesTheCommand: a student's copy of the lab
+// without its ffmpeg.zip does not start; serve says which command builds
+// the zip, and where it goes.
+func TestServeMissingLayerNamesTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../emulator/labs/transcode.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := filepath.Abs("../../emulator/labs/transcode")
+	lab := filepath.Join(dir, "transcode.yaml")
+	os.WriteFile(lab, []byte(strings.ReplaceAll(string(src), "code: transcode/", "code: "+code+"/")), 0o644)
+	exit, stderr := waitExit(t, exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--lab", lab))
+	zip := filepath.Join(dir, "ffmpeg.zip")
+	want := "function split: layer ffmpeg.zip: there is no " + zip + "; build it first: lambdalab layer build ffmpeg --from-machine --out " + zip
+	if exit != 2 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr %q; want exit 2 and %q", exit, stderr, want)
+	}
+	if _, err := os.Stat(zip); err == nil {
+		t.Error("serve built the layer of a lab that is not shipped")
 	}
 }
