@@ -24,7 +24,8 @@ import (
 // BenchmarkTranscodeFanOut: the transcode lab's fan-out (split → one
 // encode per 2 s chunk → merge) against one function that encodes the
 // whole video with the same ffmpeg settings, in the same lab (serve, the
-// built binary), on the same 20 s 1280×720 video at 25 fps. Each is timed
+// built binary), on the same 1280×720 video at 25 fps (20 s, or
+// LAMBDALAB_BENCH_VIDEO_SECONDS). Each is timed
 // from the PutObject to serve's line that says it is done (the pipeline
 // summary; the whole function's END). The first pair starts every
 // environment cold and is reported apart (cold-*); the timed pairs find
@@ -54,7 +55,11 @@ triggers:
 		return s
 	})
 	s := startServe(b, "--lab", lab)
-	video, err := os.ReadFile(testVideo(b, 20, 25))
+	seconds := 20 // LAMBDALAB_BENCH_VIDEO_SECONDS=60 for a longer video
+	if n, err := strconv.Atoi(os.Getenv("LAMBDALAB_BENCH_VIDEO_SECONDS")); err == nil && n > 0 {
+		seconds = n
+	}
+	video, err := os.ReadFile(testVideo(b, seconds, 25))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -95,6 +100,10 @@ triggers:
 	critical := maxDuration(log, "split") + maxDuration(log, "encode") + maxDuration(log, "merge")
 	mark = len(s.out.String())
 	timeUntil(b, s, client, video, "whole/queued.mp4", "transcoded whole/queued.mp4 in one invocation")
+	// REPORT comes after the function's last line, as Lambda logs it.
+	if !s.out.waitFor(func(out string) bool { return strings.Contains(out[mark:], "whole | REPORT RequestId: ") }) {
+		b.Fatal("no REPORT of whole")
+	}
 	wholeHandler := maxDuration(s.out.String()[mark:], "whole")
 	b.ReportMetric(queued.Seconds(), "queued-fanout-s")
 	b.ReportMetric(critical.Seconds(), "critical-path-s")
