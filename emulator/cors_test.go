@@ -14,6 +14,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 const (
@@ -84,7 +85,7 @@ func corsRule(origins ...string) *s3.PutBucketCorsInput {
 // preflights and answers judged by the configuration's rules.
 func TestBucketCORS(t *testing.T) {
 	dir := t.TempDir()
-	d, err := emulator.OpenData(dir)
+	d, err := store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestBucketCORS(t *testing.T) {
 
 	// Kept in the data directory.
 	lab.Close()
-	if d, err = emulator.OpenData(dir); err != nil {
+	if d, err = store.OpenData(dir); err != nil {
 		t.Fatal(err)
 	}
 	lab = labtest.Start(t, "", emulator.WithData(d))

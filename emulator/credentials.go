@@ -7,14 +7,12 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/ids"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/s3"
 )
 
-// DefaultRoleName is the execution role of functions whose lab file names
-// none: s3:* and logs:* on the lab's resources.
-const DefaultRoleName = "lambdalab-default-execution-role"
-
-// DefaultRolePolicy is that role's policy for a lab in region.
+// DefaultRolePolicy is the policy of labfile.DefaultRoleName, the role of
+// functions whose lab file names none, for a lab in region.
 func DefaultRolePolicy(region string) *iam.Policy {
 	doc := fmt.Sprintf(`{
   "Version": "2012-10-17",
@@ -22,7 +20,7 @@ func DefaultRolePolicy(region string) *iam.Policy {
     {"Sid": "LabBuckets", "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::*"},
     {"Sid": "LabLogs", "Effect": "Allow", "Action": "logs:*", "Resource": "arn:aws:logs:%s:%s:*"}
   ]
-}`, region, DefaultAccount)
+}`, region, labfile.DefaultAccount)
 	p, err := iam.Parse([]byte(doc))
 	if err != nil {
 		panic(err)

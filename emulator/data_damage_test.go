@@ -16,6 +16,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // damageLab is the lab of the data-damage tests: one bucket, no trigger.
@@ -62,7 +63,7 @@ func flipAfter(t *testing.T, file string, marker []byte, off int) int {
 // are served as they were.
 func TestDamagedObjectsAreNeverServed(t *testing.T) {
 	dir := t.TempDir()
-	d, err := emulator.OpenData(dir)
+	d, err := store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestDamagedObjectsAreNeverServed(t *testing.T) {
 		}
 	}
 
-	d, err = emulator.OpenData(dir)
+	d, err = store.OpenData(dir)
 	if err != nil {
 		t.Fatalf("bytes flipped inside objects stop the lab from starting: %v", err)
 	}
@@ -121,7 +122,7 @@ func TestDamagedObjectsAreNeverServed(t *testing.T) {
 // answering.
 func TestTruncatedObjectsFileAtRunTime(t *testing.T) {
 	dir := t.TempDir()
-	d, err := emulator.OpenData(dir)
+	d, err := store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/control"
 	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
@@ -49,8 +50,9 @@ func (l *Lab) newControl(codeDir string) error {
 		Clock:        l.display(),
 		IDs:          l.ids.Fork(),
 		Region:       l.file.Region,
-		Account:      DefaultAccount,
+		Account:      labfile.DefaultAccount,
 		OnChange:     l.functionChanged,
+		CodeLocation: l.codeLocation,
 	}, opts...)
 	return nil
 }
@@ -81,12 +83,13 @@ func roleName(roleARN string) string {
 }
 
 // RoleARN is the ARN of a role of the lab's account.
-func RoleARN(role string) string { return arn.RoleARN(DefaultAccount, role) }
+func RoleARN(role string) string { return arn.RoleARN(labfile.DefaultAccount, role) }
 
 // checkRole is Lambda's check of an execution role: it exists, and trusts
 // lambda.amazonaws.com to assume it.
 func (l *Lab) checkRole(roleARN string) error {
 	name := roleName(roleARN)
+	//lint:ignore ST1005 Lambda's own message, word for word
 	cannot := errors.New("The role defined for the function cannot be assumed by Lambda.")
 	if name == "" {
 		return cannot
@@ -134,14 +137,14 @@ func (l *Lab) functionChanged(ch control.Change) {
 // AddFunction deploys a lab file's function through the Lambda control
 // plane, as CreateFunction and the configuration calls would: a built-in
 // handler, or the function's own code run as processes.
-func (l *Lab) AddFunction(spec FunctionSpec) error {
+func (l *Lab) AddFunction(spec labfile.FunctionSpec) error {
 	if err := l.addFunction(spec); err != nil {
 		return fmt.Errorf("function %s: %w", spec.Name, err)
 	}
 	return nil
 }
 
-func (l *Lab) addFunction(spec FunctionSpec) error {
+func (l *Lab) addFunction(spec labfile.FunctionSpec) error {
 	role, policy := spec.RoleName(), spec.Policy()
 	if policy == nil {
 		policy = DefaultRolePolicy(l.file.Region)
@@ -172,7 +175,7 @@ func (l *Lab) addFunction(spec FunctionSpec) error {
 }
 
 // createInput is CreateFunction's request for a lab file's function.
-func (l *Lab) createInput(spec FunctionSpec, role string) (control.CreateFunctionInput, error) {
+func (l *Lab) createInput(spec labfile.FunctionSpec, role string) (control.CreateFunctionInput, error) {
 	in := control.CreateFunctionInput{FunctionName: spec.Name, Runtime: spec.Runtime, Role: RoleARN(role), Handler: spec.Handler}
 	if spec.Runtime == "" {
 		in.Code.Builtin = true
@@ -199,7 +202,7 @@ func (l *Lab) createInput(spec FunctionSpec, role string) (control.CreateFunctio
 
 // configure applies a lab file function's settings beyond its code, as
 // the Lambda API's configuration calls do.
-func (l *Lab) configure(spec FunctionSpec) error {
+func (l *Lab) configure(spec labfile.FunctionSpec) error {
 	if spec.ReservedConcurrency != nil {
 		if _, err := l.control.PutFunctionConcurrency(spec.Name, spec.ReservedConcurrency); err != nil {
 			return err
@@ -298,18 +301,18 @@ func zipOf(path string) ([]byte, error) {
 // the console's Add trigger and the lab file's triggers do for you).
 func (l *Lab) s3CanInvoke(functionARN, bucket string) bool {
 	return l.lambda.FunctionExists(functionARN) &&
-		l.control.Allows(functionARN, "s3.amazonaws.com", arn.BucketARN(bucket), DefaultAccount)
+		l.control.Allows(functionARN, "s3.amazonaws.com", arn.BucketARN(bucket), labfile.DefaultAccount)
 }
 
 // allowS3 adds the statement that lets S3 invoke function for bucket, as
 // the console's Add trigger does (once per bucket).
 func (l *Lab) allowS3(function, bucket string) error {
-	if l.control.Allows(function, "s3.amazonaws.com", arn.BucketARN(bucket), DefaultAccount) {
+	if l.control.Allows(function, "s3.amazonaws.com", arn.BucketARN(bucket), labfile.DefaultAccount) {
 		return nil
 	}
 	_, err := l.control.AddPermission(control.AddPermissionInput{FunctionName: function,
 		StatementId: "lambdalab-s3-" + bucket, Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com",
-		SourceArn: arn.BucketARN(bucket), SourceAccount: DefaultAccount})
+		SourceArn: arn.BucketARN(bucket), SourceAccount: labfile.DefaultAccount})
 	return err
 }
 

@@ -17,8 +17,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/control"
 	s3srv "github.com/lambdalab/lambdalab/emulator/s3"
@@ -97,7 +97,7 @@ func (l *Lab) roleOf(function string) string {
 			}
 		}
 	}
-	return DefaultRoleName
+	return labfile.DefaultRoleName
 }
 
 // logAccess is what Lambda checks before it writes an environment's logs:
@@ -109,7 +109,7 @@ func (l *Lab) logAccess(function, stream string) (bool, string) {
 	if p == nil {
 		return true, ""
 	}
-	group := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", l.file.Region, DefaultAccount, lambda.LogGroupName(function))
+	group := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", l.file.Region, labfile.DefaultAccount, lambda.LogGroupName(function))
 	needs := [][2]string{{"logs:CreateLogStream", group + ":log-stream:" + stream}, {"logs:PutLogEvents", group + ":log-stream:" + stream}}
 	if len(l.lambda.Logs().Streams(lambda.LogGroupName(function))) == 0 {
 		needs = append([][2]string{{"logs:CreateLogGroup", group}}, needs...)
@@ -161,15 +161,12 @@ func (l *Lab) SetRolePolicy(function string, doc []byte) error {
 	}
 	role := l.roleOf(function)
 	if l.data != nil {
-		if err := l.data.savePolicy(role, doc); err != nil {
+		if err := l.data.SavePolicy(role, doc); err != nil {
 			return fmt.Errorf("keeping the policy in %s: %w", l.data.Dir(), err)
 		}
 	}
-	if err := l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source); err != nil {
-		return err
-	}
-	l.bus.Publish(bus.RolePolicyChanged{Header: l.stamp(), Role: role, Function: function})
-	return nil
+	// IAM's change hook tells the bus.
+	return l.iam.PutRolePolicy(role, LabFilePolicyName, p.Source)
 }
 
 // UpdateFunction changes a function's memory, timeout and environment

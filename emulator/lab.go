@@ -22,16 +22,18 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/ids"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/control"
 	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // Lab is a running lab.
 type Lab struct {
-	file   *File
+	file   *labfile.File
 	bus    *bus.Bus
 	clock  clock.Clock
 	ids    *ids.Source
@@ -53,7 +55,7 @@ type Lab struct {
 	keep             *keeper // with a data directory
 	logStore         *logs.Store
 	door             *door
-	data             *Data
+	data             *store.Data
 	closed           sync.Once
 	// fileMu guards what of file changes while the lab runs (functions'
 	// environments, which UpdateFunction keeps current) against readers on
@@ -70,7 +72,7 @@ type settings struct {
 	idleTimeout time.Duration
 	backend     gofakes3.Backend
 	bus         *bus.Bus
-	data        *Data
+	data        *store.Data
 	verifySigs  bool
 	cacheDir    string
 	// builtinBootstrap: see WithBuiltinProcesses.
@@ -103,18 +105,9 @@ func WithSignatureVerification() Option { return func(s *settings) { s.verifySig
 // the request is answered RequestTimeout (default s3.DefaultBodyTimeout).
 func WithBodyTimeout(d time.Duration) Option { return func(s *settings) { s.bodyTimeout = d } }
 
-// DefaultFile returns the default lab: the exercise itself.
-func DefaultFile() *File {
-	f, err := LoadLab("default")
-	if err != nil {
-		panic(fmt.Sprintf("the embedded default lab is invalid: %v", err))
-	}
-	return f
-}
-
 // New builds a lab from a checked lab file: buckets created, functions
 // deployed, triggers configured through the same validation as the S3 API.
-func New(f *File, opts ...Option) (*Lab, error) {
+func New(f *labfile.File, opts ...Option) (*Lab, error) {
 	st := settings{clock: clock.Wall{}, idleTimeout: lambda.DefaultIdleTimeout}
 	for _, o := range opts {
 		o(&st)
@@ -130,27 +123,27 @@ func New(f *File, opts ...Option) (*Lab, error) {
 		st.bus = bus.New()
 	}
 	if st.cacheDir == "" {
-		st.cacheDir = DefaultCacheDir()
+		st.cacheDir = labfile.DefaultCacheDir()
 	}
 	l := &Lab{file: f, bus: st.bus, clock: st.clock, ids: st.ids, writes: newWriteLog(), data: st.data,
 		procs: &processes{dir: st.cacheDir, region: f.Region}, builtinBootstrap: st.builtinBootstrap}
-	l.iam = iam.New(DefaultAccount, "aws", iam.WithClock(l.display()), iam.WithIDs(l.ids.Fork()))
-	l.creds = newCredentials(l.ids, DefaultAccount, l.iam)
-	l.logStore = logs.New(logs.WithClock(l.display()), logs.WithRegion(f.Region), logs.WithAccount(DefaultAccount),
+	l.iam = iam.New(labfile.DefaultAccount, "aws", iam.WithClock(l.display()), iam.WithIDs(l.ids.Fork()))
+	l.creds = newCredentials(l.ids, labfile.DefaultAccount, l.iam)
+	l.logStore = logs.New(logs.WithClock(l.display()), logs.WithRegion(f.Region), logs.WithAccount(labfile.DefaultAccount),
 		logs.WithPersist(l.keepLog))
 	l.lambda = lambda.New(append([]lambda.Option{
 		lambda.WithClock(st.clock), lambda.WithBus(l.bus), lambda.WithIDs(st.ids),
-		lambda.WithRegion(f.Region, DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
+		lambda.WithRegion(f.Region, labfile.DefaultAccount), lambda.WithAccountConcurrency(f.AccountConcurrency),
 		lambda.WithIdleTimeout(st.idleTimeout), lambda.WithDeliverer(l.deliverRecord),
-		lambda.WithCeiling(f.ceiling()), lambda.WithLogAccess(l.logAccess),
+		lambda.WithCeiling(ceiling(f)), lambda.WithLogAccess(l.logAccess),
 		lambda.WithVariables(l.functionVariables), lambda.WithLogStore(l.logStore),
 	}, lambdaData...)...)
 	store := notify.NewStore()
-	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(DefaultAccount),
+	dispatcher := &notify.Dispatcher{Store: store, Region: f.Region, OwnerPrincipalID: s3.RootPrincipalID(labfile.DefaultAccount),
 		Invoker: l.lambda, Bus: l.bus}
 	l.keepNotifications(store)
 	s3Opts := append([]s3.Option{
-		s3.WithRegion(f.Region, DefaultAccount), s3.WithBus(l.bus), s3.WithClock(clock.Display(st.clock)), s3.WithIDs(st.ids),
+		s3.WithRegion(f.Region, labfile.DefaultAccount), s3.WithBus(l.bus), s3.WithClock(clock.Display(st.clock)), s3.WithIDs(st.ids),
 		s3.WithNotifications(store), s3.WithNotifier(l.writes.notifier(dispatcher)), s3.WithFunctionLookup(l.s3CanInvoke),
 		s3.WithIdentifier(l.identify),
 		s3.WithTriggerRisk(l.TriggerRisk),
@@ -204,7 +197,7 @@ func (l *Lab) deploy() error {
 }
 
 // File is the lab file the lab was built from.
-func (l *Lab) File() *File { return l.file }
+func (l *Lab) File() *labfile.File { return l.file }
 
 // Bus is the lab's event bus.
 func (l *Lab) Bus() *bus.Bus { return l.bus }
@@ -252,7 +245,7 @@ func (l *Lab) close() {
 	}
 	l.bus.Close()
 	if l.keep != nil {
-		_ = l.keep.logs.close()
+		_ = l.keep.logs.Close()
 	}
 	if l.data != nil {
 		_ = l.data.Close()
@@ -299,6 +292,25 @@ func (st settings) codeDir(l *Lab) string {
 // replayed from there).
 func (l *Lab) keepLog(ev logs.StoredEvent) {
 	if l.keep != nil && l.keep.live.Load() {
-		l.keep.logs.keep(ev)
+		l.keep.logs.Keep(ev)
 	}
 }
+
+// Settle runs what can run in a replay without its virtual clock moving:
+// lifecycle for a scenario runner, not a service's internals.
+func (l *Lab) Settle(ctx context.Context) error { return l.lambda.Settle(ctx) }
+
+// RunUntilIdle moves a replay's virtual clock until nothing is queued or
+// running.
+func (l *Lab) RunUntilIdle(ctx context.Context, v *clock.Virtual) error {
+	return l.lambda.RunUntilIdle(ctx, v)
+}
+
+// RunFor moves a replay's virtual clock by d, running what falls due.
+func (l *Lab) RunFor(ctx context.Context, v *clock.Virtual, d time.Duration) error {
+	return l.lambda.RunFor(ctx, v, d)
+}
+
+// Step moves a replay's virtual clock to the next moment anything happens;
+// false when nothing is pending.
+func (l *Lab) Step(ctx context.Context, v *clock.Virtual) (bool, error) { return l.lambda.Step(ctx, v) }

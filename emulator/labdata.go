@@ -10,6 +10,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // WithData keeps the lab in the data directory d: objects, configuration
@@ -17,26 +18,26 @@ import (
 // already holds a lab is restored instead of deployed afresh: its buckets,
 // triggers, role policies and function settings win over the lab file's.
 // The lab closes d when it closes (or when New fails).
-func WithData(d *Data) Option { return func(s *settings) { s.data = d } }
+func WithData(d *store.Data) Option { return func(s *settings) { s.data = d } }
 
 // dataOptions wires the data directory into the lab's services.
 func (st *settings) dataOptions() (lambdaOpts []lambda.Option, s3Opts []s3.Option) {
 	if st.data == nil {
 		return nil, nil
 	}
-	st.backend = st.data.backend(clock.Display(st.clock))
-	return []lambda.Option{lambda.WithJournal(st.data.journal)},
-		[]s3.Option{s3.WithMultipartETags(st.data.etags(), st.data), s3.WithUploads(st.data.uploads), s3.WithIntentLog(st.data),
-			s3.WithCORS(st.data.corsConfigs(), st.data)}
+	st.backend = st.data.Backend(clock.Display(st.clock))
+	return []lambda.Option{lambda.WithJournal(st.data.Journal())},
+		[]s3.Option{s3.WithMultipartETags(st.data.ETags(), st.data), s3.WithUploads(st.data.Uploads()), s3.WithIntentLog(st.data),
+			s3.WithCORS(st.data.CORSConfigs(), st.data)}
 }
 
 // keepNotifications saves every notification configuration change.
-func (l *Lab) keepNotifications(store *notify.Store) {
+func (l *Lab) keepNotifications(configs *notify.Store) {
 	if l.data == nil {
 		return
 	}
-	store.OnChange(func(bucket string, c notify.NotificationConfiguration) {
-		if err := l.data.saveNotification(bucket, c); err != nil {
+	configs.OnChange(func(bucket string, c notify.NotificationConfiguration) {
+		if err := l.data.SaveNotification(bucket, c); err != nil {
 			l.bus.Publish(bus.TriggerWarning{Header: l.stamp(), Bucket: bucket,
 				Message: "could not save the notification configuration in " + l.data.Dir() + ": " + err.Error()})
 		}
@@ -46,12 +47,12 @@ func (l *Lab) keepNotifications(store *notify.Store) {
 // start deploys the lab file, or restores the lab kept in the data
 // directory, then sends the events it kept again.
 func (l *Lab) start() error {
-	if l.data == nil || l.data.madeFrom() == "" {
+	if l.data == nil || l.data.MadeFrom() == "" {
 		if err := l.deploy(); err != nil {
 			return err
 		}
 		if l.data != nil {
-			return l.data.deployed(l.file.Name)
+			return l.data.Deployed(l.file.Name)
 		}
 		return nil
 	}
@@ -66,7 +67,7 @@ func (l *Lab) restore() error {
 	if err := l.restoreServices(); err != nil {
 		return err
 	}
-	configs, err := d.notifications()
+	configs, err := d.Notifications()
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", d.Dir(), err)
 	}
@@ -80,7 +81,7 @@ func (l *Lab) restore() error {
 			return fmt.Errorf("data directory %s: triggers of bucket %s: %w", d.Dir(), bucket, err)
 		}
 	}
-	events, err := d.journal.entries()
+	events, err := d.Events()
 	if err != nil {
 		return fmt.Errorf("data directory %s: queued events: %w", d.Dir(), err)
 	}
@@ -88,7 +89,7 @@ func (l *Lab) restore() error {
 	if err != nil {
 		return err
 	}
-	l.bus.Publish(bus.DataRestored{Header: l.stamp(), Dir: d.Dir(), MadeFrom: d.madeFrom(), Lab: l.file.Name,
+	l.bus.Publish(bus.DataRestored{Header: l.stamp(), Dir: d.Dir(), MadeFrom: d.MadeFrom(), Lab: l.file.Name,
 		Buckets: len(buckets), Events: len(events)})
 	l.lambda.Restore(events)
 	if err := l.s3.ReplayIntents(); err != nil {

@@ -9,12 +9,13 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/iam"
 	"github.com/lambdalab/lambdalab/emulator/lambda/control"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // keeper writes the services' state to the data directory as it changes.
 type keeper struct {
 	mu     sync.Mutex // one snapshot at a time, in change order
-	logs   *logWriter
+	logs   *store.LogWriter
 	failed sync.Once
 	// live is set once the log events kept earlier are back in the store:
 	// from then on new ones are written.
@@ -24,16 +25,23 @@ type keeper struct {
 // keepServices makes IAM and the Lambda control plane save their state on
 // every change, and opens the log file.
 func (l *Lab) keepServices() error {
+	// Whoever changes a role (the console, the aws CLI, a scenario), the
+	// console follows and the next S3 call of a function applies it.
+	l.iam.SetChangeHook(func(ch iam.Change) {
+		for _, role := range ch.Roles {
+			l.bus.Publish(bus.RolePolicyChanged{Header: l.stamp(), Role: role})
+		}
+		l.saveSnapshot(store.IAMSnapshot, func() any { return l.iam.Snapshot() })
+	})
 	if l.data == nil {
 		return nil
 	}
-	w, err := l.data.openLogs()
+	w, err := l.data.OpenLogs()
 	if err != nil {
 		return err
 	}
 	l.keep = &keeper{logs: w}
-	l.keep.live.Store(l.data.madeFrom() == "")
-	l.iam.SetChangeHook(func(iam.Change) { l.saveSnapshot(iamSnapshot, func() any { return l.iam.Snapshot() }) })
+	l.keep.live.Store(l.data.MadeFrom() == "")
 	return nil
 }
 
@@ -43,7 +51,7 @@ func (l *Lab) saveSnapshot(name string, snap func() any) {
 		return
 	}
 	l.keep.mu.Lock()
-	err := l.data.saveSnapshot(name, snap())
+	err := l.data.SaveSnapshot(name, snap())
 	l.keep.mu.Unlock()
 	if err != nil {
 		l.keep.failed.Do(func() {
@@ -56,7 +64,7 @@ func (l *Lab) saveSnapshot(name string, snap func() any) {
 // keepFunctions saves the control plane's functions.
 func (l *Lab) keepFunctions() {
 	if l.control != nil {
-		l.saveSnapshot(lambdaSnapshot, func() any { return l.control.Snapshot() })
+		l.saveSnapshot(store.LambdaSnapshot, func() any { return l.control.Snapshot() })
 	}
 }
 
@@ -66,19 +74,19 @@ func (l *Lab) keepFunctions() {
 func (l *Lab) restoreServices() error {
 	d := l.data
 	var roles iam.Snapshot
-	if ok, err := d.loadSnapshot(iamSnapshot, &roles); err != nil {
+	if ok, err := d.LoadSnapshot(store.IAMSnapshot, &roles); err != nil {
 		return fmt.Errorf("data directory %s: IAM: %w", d.Dir(), err)
 	} else if ok {
 		if err := l.iam.Restore(roles); err != nil {
 			return fmt.Errorf("data directory %s: IAM: %w", d.Dir(), err)
 		}
 	}
-	if err := d.replayLogs(l.logStore); err != nil {
+	if err := d.ReplayLogs(l.logStore); err != nil {
 		return fmt.Errorf("data directory %s: logs: %w", d.Dir(), err)
 	}
 	l.keep.live.Store(true)
 	var fns control.Snapshot
-	ok, err := d.loadSnapshot(lambdaSnapshot, &fns)
+	ok, err := d.LoadSnapshot(store.LambdaSnapshot, &fns)
 	if err != nil {
 		return fmt.Errorf("data directory %s: functions: %w", d.Dir(), err)
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
 )
 
@@ -18,9 +19,9 @@ var standIns = map[string]layers.StandIn{KlayersPillow: pillowStandIn}
 // name region.
 func LayerRegistry(cacheDir, region string) (*layers.Registry, error) {
 	if cacheDir == "" {
-		cacheDir = DefaultCacheDir()
+		cacheDir = labfile.DefaultCacheDir()
 	}
-	r, err := layers.Open(filepath.Join(cacheDir, "layers"), region, DefaultAccount)
+	r, err := layers.Open(filepath.Join(cacheDir, "layers"), region, labfile.DefaultAccount)
 	if err != nil {
 		return nil, err
 	}

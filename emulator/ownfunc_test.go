@@ -21,6 +21,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/runtime/python"
@@ -285,7 +286,7 @@ func TestOwnFunctionsMisbehave(t *testing.T) {
 }
 
 // startFile serves a lab built from f, as labtest.Start serves a YAML one.
-func startFile(t *testing.T, f *emulator.File, opts ...emulator.Option) *labtest.Lab {
+func startFile(t *testing.T, f *labfile.File, opts ...emulator.Option) *labtest.Lab {
 	t.Helper()
 	b := bus.New()
 	rec := labtest.Record(b)
@@ -321,7 +322,7 @@ func ended(t *testing.T, lab *labtest.Lab, function string, skip int) bus.Invoca
 // gives it Pillow, and the exercise's lambda_function.py, unmodified, writes
 // a 300x300 PNG.
 func TestOwnPythonLabGetsPillowLayer(t *testing.T) {
-	file, err := emulator.LoadLab("python")
+	file, err := labfile.LoadLab("python")
 	if err != nil {
 		t.Fatal(err)
 	}

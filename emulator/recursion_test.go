@@ -13,6 +13,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
@@ -172,7 +173,7 @@ func TestTriggerWarning(t *testing.T) {
 	}
 	// A lab file must acknowledge it.
 	data := strings.Replace(string(mustYAML(t, "recursion")), "acknowledgeRecursiveInvocation: true", "acknowledgeRecursiveInvocation: false", 1)
-	_, err = emulator.ParseFile("loop.yaml", []byte(data))
+	_, err = labfile.ParseFile("loop.yaml", []byte(data))
 	if err == nil || !strings.Contains(err.Error(), "loop.yaml:12:5: Recursive invocation: function cis-exercise-demo writes to bucket cis-examples (its OUTPUT_BUCKET is cis-examples)") ||
 		!strings.Contains(err.Error(), "acknowledgeRecursiveInvocation: true") {
 		t.Errorf("unacknowledged lab: %v", err)

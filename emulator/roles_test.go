@@ -14,6 +14,7 @@ import (
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
 	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 )
@@ -172,24 +173,24 @@ func TestLabFilePolicyErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "role.json"), []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n"), 0o644)
 	lab := filepath.Join(dir, "lab.yaml")
 	os.WriteFile(lab, []byte("buckets:\n  - name: abc\nfunctions:\n  - name: f\n    handler: echo\n    role:\n      name: f-role\n      policyFile: role.json\n"), 0o644)
-	_, err := emulator.LoadFile(lab)
+	_, err := labfile.LoadFile(lab)
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "role.json")+":4:24: MalformedPolicyDocument: Syntax errors in policy") {
 		t.Errorf("policyFile error: %v", err)
 	}
 	inline := "functions:\n  - name: f\n    handler: echo\n    role:\n      name: f-role\n      policy:\n        Statement:\n          - Effect: Allow\n            Action: s3:*\n            Resource: \"*\"\n            Condition: {Bool: {aws:SecureTransport: \"true\"}}\n"
-	_, err = emulator.ParseFile("lab.yaml", []byte(inline))
+	_, err = labfile.ParseFile("lab.yaml", []byte(inline))
 	if err == nil || !strings.Contains(err.Error(), "lab.yaml:11:25: role f-role: MalformedPolicyDocument: statement 1: not supported by lambdalab: Condition") {
 		t.Errorf("inline Condition: %v", err)
 	}
 	// The second statement's Effect, in a file and inline: the position is
 	// the element's, not the statement's or the policy's.
 	os.WriteFile(filepath.Join(dir, "role.json"), []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n    {\"Action\": \"s3:*\", \"Resource\": \"*\",\n     \"Effect\": \"Maybe\"}\n  ]\n}\n"), 0o644)
-	_, err = emulator.LoadFile(lab)
+	_, err = labfile.LoadFile(lab)
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "role.json")+":6:6: MalformedPolicyDocument: statement 2: Effect \"Maybe\" is not valid") {
 		t.Errorf("policyFile Effect: %v", err)
 	}
 	inline = "functions:\n  - name: f\n    handler: echo\n    role:\n      name: f-role\n      policy:\n        Statement:\n          - {Effect: Allow, Action: s3:*, Resource: \"*\"}\n          - Action: s3:*\n            Resource: \"*\"\n            Effect: Maybe\n"
-	_, err = emulator.ParseFile("lab.yaml", []byte(inline))
+	_, err = labfile.ParseFile("lab.yaml", []byte(inline))
 	if err == nil || !strings.Contains(err.Error(), "lab.yaml:11:21: role f-role: MalformedPolicyDocument: statement 2: Effect \"Maybe\" is not valid") {
 		t.Errorf("inline Effect: %v", err)
 	}

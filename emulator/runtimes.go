@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
 	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
@@ -36,15 +36,6 @@ func WithBuiltinProcesses(bootstrap ...string) Option {
 	return func(s *settings) { s.builtinBootstrap = bootstrap }
 }
 
-// DefaultCacheDir is where labs keep prepared code and layers by default.
-func DefaultCacheDir() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	return filepath.Join(dir, "lambdalab")
-}
-
 // processes is what runs functions as processes: one runtime manager and
 // one layer registry per lab, made on first use.
 type processes struct {
@@ -59,7 +50,7 @@ type processes struct {
 func (p *processes) init() error {
 	p.once.Do(func() {
 		p.manager = runtime.NewManager(runtime.WithCacheDir(filepath.Join(p.dir, "runtime")), runtime.WithPython(pythonHook()))
-		p.layers, p.err = layers.Open(filepath.Join(p.dir, "layers"), p.region, DefaultAccount)
+		p.layers, p.err = layers.Open(filepath.Join(p.dir, "layers"), p.region, labfile.DefaultAccount)
 		if p.err == nil {
 			p.layers.AddStandIn(KlayersPillow, pillowStandIn)
 		}

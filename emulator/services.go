@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda/api"
 	"github.com/lambdalab/lambdalab/emulator/logs"
 	"github.com/lambdalab/lambdalab/emulator/sts"
@@ -24,7 +25,7 @@ type caller struct {
 func (l *Lab) callerOf(r *http.Request) caller {
 	p, ok := l.creds.lookup(callerKey(r))
 	if !ok {
-		return caller{root: true, arn: "arn:aws:iam::" + DefaultAccount + ":root"}
+		return caller{root: true, arn: "arn:aws:iam::" + labfile.DefaultAccount + ":root"}
 	}
 	role, function, _ := strings.Cut(p.Name, "/")
 	return caller{role: role, function: function, arn: p.ARN}
@@ -108,7 +109,7 @@ func (l *Lab) lambdaHandler() http.Handler {
 func (l *Lab) newDoor() *door {
 	stsSvc := sts.New(l.iam, sts.WithIDs(l.ids), sts.WithClock(l.display()))
 	return &door{services: map[string]http.Handler{
-		"s3":     l.s3,
+		"s3":     l.withCodePackages(l.s3),
 		"lambda": l.lambdaHandler(),
 		"logs":   l.logsHandler(),
 		"iam":    l.queryHandler(l.iam.Handler()),

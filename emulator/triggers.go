@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/lambdalab/lambdalab/emulator/arn"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 // Trigger is an S3 → Lambda trigger as a client adds it: the console's
@@ -83,7 +84,7 @@ func AllowS3(ctx context.Context, c Clients, functionARN, bucket string) error {
 	_, err = c.Lambda.AddPermission(ctx, &lambdasdk.AddPermissionInput{
 		FunctionName: aws.String(f.Name), StatementId: aws.String("lambdalab-s3-" + bucket),
 		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"),
-		SourceArn: aws.String(arn.BucketARN(bucket)), SourceAccount: aws.String(DefaultAccount)})
+		SourceArn: aws.String(arn.BucketARN(bucket)), SourceAccount: aws.String(labfile.DefaultAccount)})
 	var conflict *lambdatypes.ResourceConflictException
 	var missing *lambdatypes.ResourceNotFoundException
 	if err != nil && !errors.As(err, &conflict) && !errors.As(err, &missing) {

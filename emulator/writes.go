@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 	"github.com/lambdalab/lambdalab/emulator/s3"
@@ -54,7 +55,7 @@ type notifierFunc func(notify.Change)
 func (f notifierFunc) Notify(c notify.Change) { f(c) }
 
 // ceiling is the lab's recursion ceiling.
-func (f *File) ceiling() lambda.Ceiling {
+func ceiling(f *labfile.File) lambda.Ceiling {
 	c := lambda.DefaultCeiling
 	if f.RecursionCeiling != nil {
 		if f.RecursionCeiling.Invocations > 0 {
@@ -70,7 +71,9 @@ func (f *File) ceiling() lambda.Ceiling {
 // TriggerRisk is the recursive-invocation warning for a trigger of bucket
 // to function ("" when the function does not write there).
 func (l *Lab) TriggerRisk(bucket, function string) string {
-	l.fileMu.RLock()
-	defer l.fileMu.RUnlock()
-	return l.file.RecursionRisk(bucket, function, l.writes.wrote)
+	cfg, ok := l.lambda.Config(function)
+	if !ok {
+		return ""
+	}
+	return labfile.RecursionRisk(bucket, function, cfg.Environment, l.writes.wrote)
 }

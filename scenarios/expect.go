@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -10,6 +11,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
@@ -161,13 +165,9 @@ func (r *runner) check(e expectSpec) error {
 			return fmt.Errorf("%d %s invocation(s) of %s, want %d", got, e.Invocations.Status, e.Invocations.Function, e.Invocations.Count)
 		}
 	case e.Log != nil:
-		n := 0
-		for _, ev := range r.lab.Lambda().Logs().Streams(lambda.LogGroupName(e.Log.Function)) {
-			for _, l := range ev.Events {
-				if e.Log.re.MatchString(l.Message) {
-					n++
-				}
-			}
+		n, err := r.countLogLines(e.Log.Function, e.Log.re)
+		if err != nil {
+			return err
 		}
 		if e.Log.Count != nil && n != *e.Log.Count || e.Log.Count == nil && n == 0 {
 			want := "at least 1"
@@ -177,9 +177,9 @@ func (r *runner) check(e expectSpec) error {
 			return fmt.Errorf("%d line(s) of /aws/lambda/%s match %q, want %s", n, e.Log.Function, e.Log.Matches, want)
 		}
 	case e.Metric != nil:
-		m, ok := r.lab.Lambda().Metrics(e.Metric.Function)
-		if !ok {
-			return fmt.Errorf("no function %s", e.Metric.Function)
+		m, err := r.metrics(e.Metric.Function)
+		if err != nil {
+			return err
 		}
 		if v, _ := metricValue(m, e.Metric.Name); v != e.Metric.Value {
 			return fmt.Errorf("%s of %s is %d, want %d", e.Metric.Name, e.Metric.Function, v, e.Metric.Value)
@@ -193,6 +193,48 @@ func (r *runner) check(e expectSpec) error {
 		}
 	}
 	return nil
+}
+
+// countLogLines counts the lines of a function's log group that match re,
+// as `aws logs filter-log-events` reads them: a group that does not exist
+// (the function never logged) has none.
+func (r *runner) countLogLines(function string, re *regexp.Regexp) (int, error) {
+	group := lambda.LogGroupName(function)
+	p := cloudwatchlogs.NewFilterLogEventsPaginator(r.clients.Logs, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(r.ctx)
+		var missing *logstypes.ResourceNotFoundException
+		if errors.As(err, &missing) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("filter %s: %s", group, apiMessage(err))
+		}
+		for _, ev := range page.Events {
+			if re.MatchString(aws.ToString(ev.Message)) {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// metrics are a function's metrics as Lambda last published them on the
+// bus; a function that has published none yet has zeros, one that does not
+// exist is an error.
+func (r *runner) metrics(function string) (bus.Metrics, error) {
+	all := r.events.All()
+	for i := len(all) - 1; i >= 0; i-- {
+		if m, ok := all[i].(bus.FunctionMetrics); ok && m.Function == function {
+			return m.Metrics, nil
+		}
+	}
+	_, err := r.clients.Lambda.GetFunctionConfiguration(r.ctx, &lambdasdk.GetFunctionConfigurationInput{FunctionName: aws.String(function)})
+	if err != nil {
+		return bus.Metrics{}, fmt.Errorf("no function %s: %s", function, apiMessage(err))
+	}
+	return bus.Metrics{}, nil
 }
 
 // countInvocations counts attempts of function by status, from the bus.
@@ -209,7 +251,7 @@ func (r *runner) countInvocations(function, status string) int {
 				continue
 			}
 			s := e.Status
-			if strings.Contains(e.Error, "is not authorized to perform") {
+			if e.Denied != nil {
 				s = "access-denied"
 			}
 			if status == "any" || s == status || (status == "error" && s == "access-denied") {
@@ -224,7 +266,7 @@ func (r *runner) countInvocations(function, status string) int {
 				continue
 			}
 			dropped := "dropped"
-			if strings.Contains(e.Condition, "Recursi") {
+			if e.Recursive {
 				dropped = "dropped-loop"
 			}
 			if status == dropped {

@@ -12,7 +12,7 @@ import (
 // FuzzParseScenario parses scenario files (YAML) without running them. It
 // checks:
 //   - nothing panics, and parsing is deterministic;
-//   - every error (errors.Join'ed ones one by one) is an *emulator.PosError
+//   - every error (errors.Join'ed ones one by one) is a *yamlpos.PosError
 //     whose message starts "fuzz.yaml:LINE:COL: " with a position inside the
 //     file; the few errors about the whole file (empty, no lab) have no
 //     position, and a lab file's or policyFile's error names that file;

@@ -15,7 +15,9 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/arn"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/notify"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // The Lambda and IAM step kinds: what a student changes in the console,
@@ -42,9 +44,17 @@ func (p *policySpec) run(r *runner) error {
 	if err != nil {
 		return err
 	}
-	// As the console's "Edit policy": the role's inline policy, over IAM.
-	role, _ := r.lab.RolePolicy(p.Function)
-	_, err = r.clients.IAM.PutRolePolicy(r.ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String(role),
+	// As the console's "Edit policy": the execution role the function's
+	// configuration names, its inline policy, over IAM.
+	conf, err := r.clients.Lambda.GetFunctionConfiguration(r.ctx, &lambdasdk.GetFunctionConfigurationInput{FunctionName: aws.String(p.Function)})
+	if err != nil {
+		return err
+	}
+	role, err := arn.ParseRole(aws.ToString(conf.Role))
+	if err != nil {
+		return fmt.Errorf("the execution role of %s: %w", p.Function, err)
+	}
+	_, err = r.clients.IAM.PutRolePolicy(r.ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String(role.Name),
 		PolicyName: aws.String(emulator.LabFilePolicyName), PolicyDocument: aws.String(string(doc))})
 	return err
 }
@@ -179,7 +189,9 @@ func (v *invokeSpec) describe() string {
 	return "invoke " + v.Function + " with a test event"
 }
 
-// run queues the event asynchronously, like S3's own.
+// run queues the event asynchronously, like S3's own: Invoke with
+// InvocationType Event, as the console's Test does for an asynchronous
+// invocation.
 func (v *invokeSpec) run(r *runner) error {
 	var payload []byte
 	if v.Payload != nil {
@@ -192,14 +204,15 @@ func (v *invokeSpec) run(r *runner) error {
 		if v.Template == "s3-delete" {
 			name = "ObjectRemoved:Delete"
 		}
-		rec := notify.NewRecord(r.lab.File().Region, "A"+emulator.DefaultAccount+"LAB", "test-event", notify.Change{
-			EventName: name, Time: r.clock.Now(), Bucket: v.Bucket, Key: v.Key, PrincipalID: "A" + emulator.DefaultAccount + "LAB",
+		rec := notify.NewRecord(r.region(), "A"+labfile.DefaultAccount+"LAB", "test-event", notify.Change{
+			EventName: name, Time: r.clock.Now(), Bucket: v.Bucket, Key: v.Key, PrincipalID: "A" + labfile.DefaultAccount + "LAB",
 			SourceIP: "127.0.0.1", RequestID: "TESTEVENT0000000", HostID: "test-event", Sequencer: notify.Sequencer(1),
 		})
 		payload = notify.Payload(rec)
 	}
-	return r.lab.Lambda().InvokeAsync(notify.AsyncInvocation{FunctionARN: r.lab.Lambda().ARN(v.Function), Payload: payload,
-		Source: "test event", Object: v.Bucket + "/" + v.Key})
+	_, err := r.clients.Lambda.Invoke(r.ctx, &lambdasdk.InvokeInput{FunctionName: aws.String(v.Function),
+		InvocationType: lambdatypes.InvocationTypeEvent, Payload: payload})
+	return err
 }
 
 // waitSpec runs the lab: until idle, for a span of lab time, or until N
@@ -227,7 +240,7 @@ func (w *waitSpec) read(node ast.Node) error {
 		Invocations int    `yaml:"invocations"`
 		Duration    string `yaml:"duration"`
 	}
-	if err := emulator.DecodeNode(node, &m); err != nil {
+	if err := yamlpos.DecodeNode(node, &m); err != nil {
 		return err
 	}
 	if m.Duration != "" {
@@ -260,15 +273,14 @@ func (w *waitSpec) describe() string {
 }
 
 func (w *waitSpec) run(r *runner) error {
-	svc := r.lab.Lambda()
 	switch {
 	case w.Idle:
-		return svc.RunUntilIdle(r.ctx, r.clock)
+		return r.time.RunUntilIdle(r.ctx, r.clock)
 	case w.Duration > 0:
-		return svc.RunFor(r.ctx, r.clock, w.Duration)
+		return r.time.RunFor(r.ctx, r.clock, w.Duration)
 	}
 	for r.countInvocations("", "") < w.Invocations {
-		moved, err := svc.Step(r.ctx, r.clock)
+		moved, err := r.time.Step(r.ctx, r.clock)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,9 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/arn"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // The S3 step kinds: buckets, objects and triggers, through the S3 API as
@@ -31,7 +34,7 @@ func (b *bucketSpec) read(node ast.Node) error {
 		b.Name = s.Value
 		return nil
 	}
-	return emulator.DecodeNode(node, b)
+	return yamlpos.DecodeNode(node, b)
 }
 
 func (b *bucketSpec) validate() error {
@@ -171,7 +174,7 @@ func (t *triggerSpec) describe() string {
 func (t *triggerSpec) run(r *runner) error {
 	ctx, cancel := r.s3Call()
 	defer cancel()
-	return emulator.AddTrigger(ctx, r.lab.RootClients(), t.Bucket, r.trigger(*t))
+	return emulator.AddTrigger(ctx, r.clients, t.Bucket, r.trigger(*t))
 }
 
 // notificationSpec replaces a bucket's notification configuration.
@@ -222,13 +225,20 @@ func (p *notificationSpec) run(r *runner) error {
 	return err
 }
 
+// trigger is t as S3 takes it. The function's ARN is written as a student
+// writes it in a notification configuration, from the region and the
+// account: a function that does not exist is S3's to refuse.
 func (r *runner) trigger(t triggerSpec) emulator.Trigger {
-	return emulator.Trigger{FunctionARN: r.lab.Lambda().ARN(t.Function), ID: t.ID, Events: eventsOr(t.Events), Prefix: t.Prefix, Suffix: t.Suffix}
+	fn := arn.FunctionARN(r.region(), labfile.DefaultAccount, t.Function)
+	return emulator.Trigger{FunctionARN: fn, ID: t.ID, Events: eventsOr(t.Events), Prefix: t.Prefix, Suffix: t.Suffix}
 }
+
+// region is the region the runner's clients call.
+func (r *runner) region() string { return r.clients.Lambda.Options().Region }
 
 func eventsOr(ev []string) []string {
 	if len(ev) == 0 {
-		return emulator.DefaultTriggerEvents
+		return labfile.DefaultTriggerEvents
 	}
 	return ev
 }

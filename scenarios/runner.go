@@ -47,11 +47,14 @@ type StepResult struct {
 	Message string `json:"message,omitempty"`
 }
 
-// runner runs one scenario on a fresh lab.
+// runner runs one scenario on a fresh lab. It acts on the lab as a client
+// of its services (clients) and reads what happens from the bus (events);
+// the lab itself only builds it and runs its time (lab).
 type runner struct {
 	ctx     context.Context
 	sc      *Scenario
 	lab     *emulator.Lab
+	time    labTime
 	client  *s3.Client
 	clients emulator.Clients // the root's, as a student at the console
 	clock   *clock.Virtual
@@ -109,17 +112,38 @@ func Start(ctx context.Context, sc *Scenario) (*Runner, error) {
 		}
 		return nil, fmt.Errorf("%s: lab: %w", sc.File, err)
 	}
-	r.lab, r.client, r.clients = lab, lab.RootClient(), lab.RootClients()
+	r.lab, r.clients = lab, lab.RootClients()
+	r.client = r.clients.S3
+	// The lab's scheduler, which its virtual clock waits on, lives in its
+	// Lambda service; the Lab itself offers only WaitIdle so far.
+	r.time = lab
 	fmt.Fprintf(&r.out, "# scenario %s: %s\n# lab %s\n", sc.Name, sc.Description, sc.Lab.Name)
-	if err := r.lab.Lambda().Settle(ctx); err != nil {
+	if err := r.time.Settle(ctx); err != nil {
 		return nil, err
 	}
 	r.flush()
 	return r, nil
 }
 
+// labTime runs a lab's time on its virtual clock: lifecycle, not a
+// service's API.
+type labTime interface {
+	// Settle runs what can run without the clock moving.
+	Settle(ctx context.Context) error
+	// RunUntilIdle moves the clock until nothing is queued or running.
+	RunUntilIdle(ctx context.Context, v *clock.Virtual) error
+	// RunFor moves the clock by d, running what falls due.
+	RunFor(ctx context.Context, v *clock.Virtual, d time.Duration) error
+	// Step moves the clock to the next moment anything happens.
+	Step(ctx context.Context, v *clock.Virtual) (bool, error)
+}
+
 // Lab is the runner's lab.
 func (r *runner) Lab() *emulator.Lab { return r.lab }
+
+// Settle runs the lab until nothing more happens without its clock
+// moving: what the console does after each action of a scenario's lab.
+func (r *runner) Settle() error { return r.time.Settle(r.ctx) }
 
 // Bus is the lab's bus.
 func (r *runner) Bus() *bus.Bus { return r.lab.Bus() }
@@ -152,7 +176,7 @@ func (r *runner) RunStep(i int) StepResult {
 	}
 	err := st.spec.run(r)
 	if _, waits := st.spec.(*waitSpec); !waits && err == nil {
-		err = r.lab.Lambda().Settle(r.ctx)
+		err = r.time.Settle(r.ctx)
 	}
 	r.flush()
 	_, isExpect := st.spec.(*expectSpec)

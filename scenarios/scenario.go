@@ -16,7 +16,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // Scenario is a parsed scenario file.
@@ -25,7 +26,7 @@ type Scenario struct {
 	Description string
 	Notes       string
 	// Lab is the scenario's lab.
-	Lab *emulator.File
+	Lab *labfile.File
 	// Seed makes ids deterministic (default 1).
 	Seed uint64
 	// Start is the virtual clock's start (default 2026-01-01T09:00:00Z).
@@ -64,7 +65,7 @@ func (n *nodeValue) UnmarshalYAML(node ast.Node) error {
 }
 
 // Error is a problem at a place in a scenario file.
-type Error = emulator.PosError
+type Error = yamlpos.PosError
 
 func posOf(file string, node ast.Node, format string, args ...any) error {
 	e := &Error{File: file, Msg: fmt.Sprintf(format, args...)}
@@ -94,7 +95,7 @@ func Parse(name, dir string, data []byte) (*Scenario, error) {
 
 // parse reads a scenario whose inline lab reads its code from labDir.
 func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
-	tree, err := emulator.ParseYAML(data)
+	tree, err := yamlpos.ParseYAML(data)
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
@@ -102,7 +103,7 @@ func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
 		return nil, &Error{File: name, Msg: "the scenario is empty; it needs at least name, lab and steps"}
 	}
 	var h header
-	if err := emulator.DecodeNode(tree.Docs[0].Body, &h); err != nil {
+	if err := yamlpos.DecodeNode(tree.Docs[0].Body, &h); err != nil {
 		return nil, yamlError(name, err)
 	}
 	sc := &Scenario{Name: h.Name, Description: h.Description, Notes: h.Notes, Seed: h.Seed, File: name, Dir: dir}
@@ -142,12 +143,12 @@ func parse(name, dir, labDir string, data []byte) (*Scenario, error) {
 
 // parseLab reads lab: default (or the name of a shipped lab), {file: path},
 // or an inline lab mapping.
-func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, error) {
+func parseLab(name, dir string, tree *ast.File, node ast.Node) (*labfile.File, error) {
 	switch n := node.(type) {
 	case nil:
 		return nil, &Error{File: name, Msg: "the scenario has no lab: write lab: default, lab: {file: lab.yaml}, or the lab inline"}
 	case *ast.StringNode:
-		f, err := emulator.LoadLab(n.Value)
+		f, err := labfile.LoadLab(n.Value)
 		if err != nil {
 			return nil, posOf(name, node, "lab %q: %v", n.Value, err)
 		}
@@ -158,9 +159,9 @@ func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, 
 			if !filepath.IsAbs(path) && dir != "" {
 				path = filepath.Join(dir, path)
 			}
-			f, err := emulator.LoadFile(path)
+			f, err := labfile.LoadFile(path)
 			if err != nil {
-				var pe *emulator.PosError
+				var pe *yamlpos.PosError
 				if errors.As(err, &pe) {
 					return nil, err
 				}
@@ -168,7 +169,7 @@ func parseLab(name, dir string, tree *ast.File, node ast.Node) (*emulator.File, 
 			}
 			return f, nil
 		}
-		return emulator.ParseNode(name, dir, tree, n, "$.lab")
+		return labfile.ParseNode(name, dir, tree, n, "$.lab")
 	}
 	return nil, posOf(name, node, "lab: write default, {file: lab.yaml}, or a lab mapping (buckets, functions, triggers)")
 }
@@ -193,7 +194,7 @@ func yamlError(file string, err error) error {
 		}
 		return &Error{File: file, Msg: ye.GetMessage()}
 	}
-	var pe *emulator.PosError
+	var pe *yamlpos.PosError
 	if errors.As(err, &pe) {
 		return pe
 	}

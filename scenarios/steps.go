@@ -9,7 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // Step is one step of a scenario.
@@ -139,7 +139,7 @@ func readSpec(k kind, node ast.Node) (stepSpec, error) {
 	if r, ok := spec.(nodeReader); ok {
 		err = r.read(node)
 	} else {
-		err = emulator.DecodeNode(node, spec)
+		err = yamlpos.DecodeNode(node, spec)
 	}
 	if err != nil {
 		return nil, err

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for FUZZTIME (default 20s) each, one after another:
+# Runs every fuzz target for FUZZTIME (default 5s) each, one after another:
 # Go fuzzes one target per `go test` run. Prints a line per target and stops
 # at the first failure, naming the crasher file, which go test has written
 # under the package's testdata/fuzz/ (add it to the seed corpus once fixed).
@@ -9,13 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fuzztime=${FUZZTIME:-20s}
+fuzztime=${FUZZTIME:-5s}
 minimize=${FUZZMINIMIZETIME:-5s}
 targets=(
   "./emulator/notify FuzzEncodeKey"
   "./emulator/notify FuzzNotificationXML"
   "./emulator/iam FuzzPolicy"
-  "./emulator FuzzParseLab"
+  "./emulator/iam FuzzTrust"
+  "./emulator/iam FuzzStatementSpans"
+  "./emulator/labfile FuzzParseLab"
   "./scenarios FuzzParseScenario"
   "./internal/jpegscale FuzzDecode"
 )

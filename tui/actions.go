@@ -60,31 +60,28 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.setMessage(problem, true)
 			return nil, true
 		}
-		m.functionAction(msg, fn)
+		return m.functionAction(msg, fn), true
 	default:
 		return nil, false
 	}
 	return nil, true
 }
 
-// functionAction opens the dialog of a function's action key.
-func (m *Model) functionAction(msg tea.KeyPressMsg, fn string) {
+// functionAction opens the dialog of a function's action key; the ones
+// that edit what Lambda or IAM keep read it first.
+func (m *Model) functionAction(msg tea.KeyPressMsg, fn string) tea.Cmd {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Policy):
-		m.openDialog(newPolicyDialog(m.c, fn))
+		return m.c.Src.prepareAction(actPolicy, fn)
 	case key.Matches(msg, k.EditFunction):
-		m.openDialog(newFunctionDialog(m.c, fn))
+		return m.c.Src.prepareAction(actEdit, fn)
+	case key.Matches(msg, k.AddLayer):
+		return m.c.Src.prepareAction(actLayer, fn)
 	case key.Matches(msg, k.Test):
 		m.openDialog(newTestDialog(m.c, fn, testEvent(m.c, fn)))
-	case key.Matches(msg, k.AddLayer):
-		src, _ := m.c.Src.Lab.Source(fn)
-		if src.Runtime == "" {
-			m.setMessage(fn+" runs a built-in handler: layers are for functions of their own code (runtime and code in the lab file)", true)
-			return
-		}
-		m.openDialog(newLayerDialog(m.c, fn, src.Layers))
 	}
+	return nil
 }
 
 // createBucketDialog asks for a name, checked as it is typed against AWS's

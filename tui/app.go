@@ -1,13 +1,13 @@
 // Package tui is lambdalab's terminal console: the lab's buckets and
 // functions, the selected bucket's objects, the invocations as they happen,
-// and the details of any of them, with the console's actions. It reads the
-// lab through its event bus and writes through the S3 API, like any client.
+// and the details of any of them, with the console's actions. It is a
+// client of the lab's services like any other: it reads and changes them
+// through their APIs (S3, Lambda, IAM, signed as the account root) and
+// follows what happens on the lab's event bus.
 package tui
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -78,7 +78,7 @@ func New(src *Source, inbox *Inbox) *Model {
 		Src:     src,
 		State:   &State{History: newHistory()},
 	}
-	_, c.VirtualClock = src.Lab.Clock().(*clock.Virtual)
+	_, c.VirtualClock = src.Clock.(*clock.Virtual)
 	m := &Model{c: c, inbox: inbox, help: help.New(), progress: progress.New(progress.WithWidth(30))}
 	m.labP, m.objects, m.invs, m.detail = newLabPane(c), newObjectsPane(c), newInvocationsPane(c), newDetailPane(c)
 	m.panes = [paneCount]pane{m.labP, m.objects, m.invs, m.detail}
@@ -88,7 +88,8 @@ func New(src *Source, inbox *Inbox) *Model {
 
 // Init loads the lab and starts listening to it.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.c.Src.loadLab(), m.inbox.wait(), tea.RequestBackgroundColor)
+	m.c.State.functionsAsked++
+	return tea.Batch(m.c.Src.loadLab(), m.c.Src.listFunctions(m.c.State.functionsAsked), m.inbox.wait(), tea.RequestBackgroundColor)
 }
 
 // Update routes a message.
@@ -128,8 +129,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for id, r := range m.rects {
 			if r.contains(msg.Mouse().X, msg.Mouse().Y) {
 				cmd := m.panes[id].Update(msg)
-				m.followLab()
-				return m, cmd
+				return m, tea.Batch(cmd, m.followLab())
 			}
 		}
 		return m, nil
@@ -137,82 +137,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.handleData(msg)
 }
 
-// handleData takes the results of data commands.
-func (m *Model) handleData(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case labLoadedMsg:
-		if msg.err != nil {
-			m.setMessage(msg.err.Error(), true)
-			return nil
-		}
-		m.loaded = true
-		m.c.State.Buckets = msg.buckets
-		for _, e := range m.early {
-			m.handleBusEvent(e)
-		}
-		m.early = nil
-		m.c.State.Functions = m.c.Src.Lab.Lambda().Names()
-		if m.c.State.Selected == "" {
-			m.c.State.Selected = firstBucket(msg.buckets)
-		}
-		m.labP.refresh()
-		m.labP.selectBucket(m.c.State.Selected)
-		m.objects.invalidate()
-		m.detail.labChanged()
-	case resultMsg:
-		if msg.err != nil {
-			m.setMessage(msg.err.Error(), true)
-		} else {
-			m.setMessage(msg.text, false)
-		}
-	case objectDetailMsg:
-		m.detail.showObject(msg)
-	case objectChosenMsg:
-		asked := m.detail.askObject(msg.bucket, msg.key)
-		m.openDetail()
-		return m.c.Src.loadObject(msg.bucket, msg.key, asked)
-	case invocationChosenMsg:
-		m.detail.showInvocation(msg.inv)
-		m.openDetail()
-	case triggersMsg:
-		if b := m.c.State.Bucket(msg.bucket); b != nil && msg.asked == b.triggersAsked {
-			b.Triggers = msg.triggers
-			m.labP.refresh()
-			m.detail.labChanged()
-		}
-	case stepMsg:
-		return m.handleStep(msg)
-	case layerVerifiedMsg, layerAddedMsg, testResultMsg:
-		// The answer of a dialog's command; the dialog knows whether it
-		// still asks for it.
-		if m.dialog == nil {
-			return nil
-		}
-		done, cmd := m.dialog.Update(msg)
-		if done {
-			m.dialog = nil
-		}
-		return cmd
-	case triggerAddedMsg:
-		m.handleTriggerAdded(msg)
-	case removeTriggerLoadedMsg:
-		// It answers the bucket selected when T was pressed; once another
-		// is selected, or another dialog is open, it answers nothing asked.
-		if msg.bucket != m.c.State.Selected || m.dialog != nil {
-			return nil
-		}
-		if msg.err != nil {
-			m.setMessage(msg.err.Error(), true)
-			return nil
-		}
-		m.openDialog(msg.d)
-	}
-	return nil
-}
-
 // followLab shows what the Lab pane's cursor is on: a bucket's objects, a
-// function's detail.
-func (m *Model) followLab() {
+// function's detail (which it loads).
+func (m *Model) followLab() tea.Cmd {
 	it := m.labP.selected()
 	if it.bucket != "" && it.bucket != m.c.State.Selected {
 		m.c.State.Selected = it.bucket
@@ -220,10 +147,12 @@ func (m *Model) followLab() {
 		m.objects.marked = map[string]bool{}
 		m.objects.invalidate()
 	}
+	var cmd tea.Cmd
 	if it.function != "" && (m.detail.kind != detailFunction || m.detail.function != it.function) {
-		m.detail.showFunction(it.function)
+		cmd = m.showFunction(it.function)
 	}
 	m.syncDetail()
+	return cmd
 }
 
 // syncDetail takes an object off the Detail pane once the Objects pane no
@@ -249,92 +178,6 @@ func (m *Model) relayout() {
 			m.dialog.SetSize(m.width, m.bodyH)
 		}
 	}
-}
-
-// handleBusEvent keeps the state current.
-func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
-	st := m.c.State
-	var cmd tea.Cmd
-	switch e := ev.(type) {
-	case bus.ObjectChanged:
-		cmd = m.objectChanged(e)
-	case bus.BucketCreated, bus.BucketDeleted:
-		m.bucketsChanged(e)
-	case bus.NotificationConfigured:
-		if b := st.Bucket(e.Bucket); b != nil {
-			b.triggersAsked++
-			cmd = m.c.Src.reloadTriggers(e.Bucket, b.triggersAsked)
-		}
-	case bus.LoopStopped:
-		m.banner = &e
-		m.relayout()
-	case bus.TriggerWarning:
-		if !e.Acknowledged {
-			m.setMessage("warning: "+e.Message, true)
-		}
-	case bus.FunctionUpdated, bus.RolePolicyChanged, bus.FunctionMetrics:
-		m.detail.labChanged()
-	case bus.RuntimeNotice:
-		if st.notice(e.Function, e.Message) {
-			m.detail.labChanged()
-		}
-	}
-	if st.History.apply(ev) {
-		m.invs.refresh()
-		if m.detail.kind == detailInvocation {
-			m.detail.rebuild()
-		}
-	}
-	if m.loaded {
-		m.syncDetail()
-	}
-	return cmd
-}
-
-// objectChanged folds an object's change into its bucket, and reloads it
-// if Detail shows it.
-func (m *Model) objectChanged(e bus.ObjectChanged) tea.Cmd {
-	st := m.c.State
-	if !m.loaded {
-		m.early = append(m.early, e)
-	}
-	if b := st.Bucket(e.Bucket); b != nil {
-		if strings.HasPrefix(e.EventName, "ObjectRemoved:") {
-			b.remove(e.Key)
-			delete(m.objects.marked, e.Key)
-		} else {
-			b.upsert(objectRow{Key: e.Key, Size: e.Size, Modified: e.Time, ETag: e.ETag})
-		}
-		if e.Bucket == st.Selected {
-			m.objects.invalidate()
-		}
-	}
-	if m.detail.kind == detailObject && m.detail.object.bucket == e.Bucket && m.detail.object.key == e.Key && m.loaded {
-		return m.c.Src.loadObject(e.Bucket, e.Key, m.detail.reask())
-	}
-	return nil
-}
-
-// bucketsChanged adds or removes a bucket.
-func (m *Model) bucketsChanged(ev bus.Event) {
-	st := m.c.State
-	switch e := ev.(type) {
-	case bus.BucketCreated:
-		if st.Bucket(e.Bucket) != nil || !m.loaded {
-			return
-		}
-		st.Buckets = append(st.Buckets, &bucketState{Name: e.Bucket})
-		sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
-	case bus.BucketDeleted:
-		for i, b := range st.Buckets {
-			if b.Name == e.Bucket {
-				st.Buckets = append(st.Buckets[:i], st.Buckets[i+1:]...)
-				break
-			}
-		}
-	}
-	m.labP.refresh()
-	m.detail.labChanged()
 }
 
 // handleKey: the dialog first, then the global keys, then the focused pane.
@@ -363,16 +206,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.focus == labPaneID && key.Matches(msg, k.Open) {
 		if it := m.labP.selected(); it.function != "" {
-			m.detail.showFunction(it.function)
+			var cmd tea.Cmd
+			if m.detail.kind != detailFunction || m.detail.function != it.function {
+				cmd = m.showFunction(it.function)
+			}
 			m.openDetail()
-			return nil
+			return cmd
 		}
 		m.setFocus(objectsPaneID)
 		return nil
 	}
 	cmd := m.panes[m.focus].Update(msg)
 	if m.focus == labPaneID {
-		m.followLab()
+		cmd = tea.Batch(cmd, m.followLab())
 	}
 	return cmd
 }
@@ -462,7 +308,7 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 		}
 		m.setFocus(paneID(id))
 		if m.panes[id].RowAt(mouse.Y-r.y-1) && paneID(id) == labPaneID {
-			m.followLab()
+			return m.followLab()
 		}
 	}
 	return nil

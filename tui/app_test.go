@@ -291,7 +291,7 @@ func TestDownloadDoesNotFollowLinksOut(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
 		t.Fatal(err)
 	}
-	src := &Source{Lab: lab.Lab, Client: lab.Client}
+	src := NewSource(lab.Lab, "")
 	if err := src.downloadOne(context.Background(), "cis-examples", "link/escape.txt", dir); err == nil {
 		t.Error("the download followed the link out of its folder")
 	}

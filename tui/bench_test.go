@@ -15,7 +15,7 @@ import (
 // directly (no lab traffic): what rendering costs at scale.
 func big(b testing.TB, n int) *Model {
 	lab := labtest.Start(b, "")
-	m := New(&Source{Lab: lab.Lab, Client: lab.RootClient(), Endpoint: "http://127.0.0.1:4566"}, nil)
+	m := New(NewSource(lab.Lab, "http://127.0.0.1:4566"), nil)
 	bs := &bucketState{Name: "photos"}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {

@@ -11,8 +11,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/lambdalab/lambdalab/emulator/bus"
 )
 
 // Common is what every pane is built with: sizes, styles, keys, the color
@@ -36,8 +39,14 @@ type State struct {
 	History *history
 	// Selected is the bucket the Objects pane shows.
 	Selected string
-	// Functions are the lab's functions, in order.
+	// Functions are the lab's functions, in order, and Configs their
+	// configurations, as ListFunctions last listed them.
 	Functions []string
+	Configs   map[string]lambdatypes.FunctionConfiguration
+	// functionsAsked numbers the last listing asked for.
+	functionsAsked int
+	// Metrics are each function's, as Lambda last published them.
+	Metrics map[string]bus.Metrics
 	// Notices are what each function's runtime said once (another Python
 	// version, a stand-in layer), in order, without repeats.
 	Notices map[string][]string

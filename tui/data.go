@@ -20,18 +20,61 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/clock"
 )
 
-// Source is the UI's way into the lab: the S3 API (as the account root, like
-// a student at the console) for everything S3 does, and the lab itself for
-// what AWS offers through other APIs (function configuration, roles, logs).
+// Source is the console's way into the lab. Everything the console reads
+// or changes in a service goes through that service's API, signed as the
+// account root, as a student at the console (Clients); what happens
+// arrives on the bus (the Inbox). The rest belongs to the lab itself, not
+// to a service: its name, its clock, the endpoint it serves, the
+// recursive-invocation advice it gives for a trigger, where its lab file
+// keeps a function's code, and, for a scenario's lab, running it after each
+// action.
 type Source struct {
-	Lab      *emulator.Lab
-	Client   *s3.Client
+	Clients  emulator.Clients
 	Endpoint string
+	// LabName is the lab file's name, for the header.
+	LabName string
+	// Clock is the lab's: test events carry its time, and on a virtual
+	// clock a handler's work takes no lab time.
+	Clock clock.Clock
+	// TriggerRisk is the lab's warning for a trigger of bucket on function
+	// ("" when the function does not write there).
+	TriggerRisk func(bucket, function string) string
+	// LabCode is the folder or file on this machine that the lab file says
+	// holds a function's code (the Lambda API knows only its package);
+	// ok is false for other functions.
+	LabCode func(function string) (path string, ok bool)
 	// settle, when set, runs the lab after each action (a scenario's lab
 	// runs only when driven).
 	settle func()
+}
+
+// NewSource is the console's source on lab, which serves endpoint.
+func NewSource(lab *emulator.Lab, endpoint string) *Source {
+	return &Source{Clients: lab.RootClients(), Endpoint: endpoint, LabName: lab.File().Name, Clock: lab.Clock(),
+		TriggerRisk: lab.TriggerRisk,
+		LabCode: func(function string) (string, bool) {
+			src, ok := lab.Source(function)
+			return src.Code, ok && src.Runtime != ""
+		}}
+}
+
+// labCode is where the lab file keeps function's code, if it does.
+func (src *Source) labCode(function string) (string, bool) {
+	if src.LabCode == nil {
+		return "", false
+	}
+	return src.LabCode(function)
+}
+
+// triggerRisk is the lab's warning for a trigger of bucket on function.
+func (src *Source) triggerRisk(bucket, function string) string {
+	if src.TriggerRisk == nil || function == "" {
+		return ""
+	}
+	return src.TriggerRisk(bucket, function)
 }
 
 // after runs settle, if any, after an action.
@@ -42,7 +85,7 @@ func (src *Source) after(msg tea.Msg) tea.Msg {
 	return msg
 }
 
-// timeout bounds every S3 call the UI makes.
+// timeout bounds every call the UI makes.
 const timeout = 30 * time.Second
 
 func ctx() (context.Context, context.CancelFunc) {
@@ -60,6 +103,9 @@ type (
 	resultMsg struct {
 		text string
 		err  error
+		// function, when set, is a function the action changed: Detail
+		// reads it again if it shows it.
+		function string
 	}
 	// objectDetailMsg is a loaded object for the Detail pane; asked numbers
 	// the request it answers.
@@ -110,7 +156,7 @@ func (src *Source) loadLab() tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
-		out, err := src.Client.ListBuckets(c, &s3.ListBucketsInput{})
+		out, err := src.Clients.S3.ListBuckets(c, &s3.ListBucketsInput{})
 		if err != nil {
 			return labLoadedMsg{err: fmt.Errorf("list buckets: %s", apiMessage(err))}
 		}
@@ -119,7 +165,7 @@ func (src *Source) loadLab() tea.Cmd {
 			bs := &bucketState{Name: aws.ToString(b.Name)}
 			// encoding-type=url: a key may hold characters an XML listing
 			// cannot carry (S3 then sends a document the SDK refuses).
-			p := s3.NewListObjectsV2Paginator(src.Client, &s3.ListObjectsV2Input{Bucket: b.Name, EncodingType: types.EncodingTypeUrl})
+			p := s3.NewListObjectsV2Paginator(src.Clients.S3, &s3.ListObjectsV2Input{Bucket: b.Name, EncodingType: types.EncodingTypeUrl})
 			for p.HasMorePages() {
 				page, err := p.NextPage(c)
 				if err != nil {
@@ -142,7 +188,7 @@ func (src *Source) loadLab() tea.Cmd {
 }
 
 func (src *Source) triggers(c context.Context, bucket string) []triggerRow {
-	cfg, err := src.Client.GetBucketNotificationConfiguration(c, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+	cfg, err := src.Clients.S3.GetBucketNotificationConfiguration(c, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return nil
 	}
@@ -169,7 +215,7 @@ func (src *Source) loadObject(bucket, key string, asked int) tea.Cmd {
 		c, cancel := ctx()
 		defer cancel()
 		msg := objectDetailMsg{bucket: bucket, key: key, asked: asked}
-		head, err := src.Client.HeadObject(c, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		head, err := src.Clients.S3.HeadObject(c, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
 			msg.err = errors.New(apiMessage(err))
 			return msg
@@ -188,10 +234,10 @@ func (src *Source) createBucket(name string) tea.Cmd {
 		// In us-east-1, S3 answers CreateBucket with 200 OK for a bucket its
 		// caller already owns (legacy compatibility), so the answer cannot
 		// tell "created" from "was already there": ask first.
-		if _, err := src.Client.HeadBucket(c, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
+		if _, err := src.Clients.S3.HeadBucket(c, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
 			return resultMsg{err: fmt.Errorf("bucket %s already exists, and you own it: nothing was created", name)}
 		}
-		if _, err := src.Client.CreateBucket(c, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		if _, err := src.Clients.S3.CreateBucket(c, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 			return resultMsg{err: fmt.Errorf("create bucket %s: %s", name, apiMessage(err))}
 		}
 		return src.after(resultMsg{text: "created bucket " + name + " (Block Public Access on, ACLs disabled)"})
@@ -210,7 +256,7 @@ func (src *Source) deleteObjects(bucket string, keys []string) tea.Cmd {
 			for _, k := range keys[:n] {
 				ids = append(ids, types.ObjectIdentifier{Key: aws.String(k)})
 			}
-			out, err := src.Client.DeleteObjects(c, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: &types.Delete{Objects: ids}})
+			out, err := src.Clients.S3.DeleteObjects(c, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: &types.Delete{Objects: ids}})
 			if err != nil {
 				return resultMsg{err: fmt.Errorf("delete from %s: %s", bucket, apiMessage(err))}
 			}
@@ -254,7 +300,7 @@ func (src *Source) downloadOne(c context.Context, bucket, key, dir string) error
 		return err
 	}
 	rel := filepath.FromSlash(key)
-	out, err := src.Client.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := src.Clients.S3.GetObject(c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return fmt.Errorf("download %s: %s", key, apiMessage(err))
 	}

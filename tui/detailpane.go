@@ -43,9 +43,14 @@ type detailPane struct {
 	object     objectDetailMsg
 	invocation *invocation
 	function   string
-	// asked numbers the last object load asked for: an answer to an
-	// earlier one (the user moved on) is dropped.
-	asked int
+	// fn is the function shown, as Lambda and IAM last described it (nil
+	// while it loads), or why it could not be read.
+	fn    *functionInfo
+	fnErr error
+	// asked numbers the last object load asked for, fnAsked the last
+	// function load: an answer to an earlier one (the user moved on) is
+	// dropped.
+	asked, fnAsked int
 }
 
 func newDetailPane(c *Common) *detailPane {
@@ -114,6 +119,8 @@ func (d *detailPane) clear() {
 	d.asked++
 	d.kind, d.offset = detailWelcome, 0
 	d.object, d.invocation, d.function = objectDetailMsg{}, nil, ""
+	d.fnAsked++
+	d.fn, d.fnErr = nil, nil
 	d.rebuild()
 }
 
@@ -122,8 +129,30 @@ func (d *detailPane) showInvocation(inv *invocation) {
 	d.rebuild()
 }
 
-func (d *detailPane) showFunction(name string) {
+// showFunction shows name, loading, and returns the number of the load
+// to ask for.
+func (d *detailPane) showFunction(name string) int {
 	d.kind, d.function, d.offset = detailFunction, name, 0
+	d.fn, d.fnErr = nil, nil
+	d.fnAsked++
+	d.rebuild()
+	return d.fnAsked
+}
+
+// reaskFunction numbers a reload of the function shown, which stays on
+// screen until the answer comes.
+func (d *detailPane) reaskFunction() int {
+	d.fnAsked++
+	return d.fnAsked
+}
+
+// showFunctionInfo shows a loaded function if it answers the last load
+// asked for.
+func (d *detailPane) showFunctionInfo(m functionLoadedMsg) {
+	if d.kind != detailFunction || m.asked != d.fnAsked || m.name != d.function {
+		return
+	}
+	d.fn, d.fnErr = m.info, m.err
 	d.rebuild()
 }
 
@@ -237,6 +266,19 @@ func (d *detailPane) field(name, value string) []string {
 	}
 	out := []string{st.Key.Render(name)}
 	return append(out, d.wrap(value, 2)...)
+}
+
+// arnField is a field whose value is an ARN: when it does not fit beside
+// its name it goes below, broken after its colons.
+func (d *detailPane) arnField(name, value string) []string {
+	if ansi.StringWidth(value) <= d.width-14 || d.width <= 23 {
+		return d.field(name, value)
+	}
+	out := []string{d.c.Styles.Key.Render(name)}
+	for _, l := range strings.Split(ansi.Wrap(value, d.width-2, ":"), "\n") {
+		out = append(out, "  "+d.c.Styles.Value.Render(l))
+	}
+	return out
 }
 
 func (d *detailPane) heading(s string) []string {
@@ -371,9 +413,12 @@ func (d *detailPane) invocationLines() []string {
 		}
 		out = append(out, d.field("Chain", chain)...)
 	}
+	if den := inv.Denied; den != nil {
+		out = append(out, d.field("Denied", fmt.Sprintf("IAM refused %s on %s to %s", den.Action, den.Resource, den.Principal))...)
+	}
 	if inv.Error != "" {
 		out = append(out, d.heading("Error")...)
-		if strings.HasPrefix(inv.Error, "{") {
+		if json.Valid([]byte(inv.Error)) {
 			out = append(out, d.prettyJSON([]byte(inv.Error))...)
 		} else {
 			out = append(out, d.wrapStyled(inv.Error, st.StatusErr, 2)...)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -55,12 +55,12 @@ func TestFunctionFormSaves(t *testing.T) {
 	if h.m.dialog != nil {
 		t.Fatalf("a valid save left the form open:\n%s", h.screen())
 	}
-	cfg, _ := h.lab.Lambda().Config("thumbnailer")
-	if cfg.Memory != 256 || cfg.Timeout != 10*time.Second {
-		t.Errorf("memory, timeout = %d, %s; want 256, 10s", cfg.Memory, cfg.Timeout)
+	cfg := functionConfiguration(t, h.m.c.Src.Clients, "thumbnailer")
+	if aws.ToInt32(cfg.MemorySize) != 256 || aws.ToInt32(cfg.Timeout) != 10 || cfg.LastUpdateStatus != lambdatypes.LastUpdateStatusSuccessful {
+		t.Errorf("memory, timeout, last update = %d, %d, %s; want 256, 10, Successful", aws.ToInt32(cfg.MemorySize), aws.ToInt32(cfg.Timeout), cfg.LastUpdateStatus)
 	}
-	if cfg.Environment["MODE"] != "fast" || cfg.Environment["OUTPUT_BUCKET"] != "thumbnails-out" || len(cfg.Environment) != 2 {
-		t.Errorf("environment = %v, want OUTPUT_BUCKET and MODE", cfg.Environment)
+	if env := cfg.Environment.Variables; env["MODE"] != "fast" || env["OUTPUT_BUCKET"] != "thumbnails-out" || len(env) != 2 {
+		t.Errorf("environment = %v, want OUTPUT_BUCKET and MODE", env)
 	}
 	h.mustSee("updated thumbnailer; new invocations get new environments", "256 MB", "10s", "MODE")
 }
@@ -84,16 +84,16 @@ func TestFunctionFormRefusesAWSInvalidValues(t *testing.T) {
 		t.Fatalf("an invalid memory size closed the form")
 	}
 	h.mustSee("ValidationException", "'memorySize'", "greater than or equal to 128")
-	cfg, _ := h.lab.Lambda().Config("thumbnailer")
-	if cfg.Memory != 128 || cfg.Timeout != 3*time.Second || len(cfg.Environment) != 1 {
-		t.Errorf("a refused save changed the function: %+v", cfg)
+	cfg := functionConfiguration(t, h.m.c.Src.Clients, "thumbnailer")
+	if aws.ToInt32(cfg.MemorySize) != 128 || aws.ToInt32(cfg.Timeout) != 3 || len(cfg.Environment.Variables) != 1 {
+		t.Errorf("a refused save changed the function: %d MB, %d s, %v", aws.ToInt32(cfg.MemorySize), aws.ToInt32(cfg.Timeout), cfg.Environment.Variables)
 	}
 	h.keys("esc")
 	if h.m.dialog != nil {
 		t.Fatal("esc did not close the form")
 	}
-	if cfg, _ := h.lab.Lambda().Config("thumbnailer"); cfg.Memory != 128 {
-		t.Errorf("esc saved memory %d", cfg.Memory)
+	if cfg := functionConfiguration(t, h.m.c.Src.Clients, "thumbnailer"); aws.ToInt32(cfg.MemorySize) != 128 {
+		t.Errorf("esc saved memory %d", aws.ToInt32(cfg.MemorySize))
 	}
 	if strings.Contains(h.screen(), "updated thumbnailer") {
 		t.Error("the status line reports an update that did not happen")

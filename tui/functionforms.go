@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -11,9 +12,57 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
+
+// functionAction is a function's action key whose dialog opens once the
+// function is read: its configuration (and, for the policy, its role's).
+type functionAction int
+
+const (
+	actEdit functionAction = iota
+	actPolicy
+	actLayer
+)
+
+// functionActionMsg answers prepareAction: what the dialog starts from.
+type functionActionMsg struct {
+	action   functionAction
+	function string
+	conf     lambdatypes.FunctionConfiguration
+	policy   rolePolicy
+	err      error
+}
+
+// prepareAction reads what action's dialog shows of function, as the
+// console does before it shows an edit page.
+func (src *Source) prepareAction(action functionAction, function string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		msg := functionActionMsg{action: action, function: function}
+		out, err := src.Clients.Lambda.GetFunction(c, &lambdasdk.GetFunctionInput{FunctionName: aws.String(function)})
+		if err != nil {
+			msg.err = fmt.Errorf("%s: %s", function, apiMessage(err))
+			return msg
+		}
+		msg.conf = *out.Configuration
+		if action == actPolicy {
+			msg.policy, msg.err = src.rolePolicy(c, aws.ToString(msg.conf.Role))
+		}
+		return msg
+	}
+}
+
+// functionSavedMsg answers the function form's save; asked numbers the
+// save it answers.
+type functionSavedMsg struct {
+	asked int
+	err   error
+}
 
 // functionDialog edits a function's memory, timeout and environment.
 type functionDialog struct {
@@ -24,23 +73,28 @@ type functionDialog struct {
 	env     textarea.Model
 	field   int
 	problem string
+	asked   int
+	saving  bool
 	w       int
 }
 
-func newFunctionDialog(c *Common, name string) *functionDialog {
-	cfg, _ := c.Src.Lab.Lambda().Config(name)
+func newFunctionDialog(c *Common, name string, cfg lambdatypes.FunctionConfiguration) *functionDialog {
 	d := &functionDialog{c: c, name: name, memory: newTextInput(), timeout: newTextInput(), env: newTextArea()}
 	d.memory.Prompt, d.timeout.Prompt = "", ""
-	d.memory.SetValue(strconv.Itoa(cfg.Memory))
-	d.timeout.SetValue(cfg.Timeout.String())
-	keys := make([]string, 0, len(cfg.Environment))
-	for k := range cfg.Environment {
+	d.memory.SetValue(strconv.Itoa(int(aws.ToInt32(cfg.MemorySize))))
+	d.timeout.SetValue((time.Duration(aws.ToInt32(cfg.Timeout)) * time.Second).String())
+	var vars map[string]string
+	if cfg.Environment != nil {
+		vars = cfg.Environment.Variables
+	}
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var lines []string
 	for _, k := range keys {
-		lines = append(lines, k+"="+cfg.Environment[k])
+		lines = append(lines, k+"="+vars[k])
 	}
 	d.env.SetValue(strings.Join(lines, "\n"))
 	d.env.SetHeight(5)
@@ -71,23 +125,39 @@ func (d *functionDialog) focus() {
 
 func (d *functionDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	k := d.c.Keys
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
+	switch msg := msg.(type) {
+	case functionSavedMsg:
+		if msg.asked != d.asked || !d.saving {
+			return false, nil
+		}
+		d.saving = false
+		if msg.err != nil {
+			d.problem = msg.err.Error()
+			return false, nil
+		}
+		name := d.name
+		return true, func() tea.Msg {
+			return resultMsg{text: "updated " + name + "; new invocations get new environments", function: name}
+		}
+	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(kp, k.Cancel):
+		case key.Matches(msg, k.Cancel):
 			return true, nil
-		case key.Matches(kp, k.NextField):
+		case d.saving:
+			return false, nil
+		case key.Matches(msg, k.NextField):
 			d.field = (d.field + 1) % 3
 			d.focus()
 			return false, nil
-		case key.Matches(kp, k.PrevField):
+		case key.Matches(msg, k.PrevField):
 			d.field = (d.field + 2) % 3
 			d.focus()
 			return false, nil
-		case key.Matches(kp, k.Save):
-			return d.save()
-		case key.Matches(kp, k.Confirm) && d.field != 2:
+		case key.Matches(msg, k.Save):
+			return false, d.save()
+		case key.Matches(msg, k.Confirm) && d.field != 2:
 			// In the environment, enter starts a new line.
-			return d.save()
+			return false, d.save()
 		}
 	}
 	var cmd tea.Cmd
@@ -102,16 +172,18 @@ func (d *functionDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
-func (d *functionDialog) save() (bool, tea.Cmd) {
+// save checks what the form can (numbers, KEY=value lines) and sends the
+// rest to Lambda, which checks the values as AWS does.
+func (d *functionDialog) save() tea.Cmd {
 	mem, err := strconv.Atoi(strings.TrimSpace(d.memory.Value()))
 	if err != nil {
 		d.problem = "memory: a whole number of MB, 128 to 10240"
-		return false, nil
+		return nil
 	}
 	timeout, err := time.ParseDuration(strings.TrimSpace(d.timeout.Value()))
-	if err != nil {
-		d.problem = "timeout: a duration such as 3s or 1m"
-		return false, nil
+	if err != nil || timeout%time.Second != 0 {
+		d.problem = "timeout: whole seconds, such as 3s or 1m"
+		return nil
 	}
 	env := map[string]string{}
 	for _, line := range strings.Split(d.env.Value(), "\n") {
@@ -121,19 +193,20 @@ func (d *functionDialog) save() (bool, tea.Cmd) {
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
 			d.problem = fmt.Sprintf("environment line %q: write KEY=value", line)
-			return false, nil
+			return nil
 		}
 		env[strings.TrimSpace(k)] = v
 	}
-	err = d.c.Src.Lab.UpdateFunction(d.name, func(c *lambda.Config) {
-		c.Memory, c.Timeout, c.Environment = mem, timeout, env
-	})
-	if err != nil {
-		d.problem = err.Error()
-		return false, nil
+	d.asked++
+	d.saving, d.problem = true, ""
+	in := &lambdasdk.UpdateFunctionConfigurationInput{FunctionName: aws.String(d.name), MemorySize: aws.Int32(int32(mem)),
+		Timeout: aws.Int32(int32(timeout / time.Second)), Environment: &lambdatypes.Environment{Variables: env}}
+	asked, src := d.asked, d.c.Src
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		return src.after(functionSavedMsg{asked: asked, err: src.updateConfiguration(c, in)})
 	}
-	name := d.name
-	return true, func() tea.Msg { return resultMsg{text: "updated " + name + "; new invocations get new environments"} }
 }
 
 func (d *functionDialog) View() string {
@@ -145,31 +218,41 @@ func (d *functionDialog) View() string {
 	b.WriteString("\n\nMemory (MB)  " + d.memory.View())
 	b.WriteString("\nTimeout      " + d.timeout.View())
 	b.WriteString("\nEnvironment (KEY=value, one per line)\n" + d.env.View())
-	if d.problem != "" {
+	switch {
+	case d.saving:
+		b.WriteString("\n" + st.Dim.Render("saving…"))
+	case d.problem != "":
 		b.WriteString("\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
 	b.WriteString("\n" + keyHelp(d.c, w, as(k.NextField, "field"), k.Save, k.Cancel))
 	return st.Dialog.Width(w + dialogChrome).Render(b.String())
 }
 
-// policyDialog shows and edits a function role's policy.
+// policySavedMsg answers the policy dialog's save; asked numbers the save
+// it answers.
+type policySavedMsg struct {
+	asked int
+	err   error
+}
+
+// policyDialog shows and edits a function role's policy, as the IAM
+// console's "Edit policy": PutRolePolicy saves it.
 type policyDialog struct {
 	c        *Common
 	function string
-	role     string
-	editor   textarea.Model
-	problem  string
-	w        int
+	rolePolicy
+	editor  textarea.Model
+	problem string
+	asked   int
+	saving  bool
+	w       int
 }
 
-func newPolicyDialog(c *Common, function string) *policyDialog {
-	role, p := c.Src.Lab.RolePolicy(function)
-	d := &policyDialog{c: c, function: function, role: role, editor: newTextArea()}
+func newPolicyDialog(c *Common, function string, rp rolePolicy) *policyDialog {
+	d := &policyDialog{c: c, function: function, rolePolicy: rp, editor: newTextArea()}
 	d.editor.ShowLineNumbers = true
 	d.editor.SetHeight(14)
-	if p != nil {
-		d.editor.SetValue(p.Source)
-	}
+	d.editor.SetValue(rp.policy)
 	// SetValue leaves the cursor after the last character, below the lines
 	// shown: typing would land out of sight. Start where the eye does.
 	d.editor.MoveToBegin()
@@ -179,22 +262,51 @@ func newPolicyDialog(c *Common, function string) *policyDialog {
 
 func (d *policyDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	k := d.c.Keys
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
+	switch msg := msg.(type) {
+	case policySavedMsg:
+		if msg.asked != d.asked || !d.saving {
+			return false, nil
+		}
+		d.saving = false
+		if msg.err != nil {
+			d.problem = msg.err.Error()
+			return false, nil
+		}
+		role, function := d.role, d.function
+		return true, func() tea.Msg {
+			return resultMsg{text: "policy of " + role + " saved; it applies to the next S3 call", function: function}
+		}
+	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(kp, k.Cancel):
+		case key.Matches(msg, k.Cancel):
 			return true, nil
-		case key.Matches(kp, k.Save):
-			if err := d.c.Src.Lab.SetRolePolicy(d.function, []byte(d.editor.Value())); err != nil {
-				d.problem = err.Error()
-				return false, nil
-			}
-			role := d.role
-			return true, func() tea.Msg { return resultMsg{text: "policy of " + role + " saved; it applies to the next S3 call"} }
+		case d.saving:
+			return false, nil
+		case key.Matches(msg, k.Save):
+			return false, d.save()
 		}
 	}
 	var cmd tea.Cmd
 	d.editor, cmd = d.editor.Update(msg)
 	return false, cmd
+}
+
+// save puts the document as the role's inline policy; IAM checks it.
+func (d *policyDialog) save() tea.Cmd {
+	d.asked++
+	d.saving, d.problem = true, ""
+	in := &iamsdk.PutRolePolicyInput{RoleName: aws.String(d.role), PolicyName: aws.String(d.policyName),
+		PolicyDocument: aws.String(d.editor.Value())}
+	asked, src := d.asked, d.c.Src
+	return func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		_, err := src.Clients.IAM.PutRolePolicy(c, in)
+		if err != nil {
+			err = errors.New(apiMessage(err))
+		}
+		return src.after(policySavedMsg{asked: asked, err: err})
+	}
 }
 
 func (d *policyDialog) SetSize(w, h int) {
@@ -211,7 +323,10 @@ func (d *policyDialog) View() string {
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Role " + d.role + " · policy of " + d.function))
 	b.WriteString("\n" + d.editor.View())
-	if d.problem != "" {
+	switch {
+	case d.saving:
+		b.WriteString("\n" + st.Dim.Render("saving…"))
+	case d.problem != "":
 		b.WriteString("\n" + st.MessageErr.Render(wrapText(d.problem, w)))
 	}
 	b.WriteString("\n" + keyHelp(d.c, w, k.Save, k.Cancel))

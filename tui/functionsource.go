@@ -7,45 +7,49 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // sourceFields are a function's runtime, handler and code, as the Lambda
-// console's Code tab shows them. A built-in handler has just its name.
-func (d *detailPane) sourceFields(cfgHandler string) []string {
-	src, ok := d.c.Src.Lab.Source(d.function)
-	if !ok || src.Runtime == "" {
-		return d.field("Handler", cfgHandler+" (built-in)")
+// console's Code tab shows them, with the folder the lab file keeps the
+// code in. A built-in handler has just its name.
+func (d *detailPane) sourceFields(info *functionInfo) []string {
+	cfg := info.conf
+	if cfg.Runtime == "" {
+		return d.field("Handler", aws.ToString(cfg.Handler)+" (built-in)")
 	}
 	var out []string
-	out = append(out, d.field("Runtime", src.Runtime)...)
-	if src.Handler != "" {
-		out = append(out, d.field("Handler", src.Handler)...)
+	out = append(out, d.field("Runtime", string(cfg.Runtime))...)
+	out = append(out, d.field("Handler", aws.ToString(cfg.Handler))...)
+	path, ok := d.c.Src.labCode(d.function)
+	if !ok {
+		// Code Lambda keeps: its deployment package.
+		return append(out, d.field("Code", humanSize(cfg.CodeSize)+" package")...)
 	}
-	out = append(out, d.field("Code", homeRelative(src.Code))...)
-	if changed, ok := lastChange(src.Code); ok {
-		out = append(out, d.field("Changed", changed.Local().Format("2006-01-02 15:04:05"))...)
-	} else {
-		out = append(out, d.field("Changed", "— (the code is not there)")...)
+	out = append(out, d.field("Code", homeRelative(path))...)
+	if changed, ok := lastChange(path); ok {
+		return append(out, d.field("Changed", changed.Local().Format("2006-01-02 15:04:05"))...)
 	}
-	return out
+	return append(out, d.field("Changed", "— (the code is not there)")...)
 }
 
 // layerSection is what a function's runtime said once (another Python
 // version, a stand-in layer) and its layers; nothing for a built-in
 // handler.
-func (d *detailPane) layerSection() []string {
-	src, ok := d.c.Src.Lab.Source(d.function)
-	if !ok || src.Runtime == "" {
+func (d *detailPane) layerSection(info *functionInfo) []string {
+	if info.conf.Runtime == "" {
 		return nil
 	}
 	st := d.c.Styles
-	layers := d.heading(fmt.Sprintf("Layers (%d of 5)", len(src.Layers)))
-	if len(src.Layers) == 0 {
+	layers := d.heading(fmt.Sprintf("Layers (%d of 5)", len(info.conf.Layers)))
+	if len(info.conf.Layers) == 0 {
 		layers = append(layers, st.Dim.Render("  none (l adds one)"))
 	}
 	said := map[string]bool{} // what the layers' lines say already
-	for i, ly := range src.Layers {
-		lines, desc := d.layerLines(i+1, ly)
+	for i, ly := range info.conf.Layers {
+		layerARN := aws.ToString(ly.Arn)
+		lines, desc := d.layerLines(i+1, layerARN, info.layers[layerARN])
 		layers, said[desc] = append(layers, lines...), true
 	}
 	var out []string
@@ -61,27 +65,18 @@ func (d *detailPane) layerSection() []string {
 	return append(out, layers...)
 }
 
-// layerLines describe one layer: a path as it is, an ARN with what the
-// registry holds for it, a stand-in said to be one. desc is the
-// description shown.
-func (d *detailPane) layerLines(n int, layer string) (lines []string, desc string) {
+// layerLines describe one layer as GetLayerVersionByArn does: what it
+// holds, a stand-in said to be one. desc is the description shown.
+func (d *detailPane) layerLines(n int, layerARN string, ly layerInfo) (lines []string, desc string) {
 	st := d.c.Styles
-	out := d.wrap(fmt.Sprintf("%d %s", n, homeRelative(layer)), 2)
-	if !strings.HasPrefix(layer, "arn:") {
-		return out, ""
-	}
-	reg, err := d.c.Src.Lab.Layers()
-	if err != nil {
-		return append(out, d.wrapStyled(err.Error(), st.MessageErr, 4)...), ""
-	}
-	v, err := reg.Resolve(layer)
+	out := d.wrap(fmt.Sprintf("%d %s", n, layerARN), 2)
 	switch {
-	case err != nil:
-		return append(out, d.wrapStyled(errorText(err), st.MessageErr, 4)...), ""
-	case v.StandInFor != "":
-		return append(out, d.wrapStyled(v.Description, st.Warning, 4)...), v.Description
-	case v.Description != "":
-		return append(out, d.wrapStyled(v.Description, st.Dim, 4)...), v.Description
+	case ly.err != "":
+		return append(out, d.wrapStyled(ly.err, st.MessageErr, 4)...), ""
+	case ly.standIn:
+		return append(out, d.wrapStyled(ly.description, st.Warning, 4)...), ly.description
+	case ly.description != "":
+		return append(out, d.wrapStyled(ly.description, st.Dim, 4)...), ly.description
 	}
 	return out, ""
 }

@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // welcomeLines is what Detail shows when nothing is selected: a scenario's
@@ -30,8 +32,11 @@ func (d *detailPane) exercise() (in, fn, out string, resizes bool) {
 		}
 		return in, "", "", false
 	}
-	if cfg, ok := d.c.Src.Lab.Lambda().Config(fn); ok {
-		out, resizes = cfg.Environment["OUTPUT_BUCKET"], cfg.Handler == "resize"
+	if cfg, ok := d.c.State.Configs[fn]; ok {
+		if cfg.Environment != nil {
+			out = cfg.Environment.Variables["OUTPUT_BUCKET"]
+		}
+		resizes = cfg.Runtime == "" && aws.ToString(cfg.Handler) == "resize"
 	}
 	return in, fn, out, resizes
 }

@@ -8,10 +8,14 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
@@ -41,7 +45,7 @@ const commandCap = 5 * time.Minute
 func newHarness(t *testing.T, labYAML string, w, h int) *harness {
 	t.Helper()
 	lab := labtest.Start(t, labYAML, emulator.WithClock(clock.NewVirtual(testStart)), emulator.WithSeed(1))
-	m := New(&Source{Lab: lab.Lab, Client: lab.RootClient(), Endpoint: "http://127.0.0.1:4566"}, nil)
+	m := New(NewSource(lab.Lab, "http://127.0.0.1:4566"), nil)
 	hs := &harness{t: t, m: m, lab: lab}
 	hs.send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
@@ -151,5 +155,30 @@ func (h *harness) mustSee(want ...string) {
 		if !strings.Contains(s, w) {
 			h.t.Fatalf("the screen lacks %q:\n%s", w, s)
 		}
+	}
+}
+
+// functionConfiguration reads a function's configuration through the
+// Lambda API, as the aws CLI would.
+func functionConfiguration(t *testing.T, c emulator.Clients, function string) *lambdasdk.GetFunctionConfigurationOutput {
+	t.Helper()
+	out, err := c.Lambda.GetFunctionConfiguration(context.Background(), &lambdasdk.GetFunctionConfigurationInput{FunctionName: aws.String(function)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// putRolePolicy replaces the inline policy of a function's execution role
+// through IAM, as `aws iam put-role-policy` would.
+func putRolePolicy(t *testing.T, c emulator.Clients, function, doc string) {
+	t.Helper()
+	role, err := arn.ParseRole(aws.ToString(functionConfiguration(t, c, function).Role))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.IAM.PutRolePolicy(context.Background(), &iamsdk.PutRolePolicyInput{RoleName: aws.String(role.Name),
+		PolicyName: aws.String(emulator.LabFilePolicyName), PolicyDocument: aws.String(doc)}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -62,7 +62,9 @@ func TestQuitDuringUpload(t *testing.T) {
 	sub := lab.Bus().Subscribe()
 	forwarded := make(chan struct{})
 	go func() { Forward(sub, inbox); close(forwarded) }()
-	m := New(&Source{Lab: lab.Lab, Client: client, Endpoint: lab.Endpoint}, inbox)
+	src := NewSource(lab.Lab, lab.Endpoint)
+	src.Clients.S3 = client
+	m := New(src, inbox)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(m.c.Src.loadLab()())
 

@@ -10,10 +10,11 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/lambdalab/lambdalab/emulator"
-	"github.com/lambdalab/lambdalab/emulator/lambda"
-	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
+	"github.com/lambdalab/lambdalab/emulator/arn"
 )
 
 // layerVerifiedMsg answers a layer dialog's Verify: what the ARN names, or
@@ -21,8 +22,18 @@ import (
 type layerVerifiedMsg struct {
 	asked   int
 	arn     string
-	version layers.Version
+	version layerVersion
 	err     error
+}
+
+// layerVersion is what GetLayerVersionByArn says of a layer version.
+type layerVersion struct {
+	arn         string
+	codeSize    int64
+	description string
+	runtimes    []string
+	// standIn is set for a public layer the lab runs a stand-in for.
+	standIn bool
 }
 
 // layerAddedMsg answers the dialog's Add.
@@ -42,7 +53,7 @@ type layerDialog struct {
 	input    textinput.Model
 	asked    int
 	busy     string // what is running: "verifying…", "adding…"
-	verified *layers.Version
+	verified *layerVersion
 	problem  string
 	w        int
 }
@@ -80,7 +91,7 @@ func (d *layerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 		if msg.asked == d.asked && d.busy != "" {
 			d.busy = ""
 			if msg.err != nil {
-				d.problem = errorText(msg.err)
+				d.problem = msg.err.Error()
 			} else {
 				d.verified = &msg.version
 			}
@@ -92,11 +103,12 @@ func (d *layerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 		}
 		d.busy = ""
 		if msg.err != nil {
-			d.problem = errorText(msg.err)
+			d.problem = msg.err.Error()
 			return false, nil
 		}
 		text := fmt.Sprintf("added layer %s to %s; new environments get it", strings.TrimSpace(d.input.Value()), d.function)
-		return true, func() tea.Msg { return resultMsg{text: text} }
+		function := d.function
+		return true, func() tea.Msg { return resultMsg{text: text, function: function} }
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Cancel):
@@ -118,24 +130,34 @@ func (d *layerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
-// verify resolves the ARN through the lab's layer registry (building a
-// stand-in the first time, which takes a moment).
+// verify asks Lambda what the ARN names (GetLayerVersionByArn): for a
+// public layer the lab builds its stand-in the first time, which takes a
+// moment.
 func (d *layerDialog) verify() tea.Cmd {
-	arn := strings.TrimSpace(d.input.Value())
-	if arn == "" {
+	layerARN := strings.TrimSpace(d.input.Value())
+	if layerARN == "" {
 		d.problem = "type a layer version ARN, e.g. " + emulator.KlayersPillow + " (the exercise's Pillow)"
 		return nil
 	}
 	d.asked++
 	d.busy, d.problem = "verifying…", ""
-	asked, lab := d.asked, d.c.Src.Lab
+	asked, src := d.asked, d.c.Src
 	return func() tea.Msg {
-		reg, err := lab.Layers()
+		c, cancel := ctx()
+		defer cancel()
+		out, err := src.Clients.Lambda.GetLayerVersionByArn(c, &lambdasdk.GetLayerVersionByArnInput{Arn: aws.String(layerARN)})
 		if err != nil {
-			return layerVerifiedMsg{asked: asked, arn: arn, err: err}
+			return layerVerifiedMsg{asked: asked, arn: layerARN, err: errors.New(apiMessage(err))}
 		}
-		v, err := reg.Resolve(arn)
-		return layerVerifiedMsg{asked: asked, arn: arn, version: v, err: err}
+		v := layerVersion{arn: aws.ToString(out.LayerVersionArn), description: aws.ToString(out.Description),
+			standIn: slices.Contains(emulator.StandIns(), layerARN)}
+		if out.Content != nil {
+			v.codeSize = out.Content.CodeSize
+		}
+		for _, r := range out.CompatibleRuntimes {
+			v.runtimes = append(v.runtimes, string(r))
+		}
+		return layerVerifiedMsg{asked: asked, arn: layerARN, version: v}
 	}
 }
 
@@ -144,26 +166,14 @@ func (d *layerDialog) verify() tea.Cmd {
 func (d *layerDialog) add() tea.Cmd {
 	d.asked++
 	d.busy, d.problem = "adding…", ""
-	asked, src, function := d.asked, d.c.Src, d.function
-	next := append(slices.Clone(d.current), strings.TrimSpace(d.input.Value()))
+	asked, src := d.asked, d.c.Src
+	in := &lambdasdk.UpdateFunctionConfigurationInput{FunctionName: aws.String(d.function),
+		Layers: append(slices.Clone(d.current), strings.TrimSpace(d.input.Value()))}
 	return func() tea.Msg {
-		err := src.Lab.SetLayers(function, next)
-		return src.after(layerAddedMsg{asked: asked, err: err})
+		c, cancel := ctx()
+		defer cancel()
+		return src.after(layerAddedMsg{asked: asked, err: src.updateConfiguration(c, in)})
 	}
-}
-
-// errorText is an error as the console words Lambda's: its type, then its
-// message.
-func errorText(err error) string {
-	var le *layers.ParameterError
-	if errors.As(err, &le) {
-		return le.Type + ": " + le.Message
-	}
-	var pe *lambda.ParameterError
-	if errors.As(err, &pe) {
-		return pe.Type + ": " + pe.Message
-	}
-	return err.Error()
 }
 
 func (d *layerDialog) View() string {
@@ -189,21 +199,20 @@ func (d *layerDialog) View() string {
 func (d *layerDialog) verifiedText() string {
 	st := d.c.Styles
 	v := d.verified
-	name := v.Name
-	if v.StandInFor != "" {
-		name = v.StandInFor[strings.Index(v.StandInFor, ":layer:")+len(":layer:"):]
+	name := v.arn
+	if l, err := arn.ParseLayer(v.arn); err == nil {
+		name = fmt.Sprintf("%s:%d", l.Name, l.Version)
 	}
-	lines := []string{st.Message.Render("✓ " + fmt.Sprintf("%s · %s", name, humanSize(v.CodeSize)))}
-	desc := v.Description
+	lines := []string{st.Message.Render("✓ " + fmt.Sprintf("%s · %s", name, humanSize(v.codeSize)))}
 	style := st.Dim
-	if v.StandInFor != "" {
+	if v.standIn {
 		style = st.Warning
 	}
-	if desc != "" {
-		lines = append(lines, style.Render(wrapText(desc, d.w)))
+	if v.description != "" {
+		lines = append(lines, style.Render(wrapText(v.description, d.w)))
 	}
-	if len(v.CompatibleRuntimes) > 0 {
-		lines = append(lines, st.Dim.Render("Compatible runtimes: "+strings.Join(v.CompatibleRuntimes, ", ")))
+	if len(v.runtimes) > 0 {
+		lines = append(lines, st.Dim.Render("Compatible runtimes: "+strings.Join(v.runtimes, ", ")))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -108,8 +108,8 @@ func PlayScenario(ctx context.Context, r *scenarios.Runner, sc *scenarios.Scenar
 		return ErrNoTerminal
 	}
 	defer inbox.Close()
-	lab := r.Lab()
-	src := &Source{Lab: lab, Client: lab.RootClient(), Endpoint: endpoint, settle: func() { _ = lab.Lambda().Settle(ctx) }}
+	src := NewSource(r.Lab(), endpoint)
+	src.settle = func() { _ = r.Settle() }
 	_, err := tea.NewProgram(newPlayerModel(r, sc, src, inbox), tea.WithContext(ctx)).Run()
 	return err
 }

@@ -26,8 +26,7 @@ func playerHarness(t *testing.T, name string, w, hgt int) (h *harness, sc *scena
 	}
 	t.Cleanup(r.Close)
 	rec := bus.Record(r.Bus())
-	lab := r.Lab()
-	m := newPlayerModel(r, sc, &Source{Lab: lab, Client: lab.RootClient(), Endpoint: "http://127.0.0.1:4566"}, nil)
+	m := newPlayerModel(r, sc, NewSource(r.Lab(), "http://127.0.0.1:4566"), nil)
 	h = &harness{t: t, m: m}
 	h.send(tea.WindowSizeMsg{Width: w, Height: hgt})
 	h.run(m.Init())
@@ -112,9 +111,7 @@ func TestScenarioPlayerSaysWhichStepFailed(t *testing.T) {
 	h.keys("esc")
 	// Break the lab under the scenario: the trigger's function loses the
 	// right to write its output, so the expectations about it fail.
-	if err := h.m.c.Src.Lab.SetRolePolicy("cis-exercise-demo", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)); err != nil {
-		t.Fatal(err)
-	}
+	putRolePolicy(t, h.m.c.Src.Clients, "cis-exercise-demo", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 	for !h.m.player.done() {
 		h.keys("space")
 		feed()

@@ -111,7 +111,7 @@ func (src *Source) read(c context.Context, bucket, key, rng string) ([]byte, err
 	if rng != "" {
 		in.Range = aws.String(rng)
 	}
-	out, err := src.Client.GetObject(c, in)
+	out, err := src.Clients.S3.GetObject(c, in)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func Run(ctx context.Context, lab *emulator.Lab, sub interface{ Close() }, inbox
 	}
 	defer sub.Close()
 	defer inbox.Close()
-	m := New(&Source{Lab: lab, Client: lab.RootClient(), Endpoint: endpoint}, inbox)
+	m := New(NewSource(lab, endpoint), inbox)
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lambdalab/lambdalab/emulator"
@@ -101,7 +102,7 @@ func TestEnvironmentUnderItsHeading(t *testing.T) {
 	if h.m.focus != detailPaneID {
 		t.Fatalf("enter on the function did not open Detail")
 	}
-	h.keys("j", "j", "j", "j", "j", "j")
+	h.keys("j", "j", "j", "j", "j", "j", "j", "j", "j")
 	h.mustSee("Environment", "OUTPUT_BUCKET=")
 	h.keys("z")
 	h.mustSee("Environment", "OUTPUT_BUCKET=cis-examples-output")
@@ -115,7 +116,7 @@ func TestEnvironmentUnderItsHeading(t *testing.T) {
 func TestTriggerRefusalShowsWhole(t *testing.T) {
 	h := newHarness(t, noTriggers, 80, 24)
 	err := emulator.AddTrigger(context.Background(), h.lab.RootClients(), "photos-in", emulator.Trigger{
-		FunctionARN: h.lab.Lambda().ARN("thumbnailer"), Events: []string{"s3:ObjectCreated:*"}, Suffix: ".png"})
+		FunctionARN: aws.ToString(functionConfiguration(t, h.lab.RootClients(), "thumbnailer").FunctionArn), Events: []string{"s3:ObjectCreated:*"}, Suffix: ".png"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestTriggerRefusalShowsWhole(t *testing.T) {
 func TestRemoveTriggerShowsWhatFirst(t *testing.T) {
 	h := newHarness(t, noTriggers, 80, 24)
 	err := emulator.AddTrigger(context.Background(), h.lab.RootClients(), "photos-in", emulator.Trigger{
-		FunctionARN: h.lab.Lambda().ARN("thumbnailer"), Events: []string{"s3:ObjectCreated:Put", "s3:ObjectCreated:Post"}, Prefix: "uploads/"})
+		FunctionARN: aws.ToString(functionConfiguration(t, h.lab.RootClients(), "thumbnailer").FunctionArn), Events: []string{"s3:ObjectCreated:Put", "s3:ObjectCreated:Post"}, Prefix: "uploads/"})
 	if err != nil {
 		t.Fatal(err)
 	}

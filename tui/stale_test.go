@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/lambdalab/lambdalab/emulator"
 )
@@ -107,7 +108,7 @@ functions:
 func TestQualifiedTriggerShowsOnItsFunction(t *testing.T) {
 	h := newHarness(t, noTriggers, 100, 30)
 	err := emulator.AddTrigger(context.Background(), h.lab.RootClients(), "photos-in", emulator.Trigger{
-		FunctionARN: h.lab.Lambda().ARN("thumbnailer") + ":$LATEST", Events: []string{"s3:ObjectCreated:*"}})
+		FunctionARN: aws.ToString(functionConfiguration(t, h.lab.RootClients(), "thumbnailer").FunctionArn) + ":$LATEST", Events: []string{"s3:ObjectCreated:*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +120,7 @@ func TestQualifiedTriggerShowsOnItsFunction(t *testing.T) {
 	if h.m.detail.kind != detailFunction {
 		t.Fatalf("G did not show the function:\n%s", h.screen())
 	}
+	h.keys("enter", "z") // Detail, zoomed: the function whole
 	h.mustSee("Function · thumbnailer", "photos-in ← s3:ObjectCreated:*", "($LATEST)")
 	if strings.Contains(h.screen(), "none (t adds one)") {
 		t.Errorf("the function's Triggers say none:\n%s", h.screen())

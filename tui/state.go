@@ -133,7 +133,8 @@ type invocation struct {
 	Payload   []byte
 	Error     string
 	Logs      []string
-	Waiting   bool // queued, throttled or waiting for a retry
+	Waiting   bool        // queued, throttled or waiting for a retry
+	Denied    *bus.Denial // the IAM refusal it failed on, if it did
 }
 
 // maxInvocations bounds the history; older rows are dropped and counted.
@@ -216,8 +217,8 @@ func (h *history) apply(ev bus.Event) bool {
 		if inv == nil {
 			return false
 		}
-		inv.Status, inv.Duration, inv.Error = e.Status, e.Duration, e.Error
-		if e.Error != "" && strings.Contains(e.Error, "is not authorized to perform") {
+		inv.Status, inv.Duration, inv.Error, inv.Denied = e.Status, e.Duration, e.Error, e.Denied
+		if e.Denied != nil {
 			inv.Status = accessDenied
 		}
 		d := append(h.durations[e.Function], e.Duration)
@@ -278,7 +279,7 @@ func logLines(event string) []string {
 // dropped as it arrived (a loop's) never had a row.
 func (h *history) drop(e bus.InvocationDropped) {
 	status := "dropped"
-	if strings.Contains(e.Condition, "Recursi") {
+	if e.Recursive {
 		status = "dropped-loop"
 	}
 	if inv := h.waiting[e.EventID]; inv != nil {

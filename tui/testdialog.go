@@ -2,18 +2,22 @@ package tui
 
 import (
 	"bytes"
-	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/lambdalab/lambdalab/emulator"
-	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/notify"
 )
 
@@ -21,8 +25,19 @@ import (
 // asked numbers the run it answers.
 type testResultMsg struct {
 	asked int
-	res   lambda.InvokeResult
+	res   testResult
 	err   error
+}
+
+// testResult is what Invoke (RequestResponse, LogType Tail) answered.
+type testResult struct {
+	requestID string
+	// functionError is Invoke's FunctionError ("Unhandled" when the
+	// function failed).
+	functionError string
+	payload       []byte
+	// log is the tail of the invocation's log (its last 4 KB), decoded.
+	log string
 }
 
 // testDialog is the Lambda console's Test tab: an event (an S3 PUT for the
@@ -72,10 +87,9 @@ func testEvent(c *Common, function string) []byte {
 	if b := st.Bucket(bucket); b != nil && len(b.Objects) > 0 {
 		key, size, etag = b.Objects[0].Key, b.Objects[0].Size, b.Objects[0].ETag
 	}
-	lab := c.Src.Lab
-	principal := "A" + emulator.DefaultAccount + "LAB"
-	rec := notify.NewRecord(lab.File().Region, principal, "test-event", notify.Change{
-		EventName: "ObjectCreated:Put", Time: lab.Clock().Now(), Bucket: bucket, Key: key, Size: size, ETag: etag,
+	principal := "A" + labfile.DefaultAccount + "LAB"
+	rec := notify.NewRecord(c.Src.Clients.Lambda.Options().Region, principal, "test-event", notify.Change{
+		EventName: "ObjectCreated:Put", Time: c.Src.Clock.Now(), Bucket: bucket, Key: key, Size: size, ETag: etag,
 		PrincipalID: principal, SourceIP: "127.0.0.1", RequestID: "TESTEVENT0000000", HostID: "test-event", Sequencer: notify.Sequencer(1),
 	})
 	var out bytes.Buffer
@@ -164,9 +178,28 @@ func (d *testDialog) run() tea.Cmd {
 	d.running, d.problem = true, ""
 	asked, src, function := d.asked, d.c.Src, d.function
 	return func() tea.Msg {
-		res, err := src.Lab.Invoke(context.Background(), function, event)
+		res, err := src.invoke(function, event)
 		return src.after(testResultMsg{asked: asked, res: res, err: err})
 	}
+}
+
+// invoke runs function once with event and waits for its answer, with the
+// tail of its log: Invoke with InvocationType RequestResponse and LogType
+// Tail, as the console's Test does.
+func (src *Source) invoke(function string, event []byte) (testResult, error) {
+	c, cancel := ctx()
+	defer cancel()
+	out, err := src.Clients.Lambda.Invoke(c, &lambdasdk.InvokeInput{FunctionName: aws.String(function),
+		InvocationType: lambdatypes.InvocationTypeRequestResponse, LogType: lambdatypes.LogTypeTail, Payload: event})
+	if err != nil {
+		return testResult{}, errors.New(apiMessage(err))
+	}
+	res := testResult{functionError: aws.ToString(out.FunctionError), payload: out.Payload}
+	res.requestID, _ = awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+	if tail, err := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult)); err == nil {
+		res.log = strings.ToValidUTF8(string(tail), "")
+	}
+	return res, nil
 }
 
 // layout lays the result out for the dialog's width.
@@ -188,29 +221,28 @@ func (d *testDialog) layout() {
 		return out
 	}
 	if r.err != nil {
-		d.lines = append([]string{st.StatusErr.Render("Execution result: not run")}, wrap(errorText(r.err), 2)...)
+		d.lines = append([]string{st.StatusErr.Render("Execution result: not run")}, wrap(r.err.Error(), 2)...)
 		return
 	}
 	var out []string
-	if r.res.FunctionError == "" {
+	if r.res.functionError == "" {
 		out = append(out, st.StatusOK.Render("Execution result: succeeded"))
 	} else {
-		out = append(out, st.StatusErr.Render(fmt.Sprintf("Execution result: failed (%s)", r.res.Status)))
+		// As the console: the error document is the response.
+		out = append(out, st.StatusErr.Render("Execution result: failed"))
 	}
 	out = append(out, "", st.Bold.Render("Response"))
 	var pretty bytes.Buffer
-	if json.Indent(&pretty, r.res.Payload, "", "  ") != nil {
+	if json.Indent(&pretty, r.res.payload, "", "  ") != nil {
 		pretty.Reset()
-		pretty.Write(r.res.Payload)
+		pretty.Write(r.res.payload)
 	}
 	out = append(out, wrap(pretty.String(), 2)...)
 	out = append(out, "", st.Bold.Render("Function Logs"))
-	for _, event := range r.res.Log {
-		for _, l := range logLines(event) {
-			out = append(out, wrap(strings.ReplaceAll(l, "\t", "  "), 2)...)
-		}
+	for _, l := range logLines(r.res.log) {
+		out = append(out, wrap(strings.ReplaceAll(l, "\t", "  "), 2)...)
 	}
-	out = append(out, "", st.Bold.Render("Request ID"), "  "+r.res.RequestID)
+	out = append(out, "", st.Bold.Render("Request ID"), "  "+r.res.requestID)
 	d.lines = out
 	d.offset = max(min(d.offset, len(d.lines)-d.h), 0)
 }

@@ -54,7 +54,7 @@ func newTriggerDialog(c *Common, bucket, function string) *triggerDialog {
 	d.prefix, d.suffix = newTextInput(), newTextInput()
 	d.prefix.Prompt, d.suffix.Prompt = "", ""
 	d.prefix.Placeholder, d.suffix.Placeholder = "e.g. uploads/", "e.g. .jpg"
-	d.risk = d.c.Src.Lab.TriggerRisk(d.bucket, d.function())
+	d.risk = d.c.Src.triggerRisk(d.bucket, d.function())
 	d.SetSize(MinWidth, MinHeight)
 	return d
 }
@@ -128,7 +128,7 @@ func (d *triggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 			d.fnIndex = (d.fnIndex + 1) % n
 		}
 		d.ack = false
-		d.risk = d.c.Src.Lab.TriggerRisk(d.bucket, d.function())
+		d.risk = d.c.Src.triggerRisk(d.bucket, d.function())
 	case 1:
 		if key.Matches(kp, k.Toggle) {
 			e := triggerEvents[d.evCursor]
@@ -176,13 +176,13 @@ func (d *triggerDialog) submit() (bool, tea.Cmd) {
 	}
 	src, bucket := d.c.Src, d.bucket
 	prefix, suffix := d.prefix.Value(), d.suffix.Value()
-	arn := src.Lab.Lambda().ARN(fn)
+	arn := aws.ToString(d.c.State.Configs[fn].FunctionArn)
 	d.adding, d.problem = true, ""
 	return false, func() tea.Msg {
 		c, cancel := ctx()
 		defer cancel()
 		t := emulator.Trigger{FunctionARN: arn, Events: events, Prefix: prefix, Suffix: suffix}
-		if err := emulator.AddTrigger(c, src.Lab.RootClients(), bucket, t); err != nil {
+		if err := emulator.AddTrigger(c, src.Clients, bucket, t); err != nil {
 			return triggerAddedMsg{d: d, err: fmt.Errorf("add trigger: %s", apiMessage(err))}
 		}
 		return src.after(triggerAddedMsg{d: d, text: fmt.Sprintf("trigger added: %s %s → %s", bucket, strings.Join(events, ","), fn)})
@@ -336,7 +336,7 @@ func (d *removeTriggerDialog) Update(msg tea.Msg) (bool, tea.Cmd) {
 			c, cancel := ctx()
 			defer cancel()
 			rest.LambdaFunctionConfigurations = keep
-			if _, err := src.Client.PutBucketNotificationConfiguration(c, &s3.PutBucketNotificationConfigurationInput{
+			if _, err := src.Clients.S3.PutBucketNotificationConfiguration(c, &s3.PutBucketNotificationConfigurationInput{
 				Bucket: aws.String(bucket), NotificationConfiguration: &rest}); err != nil {
 				return resultMsg{err: fmt.Errorf("remove trigger: %s", apiMessage(err))}
 			}
@@ -396,7 +396,7 @@ func (src *Source) loadRemoveTrigger(c *Common, bucket string) tea.Cmd {
 	return func() tea.Msg {
 		cx, cancel := ctx()
 		defer cancel()
-		cur, err := src.Client.GetBucketNotificationConfiguration(cx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+		cur, err := src.Clients.S3.GetBucketNotificationConfiguration(cx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 		if err != nil {
 			return removeTriggerLoadedMsg{bucket: bucket, err: fmt.Errorf("read triggers of %s: %s", bucket, apiMessage(err))}
 		}

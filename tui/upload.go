@@ -154,7 +154,7 @@ func (src *Source) upload(bucket, prefix string, files, keys []string, inbox *In
 				ct = "application/octet-stream"
 			}
 			body := &progressReader{f: f, file: key, total: st.Size(), report: send}
-			_, err = src.Client.PutObject(c, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			_, err = src.Clients.S3.PutObject(c, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
 				Body: io.ReadSeeker(body), ContentLength: aws.Int64(st.Size()), ContentType: aws.String(ct)})
 			f.Close()
 			if err != nil {

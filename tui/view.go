@@ -139,7 +139,7 @@ func (m *Model) keyLine(bindings []key.Binding, w int) string {
 func (m *Model) header() string {
 	st := m.c.Styles
 	src := m.c.Src
-	parts := []string{st.Header.Render("lambdalab"), st.HeaderDim.Render("lab " + src.Lab.File().Name)}
+	parts := []string{st.Header.Render("lambdalab"), st.HeaderDim.Render("lab " + src.LabName)}
 	if src.Endpoint != "" {
 		parts = append(parts, st.HeaderDim.Render("export ")+st.HeaderKey.Render("AWS_ENDPOINT_URL="+src.Endpoint))
 		if m.width >= 100 {

@@ -10,12 +10,13 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 // TestExportSAM: the default lab's template passes cfn-lint, and its role
 // policy is the lab's.
 func TestExportSAM(t *testing.T) {
+	t.Parallel()
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		t.Fatalf("cfn-lint is not installed (./scripts/test.sh installs it with pip): %v", err)
@@ -67,7 +68,7 @@ func unsub(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if s, ok := v["Fn::Sub"].(string); ok && len(v) == 1 {
-			return strings.ReplaceAll(s, "${AWS::AccountId}", emulator.DefaultAccount)
+			return strings.ReplaceAll(s, "${AWS::AccountId}", labfile.DefaultAccount)
 		}
 		out := map[string]any{}
 		for k, x := range v {
@@ -86,7 +87,7 @@ func unsub(v any) any {
 
 func labPolicy(t *testing.T) any {
 	t.Helper()
-	f := emulator.DefaultFile()
+	f := labfile.DefaultFile()
 	var doc any
 	if err := yaml.Unmarshal([]byte(f.Functions[0].Policy().Source), &doc); err != nil {
 		t.Fatal(err)
@@ -97,6 +98,7 @@ func labPolicy(t *testing.T) any {
 // TestResizeLambdaBuildsForLambda builds the deployable bootstrap as the
 // README says.
 func TestResizeLambdaBuildsForLambda(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, "../resize-lambda")
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
@@ -111,6 +113,7 @@ func TestResizeLambdaBuildsForLambda(t *testing.T) {
 // TestEnvPointsTheAWSCLIAtTheLab: eval "$(lambdalab env)" and aws s3 ls,
 // without --endpoint-url.
 func TestEnvPointsTheAWSCLIAtTheLab(t *testing.T) {
+	t.Parallel()
 	v1, _ := findCLIs(t)
 	s := startServe(t)
 	addr := strings.TrimPrefix(s.endpoint, "http://")

@@ -90,6 +90,7 @@ func waitForLog(t *testing.T, s *served, pattern string, n int) {
 }
 
 func TestCompatAWSCLI(t *testing.T) {
+	t.Parallel()
 	v1, v2 := findCLIs(t)
 	s := startServe(t, "-v")
 	dir := t.TempDir()
@@ -173,6 +174,7 @@ func TestCompatAWSCLI(t *testing.T) {
 }
 
 func TestCompatBoto3(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "-v")
 	cmd := exec.Command(pythonWith(t, "boto3"), "testdata/boto3_compat.py", s.endpoint, "boto-bucket")
 	out, err := cmd.Output()
@@ -213,6 +215,7 @@ func TestCompatBoto3(t *testing.T) {
 }
 
 func TestCompatGoTransferManager(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "-v")
 	client := labtest.Client(s.endpoint, "gosdk", "gosdk")
 	ctx := context.Background()

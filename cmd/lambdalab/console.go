@@ -10,6 +10,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/store"
 	"github.com/lambdalab/lambdalab/scenarios"
 	"github.com/lambdalab/lambdalab/tui"
 )
@@ -64,7 +65,7 @@ func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscriptio
 		opts = append(opts, emulator.WithBuiltinProcesses(exe, bootstrapArg))
 	}
 	if o.dataDir != "" {
-		data, err := emulator.OpenData(o.dataDir)
+		data, err := store.OpenData(o.dataDir)
 		if err != nil {
 			return nil, nil, "", &exitError{code: 2, err: err}
 		}

@@ -15,6 +15,7 @@ import (
 // (a second terminal after eval "$(lambdalab env)"), serve without --addr
 // listens where the tools will look, and says so.
 func TestServeFollowsAWSEndpointURL(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL=http://"+addr, "AWS_ENDPOINT_URL_S3=")
@@ -52,6 +53,7 @@ func TestServeFollowsAWSEndpointURL(t *testing.T) {
 // TestEnvShells: env's lines for bash/zsh and fish set the same variables
 // to the same values, each in its shell's syntax.
 func TestEnvShells(t *testing.T) {
+	t.Parallel()
 	values := func(shell string, line *regexp.Regexp) map[string]string {
 		t.Helper()
 		out, err := exec.Command(binary, "env", "--shell", shell, "--addr", "127.0.0.1:4599").Output()
@@ -93,6 +95,7 @@ func TestEnvShells(t *testing.T) {
 // built with; the bash completion script is valid bash that completes
 // lambdalab's commands.
 func TestVersionAndCompletion(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(binary, "version").Output()
 	if err != nil || !regexp.MustCompile(`^lambdalab \S+( \([0-9a-f]{12}\))? go1\.\d+`).Match(out) {
 		t.Errorf("version: %q, %v", out, err)

@@ -23,6 +23,7 @@ import (
 // SIGKILL are all back after the restart, and their events are delivered;
 // killed while uploads still arrive, every object stored gets its event.
 func TestCrashScript(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Fatalf("the aws CLI is not installed; run ./scripts/test.sh, which installs it: %v", err)
 	}
@@ -43,6 +44,7 @@ func TestCrashScript(t *testing.T) {
 // TestServeDataErrors: a --data that is a file, or a directory another
 // lambdalab is using, is a one-line error and exit 2.
 func TestServeDataErrors(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "not-a-dir")
 	os.WriteFile(file, []byte("x"), 0o644)
 	code, stderr := waitExit(t, exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", file))
@@ -73,6 +75,7 @@ func kill9(t *testing.T, s *served) {
 // list-parts shows them) and the upload completes; upload ids are not
 // reused by the new process.
 func TestMultipartSurvivesKill9(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := startServe(t, "--data", dir)
 	ctx := context.Background()
@@ -165,6 +168,7 @@ func keptLab(t *testing.T, names ...string) map[string]string {
 // stops serve at start-up with one line that names the file and says what
 // to do, and exit status 2 — never a panic, never a lab without its buckets.
 func TestServeDamagedData(t *testing.T) {
+	t.Parallel()
 	dirs := keptLab(t, "truncated", "garbled", "missing", "empty")
 	os.Truncate(filepath.Join(dirs["truncated"], "objects.db"), 3*4096)
 	garble(t, filepath.Join(dirs["garbled"], "lab.db"))
@@ -206,6 +210,7 @@ func garble(t *testing.T, file string) {
 // objects.db, `aws s3 cp` of it fails (it used to succeed, with other bytes
 // under the original ETag).
 func TestDamagedObjectWithAWSCLI(t *testing.T) {
+	t.Parallel()
 	dir := keptLab(t, "flipped")["flipped"]
 	file := filepath.Join(dir, "objects.db")
 	data, _ := os.ReadFile(file)

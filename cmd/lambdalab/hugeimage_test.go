@@ -61,6 +61,7 @@ func peakRSS(t *testing.T, pid int) int {
 // of pixels) fails its invocation with a message saying why, and lambdalab's
 // peak RSS stays under 300 MB.
 func TestHugePNGHeader(t *testing.T) {
+	t.Parallel()
 	s := startServe(t)
 	client := labtest.Client(s.endpoint, "test", "test")
 	_, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("cis-examples"),

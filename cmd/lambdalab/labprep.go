@@ -5,24 +5,15 @@ import (
 	"io"
 	"strings"
 
-	"github.com/lambdalab/lambdalab/emulator"
-	"github.com/lambdalab/lambdalab/emulator/labs"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 // prepareLayers makes sure the layer zips f names by path are there before
 // the lab deploys: a shipped lab's (transcode's ffmpeg.zip) is built from
 // this machine the first time, and says so on w; another lab's missing zip
 // is an error naming the command that builds it.
-func prepareLayers(f *emulator.File, w io.Writer) error {
-	var refs []labs.LayerRef
-	for _, fn := range f.Functions {
-		for _, l := range fn.Layers {
-			if !strings.HasPrefix(l, "arn:") {
-				refs = append(refs, labs.LayerRef{Function: fn.Name, Ref: l, Path: f.CodePath(l)})
-			}
-		}
-	}
-	report, err := labs.PrepareLayers(f.Name, f.Dir, refs)
+func prepareLayers(f *labfile.File, w io.Writer) error {
+	report, err := f.PrepareLayers()
 	for _, line := range strings.SplitAfter(report, "\n") {
 		if line != "" {
 			fmt.Fprint(w, "lambdalab: "+line)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
 	"github.com/lambdalab/lambdalab/emulator/lambda/runtime/python"
 )
@@ -37,7 +38,7 @@ which.`,
   lambdalab layer build ffmpeg --from-machine`,
 		Args: cobra.NoArgs,
 	}
-	cmd.PersistentFlags().StringVar(&cacheDir, "cache-dir", "", "where the layer registry lives (default: "+emulator.DefaultCacheDir()+", where labs look)")
+	cmd.PersistentFlags().StringVar(&cacheDir, "cache-dir", "", "where the layer registry lives (default: "+labfile.DefaultCacheDir()+", where labs look)")
 	cmd.AddCommand(newLayerBuildCommand(), newLayerPublishCommand(&cacheDir), newLayerListCommand(&cacheDir))
 	return cmd
 }

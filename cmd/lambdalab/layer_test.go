@@ -87,6 +87,7 @@ func TestLayerBuildPublishListAndUse(t *testing.T) {
 // TestLayerListSaysStandIn: once a lab has used the Klayers ARN, its
 // stand-in is listed under that ARN, saying what it really is.
 func TestLayerListSaysStandIn(t *testing.T) {
+	t.Parallel()
 	version := machinePillow(t)
 	cache := t.TempDir()
 	reg, err := emulator.LayerRegistry(cache, "us-east-1")
@@ -107,6 +108,7 @@ func TestLayerListSaysStandIn(t *testing.T) {
 // TestLayerBuildFromMachine: a program and the shared libraries it loads
 // (not the C library); the copy runs from the layer's folders.
 func TestLayerBuildFromMachine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, out, stderr := lambdalab(t, dir, nil, "layer", "build", "xz", "--from-machine")
 	if code != 0 || !strings.Contains(out, "  bin/xz  (from ") || !strings.Contains(out, "  lib/liblzma.so.5  (from ") ||
@@ -150,6 +152,7 @@ func zipHas(t *testing.T, path, name string) bool {
 }
 
 func TestLayerBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "notes.zip"), []byte("these are my notes, not a zip"), 0o644)
 	cache := filepath.Join(dir, "cache")

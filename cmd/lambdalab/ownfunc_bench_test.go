@@ -95,7 +95,12 @@ func benchInvoke(b *testing.B, lab *labtest.Lab, function string, cold bool) {
 	for b.Loop() {
 		if cold {
 			n++
-			err := lab.UpdateFunction(function, func(c *lambda.Config) { c.Environment["GENERATION"] = fmt.Sprint(n) })
+			err := lab.UpdateFunction(function, func(c *lambda.Config) {
+				if c.Environment == nil {
+					c.Environment = map[string]string{}
+				}
+				c.Environment["GENERATION"] = fmt.Sprint(n)
+			})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -45,6 +45,7 @@ func machinePythonHasPIL(t *testing.T) {
 // error, END and REPORT with Init Duration, though this machine's python3
 // has Pillow.
 func TestServePythonLabImportModuleError(t *testing.T) {
+	t.Parallel()
 	machinePythonHasPIL(t)
 	s := startServe(t, "--lab", "python")
 	img := filepath.Join(t.TempDir(), "lambda.png")
@@ -125,6 +126,7 @@ func pythonLabWithPillow(t *testing.T) (labFile, code string) {
 // the exercise's lambda_function.py writes a 300x300 PNG; after the file is
 // edited while serve runs, the next upload runs the new code.
 func TestServePythonLabWithPillowLayer(t *testing.T) {
+	t.Parallel()
 	labFile, code := pythonLabWithPillow(t)
 	s := startServe(t, "--lab", labFile)
 	client := labtest.Client(s.endpoint, "test", "test")
@@ -203,6 +205,7 @@ triggers:
 // TestServeKill9LeavesNoFunctionProcess: SIGKILL gives lambdalab no chance
 // to stop its environments; their processes must die anyway.
 func TestServeKill9LeavesNoFunctionProcess(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "fn"), 0o755)
 	os.MkdirAll(filepath.Join(dir, "rendezvous"), 0o755)

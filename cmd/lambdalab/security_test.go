@@ -18,6 +18,7 @@ import (
 // signing with lambdalab env's key and the wrong secret is refused with
 // SignatureDoesNotMatch; with the right secret it lists the buckets.
 func TestServeVerifySignaturesWithAWSCLI(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "--verify-signatures")
 	aws, err := exec.LookPath("aws")
 	if err != nil {
@@ -50,6 +51,7 @@ func TestServeVerifySignaturesWithAWSCLI(t *testing.T) {
 // answered IncompleteBody and lambdalab goes on serving (it used to reserve
 // the declared length up front and die: "fatal error: out of memory").
 func TestDeclaredLengthUnderAddressLimit(t *testing.T) {
+	t.Parallel()
 	prlimit, err := exec.LookPath("prlimit")
 	if err != nil {
 		t.Fatalf("prlimit (util-linux) is not installed: %v", err)

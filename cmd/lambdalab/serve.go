@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/clock"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/printer"
 )
@@ -36,7 +36,7 @@ type serveOptions struct {
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", defaultAddr(), "address of the S3 endpoint (host:port); by default LocalStack's 127.0.0.1:4566, or AWS_ENDPOINT_URL(_S3)'s when it points here")
-	f.StringVar(&o.labFile, "lab", "", "lab file (YAML), or the name of a shipped lab ("+strings.Join(emulator.ShippedLabs(), ", ")+"); default: the exercise")
+	f.StringVar(&o.labFile, "lab", "", "lab file (YAML), or the name of a shipped lab ("+strings.Join(labfile.ShippedLabs(), ", ")+"); default: the exercise")
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run waits (retry back-off, event age, idle reclaim) this many times faster")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it gets full access)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also log queueing, execution environments and object details")
@@ -71,11 +71,11 @@ own lines, END, REPORT), prefixed by the function's name. Stop it with Ctrl-C.`,
 }
 
 // loadLab reads --lab, or the default lab.
-func loadLab(path string) (*emulator.File, error) {
+func loadLab(path string) (*labfile.File, error) {
 	if path == "" {
-		return emulator.DefaultFile(), nil
+		return labfile.DefaultFile(), nil
 	}
-	f, err := emulator.LoadLab(path)
+	f, err := labfile.LoadLab(path)
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -108,12 +107,6 @@ triggers:
 	b.ReportMetric(queued.Seconds(), "queued-fanout-s")
 	b.ReportMetric(critical.Seconds(), "critical-path-s")
 	b.ReportMetric(wholeHandler.Seconds()/critical.Seconds(), "projected-speedup")
-}
-
-// lambdaClient is a Lambda client of the lab at endpoint.
-func lambdaClient(endpoint string) *lambdasdk.Client {
-	return lambdasdk.New(lambdasdk.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 }
 
 // reportDuration matches a REPORT line's Duration.

@@ -14,7 +14,7 @@ import (
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 	"github.com/lambdalab/lambdalab/emulator/labs"
 	"github.com/lambdalab/lambdalab/scenarios"
 )
@@ -149,7 +149,7 @@ func TestServeTranscode(t *testing.T) {
 // once), changed by edit: a student's copy of the lab.
 func transcodeLabCopy(t testing.TB, edit func(string) string) string {
 	t.Helper()
-	f, err := emulator.LoadLab("transcode")
+	f, err := labfile.LoadLab("transcode")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,16 @@ import "sync"
 type Bus struct {
 	mu     sync.Mutex
 	subs   map[*Subscription]struct{}
+	taps   map[*tap]struct{}
 	closed bool
 }
 
+// tap is one Tap's function.
+type tap struct{ f func(Event) }
+
 // New returns an empty bus.
 func New() *Bus {
-	return &Bus{subs: map[*Subscription]struct{}{}}
+	return &Bus{subs: map[*Subscription]struct{}{}, taps: map[*tap]struct{}{}}
 }
 
 // Publish delivers e to every current subscriber, in publication order.
@@ -31,8 +35,32 @@ func (b *Bus) Publish(e Event) {
 	if b.closed {
 		return
 	}
+	for t := range b.taps {
+		t.f(e)
+	}
 	for s := range b.subs {
 		s.push(e)
+	}
+}
+
+// Tap calls f with every event published from now on, inside Publish:
+// when Publish returns, f has seen the event. A subscription delivers
+// later, on its own goroutine; a service that must know what another
+// published before its own next step (Lambda, the S3 refusals of an
+// attempt's calls before the attempt ends) taps instead. f runs under the
+// bus's lock: it must be quick and must not publish. untap stops it.
+func (b *Bus) Tap(f func(Event)) (untap func()) {
+	if b == nil {
+		return func() {}
+	}
+	t := &tap{f: f}
+	b.mu.Lock()
+	b.taps[t] = struct{}{}
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.taps, t)
+		b.mu.Unlock()
 	}
 }
 

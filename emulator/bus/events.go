@@ -124,6 +124,22 @@ type InvocationEnded struct {
 	Duration  time.Duration
 	Error     string // the error JSON, when Status is not ok
 	Result    []byte // the handler's JSON result, when ok
+	// ErrorType and ErrorMessage are the error document's errorType and
+	// errorMessage (Sandbox.Timedout, Runtime.ImportModuleError, the
+	// handler's own), so that no reader parses Error.
+	ErrorType    string
+	ErrorMessage string
+	// Denied is the IAM refusal of one of the attempt's own calls (made
+	// under its trace) when the attempt failed after it; nil otherwise.
+	Denied *Denial
+}
+
+// Denial is what IAM refused: who asked, for which action on which
+// resource.
+type Denial struct {
+	Principal string
+	Action    string
+	Resource  string
 }
 
 // EventUndeliverable is an S3 event that could not be handed to Lambda (the
@@ -161,6 +177,10 @@ type InvocationDropped struct {
 	// Condition is the invocation record's requestContext.condition:
 	// RetriesExhausted, EventAgeExceeded, RecursiveInvocationDropped, ...
 	Condition string
+	// Recursive is set when the recursion guard dropped it: Lambda's
+	// recursive loop detection, or lambdalab's ceiling for loops a
+	// function allows.
+	Recursive bool
 	Attempts  int
 	// Destination is s3://bucket/key of the invocation record, "" when the
 	// function has no on-failure destination.
@@ -245,6 +265,10 @@ type AccessDenied struct {
 	Resource  string
 	Decision  string // "no statement allows it", or the explicit Deny that matched
 	RequestID string
+	// Trace is the X-Amzn-Trace-Id the refused request carried: a
+	// function's calls carry their invocation's, which ties the refusal to
+	// the attempt.
+	Trace string
 }
 
 // LogsDenied says an execution environment's logs do not reach its log

@@ -21,6 +21,8 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // Lab is a served lab with a client and a recording of its bus.
@@ -36,10 +38,10 @@ type Lab struct {
 // the lab keeps its objects in a data directory, as `--data` does.
 func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
 	t.Helper()
-	file := emulator.DefaultFile()
+	file := labfile.DefaultFile()
 	if labYAML != "" {
 		var err error
-		file, err = emulator.ParseFile("test-lab.yaml", []byte(labYAML))
+		file, err = labfile.ParseFile("test-lab.yaml", []byte(labYAML))
 		if err != nil {
 			t.Fatalf("lab file: %v", err)
 		}
@@ -48,7 +50,7 @@ func Start(t testing.TB, labYAML string, opts ...emulator.Option) *Lab {
 	rec := Record(b)
 	if os.Getenv("LAMBDALAB_TEST_DATA") != "" {
 		// Every lab kept in a data directory (bbolt), as with --data.
-		d, err := emulator.OpenData(t.TempDir())
+		d, err := store.OpenData(t.TempDir())
 		if err != nil {
 			t.Fatalf("data directory: %v", err)
 		}

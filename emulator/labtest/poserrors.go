@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 // TouchesDevices reports whether a fuzzed file could make a parser read
@@ -47,9 +47,9 @@ func CheckPosErrors(t testing.TB, file string, data []byte, err error, unpositio
 	// YAML breaks lines at LF, CRLF and a lone CR.
 	lines := bytes.Count(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n")) + bytes.Count(data, []byte("\r")) - bytes.Count(data, []byte("\r\n")) + 1
 	for _, e := range errs {
-		var pe *emulator.PosError
+		var pe *yamlpos.PosError
 		if !errors.As(e, &pe) || pe != e {
-			t.Fatalf("error %T %q: want an *emulator.PosError\n%q", e, e, data)
+			t.Fatalf("error %T %q: want a *yamlpos.PosError\n%q", e, e, data)
 		}
 		if pe.Msg == "" {
 			t.Fatalf("error %q has no message", e)

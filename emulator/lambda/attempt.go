@@ -48,6 +48,7 @@ type result struct {
 // carries the event's request id, as Lambda's retries do.
 func (s *Service) attempt(cfg Config, env *environment, cold bool, ev *event, st *task) result {
 	reqID := ev.id
+	s.denials.forget(ev.trace) // a retry's trace is its event's
 	lg := s.newInvocationLog(cfg.Name, env, reqID, ev.tail)
 	defer lg.close()
 	var initDur time.Duration
@@ -223,6 +224,10 @@ func (s *Service) publishEnd(function string, ev *event, res result) {
 		EventID: ev.id, Attempt: ev.attempts, Status: res.status, Duration: res.duration, Result: res.output}
 	if res.err != nil {
 		end.Error = errorJSON(*res.err)
+		end.ErrorType, end.ErrorMessage = res.err.Type, res.err.Message
+		end.Denied = s.denials.take(ev.trace)
+	} else {
+		s.denials.forget(ev.trace)
 	}
 	s.bus.Publish(end)
 }

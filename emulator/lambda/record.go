@@ -48,7 +48,8 @@ func (s *Service) drop(fn *Function, ev *event, condition string, now time.Time)
 	fn.metrics.AsyncEventAge = now.Sub(ev.received)
 	name := fn.cfg.Name
 	dropped := bus.InvocationDropped{Header: s.stamp(), Function: name, EventID: ev.id, Condition: condition, Attempts: ev.attempts,
-		Source: ev.source, Chain: ev.chain, Depth: ev.depth, Payload: ev.payload}
+		Recursive: condition == ConditionRecursive || condition == ConditionLabCeiling,
+		Source:    ev.source, Chain: ev.chain, Depth: ev.depth, Payload: ev.payload}
 	bucket := fn.cfg.OnFailure
 	stamp := s.display.Now()
 	if bucket == "" || s.deliver == nil {

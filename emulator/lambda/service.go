@@ -44,6 +44,8 @@ type Service struct {
 	logAccess    LogAccess
 	journal      Journal
 	variables    func(function string) map[string]string
+	denials      *denials // IAM's refusals of attempts' calls (denials.go)
+	untap        func()
 
 	mu                sync.Mutex
 	functions         map[string]*Function
@@ -135,6 +137,8 @@ func New(opts ...Option) *Service {
 		s.logs = NewLogStore(nil)
 	}
 	s.memory = newMemoryMeter(!s.virtual)
+	s.denials = newDenials()
+	s.untap = s.bus.Tap(s.denials.observe)
 	s.idle = sync.NewCond(&s.mu)
 	if s.virtual {
 		s.turns = newTurnstile()
@@ -455,6 +459,7 @@ func (s *Service) Close() {
 	}
 	s.closed = true
 	close(s.done)
+	s.untap()
 	// Running environments are stopped: a process never outlives the lab.
 	for _, fn := range s.functions {
 		for env := range fn.live {

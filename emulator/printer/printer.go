@@ -84,33 +84,13 @@ func (p *Printer) Print(ev bus.Event) {
 func (p *Printer) format(ev bus.Event) string {
 	switch e := ev.(type) {
 	case bus.S3Request:
-		target := object(e.Bucket, e.Key)
-		if target == "" {
-			target = "/"
-		}
-		status := fmt.Sprint(e.Status)
-		if e.ErrorCode != "" {
-			status += " " + e.ErrorCode
-			if e.Message != "" {
-				status += ": " + e.Message
-			}
-		}
-		return fmt.Sprintf("S3 %s %s %s %s (%s)", e.Method, target, e.Operation, status, e.Principal)
+		return s3Request(e)
 	case bus.EventEmitted:
 		return fmt.Sprintf("S3 event %s %s → %s (configuration %s)", e.EventName, object(e.Bucket, e.Key), e.Function, e.ConfigurationID)
 	case bus.EventUndeliverable:
 		return fmt.Sprintf("S3 event to %s not delivered: %s", e.Function, e.Reason)
 	case bus.LogLine:
-		// One CloudWatch event may hold several lines (Python's runtime
-		// joins a traceback's with \r): each gets its own printed line.
-		var b strings.Builder
-		for i, part := range strings.Split(e.Line, "\r") {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			fmt.Fprintf(&b, "%s | %s", e.Function, visible(part))
-		}
-		return b.String()
+		return logLine(e)
 	case bus.RuntimeNotice:
 		return fmt.Sprintf("%s ! %s", e.Function, e.Message)
 	case bus.InvocationThrottled:
@@ -118,16 +98,7 @@ func (p *Printer) format(ev bus.Event) string {
 	case bus.InvocationRetryScheduled:
 		return fmt.Sprintf("%s ~ attempt %d failed; Lambda retries in %v", e.Function, e.Attempt, e.Delay)
 	case bus.InvocationDropped:
-		s := fmt.Sprintf("%s ~ event dropped: %s after %d attempt(s)", e.Function, e.Condition, e.Attempts)
-		switch {
-		case e.Error != "":
-			s += "; the invocation record could not be written to " + e.Destination + ": " + e.Error
-		case e.Destination != "":
-			s += "; invocation record written to " + e.Destination
-		default:
-			s += "; no on-failure destination is configured, so the event is lost"
-		}
-		return s
+		return dropped(e)
 	case bus.AccessDenied:
 		return fmt.Sprintf("IAM denied %s %s on %s: %s", e.Principal, e.Action, e.Resource, e.Decision)
 	case bus.LogsDenied:
@@ -159,6 +130,11 @@ func (p *Printer) format(ev bus.Event) string {
 	if !p.Verbose {
 		return ""
 	}
+	return bookkeeping(ev)
+}
+
+// bookkeeping is the lab's own doings, printed when verbose.
+func bookkeeping(ev bus.Event) string {
 	switch e := ev.(type) {
 	case bus.InvocationQueued:
 		return fmt.Sprintf("%s ~ event %s queued (%s)", e.Function, e.EventID, e.Source)
@@ -170,6 +146,50 @@ func (p *Printer) format(ev bus.Event) string {
 		return fmt.Sprintf("S3 %s %s size=%d etag=%s sequencer=%s", e.EventName, object(e.Bucket, e.Key), e.Size, e.ETag, e.Sequencer)
 	}
 	return ""
+}
+
+// s3Request is one request S3 answered, with its error.
+func s3Request(e bus.S3Request) string {
+	target := object(e.Bucket, e.Key)
+	if target == "" {
+		target = "/"
+	}
+	status := fmt.Sprint(e.Status)
+	if e.ErrorCode != "" {
+		status += " " + e.ErrorCode
+		if e.Message != "" {
+			status += ": " + e.Message
+		}
+	}
+	return fmt.Sprintf("S3 %s %s %s %s (%s)", e.Method, target, e.Operation, status, e.Principal)
+}
+
+// logLine is a function's log event. One CloudWatch event may hold
+// several lines (Python's runtime joins a traceback's with \r): each gets
+// its own printed line.
+func logLine(e bus.LogLine) string {
+	var b strings.Builder
+	for i, part := range strings.Split(e.Line, "\r") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s | %s", e.Function, visible(part))
+	}
+	return b.String()
+}
+
+// dropped says why Lambda gave up on an event and where its record went.
+func dropped(e bus.InvocationDropped) string {
+	s := fmt.Sprintf("%s ~ event dropped: %s after %d attempt(s)", e.Function, e.Condition, e.Attempts)
+	switch {
+	case e.Error != "":
+		s += "; the invocation record could not be written to " + e.Destination + ": " + e.Error
+	case e.Destination != "":
+		s += "; invocation record written to " + e.Destination
+	default:
+		s += "; no on-failure destination is configured, so the event is lost"
+	}
+	return s
 }
 
 // loopBlock renders a stopped loop as one block: what ran, the chain, and

@@ -181,7 +181,7 @@ func (s *Server) authorize(c *call, keys []string) error {
 		}
 		s.bus.Publish(bus.AccessDenied{
 			Header: bus.Header{Time: s.clock.Now()}, Principal: p.ARN, Action: a.Action, Resource: a.Resource,
-			Decision: d.Reason(), RequestID: c.rec.requestID,
+			Decision: d.Reason(), RequestID: c.rec.requestID, Trace: c.r.Header.Get(TraceHeader),
 		})
 		return NewError("AccessDenied", iam.DeniedMessage(p.ARN, a.Action, a.Resource, d))
 	}

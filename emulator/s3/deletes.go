@@ -57,7 +57,7 @@ func (s *Server) authorizeDeletes(c *call) []string {
 		c.denied = append(c.denied, o)
 		s.bus.Publish(bus.AccessDenied{
 			Header: bus.Header{Time: s.clock.Now()}, Principal: p.ARN, Action: a.Action, Resource: a.Resource,
-			Decision: d.Reason(), RequestID: c.rec.requestID,
+			Decision: d.Reason(), RequestID: c.rec.requestID, Trace: c.r.Header.Get(TraceHeader),
 		})
 	}
 	if len(c.denied) > 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/lambdalab/lambdalab/emulator/arn"
 	"github.com/lambdalab/lambdalab/emulator/lambda/layers"
@@ -134,10 +135,28 @@ func (c *Control) GetLayerVersionByArn(layerARN string) (LayerVersion, error) {
 	if perr != nil {
 		return LayerVersion{}, errorf(ErrValidation, "1 validation error detected: Value '%s' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)", layerARN)
 	}
+	if l.Account != c.deps.Account && c.deps.Layers != nil {
+		return c.publicLayer(layerARN, l)
+	}
 	if l.Account != c.deps.Account || l.Region != c.deps.Region {
 		return LayerVersion{}, resourceNotFound()
 	}
 	return c.GetLayerVersion(l.Name, l.Version)
+}
+
+// publicLayer answers another account's layer version: AWS does when the
+// layer's policy lets everyone use it, as Klayers' does. The lab, offline,
+// answers with the stand-in it would run (or says it cannot download the
+// layer), under the public ARN.
+func (c *Control) publicLayer(layerARN string, l arn.Layer) (LayerVersion, error) {
+	v, err := c.deps.Layers.Resolve(layerARN)
+	if err != nil {
+		return LayerVersion{}, AsError(err)
+	}
+	out := c.layerVersion(v, true)
+	out.LayerVersionArn, out.Version = layerARN, l.Version
+	out.LayerArn = layerARN[:strings.LastIndex(layerARN, ":")]
+	return out, nil
 }
 
 // ListLayerVersions returns a layer's versions, newest first.

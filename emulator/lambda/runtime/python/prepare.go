@@ -85,7 +85,7 @@ func Prepare(cacheDir string, in Interpreter) (string, error) {
 	links := findLibraries(sites)
 	dir := filepath.Join(cacheDir, "python-runtime", contentKey(in, links))
 	if _, err := os.Stat(dir); err != nil {
-		if err := build(dir, links); err != nil {
+		if err := build(dir, links, in); err != nil {
 			return "", fmt.Errorf("prepare python runtime: %w", err)
 		}
 	}
@@ -205,7 +205,7 @@ func contentKey(in Interpreter, links []link) string {
 
 // build writes the runtime directory next to its final place and renames it
 // there, so that a directory under its final name is always complete.
-func build(dir string, links []link) error {
+func build(dir string, links []link, in Interpreter) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -217,6 +217,13 @@ func build(dir string, links []link) error {
 	defer os.RemoveAll(tmp)
 	if err := writeClient(tmp); err != nil {
 		return err
+	}
+	// Bytecode for our client, compiled once here: the runtime starts
+	// with -B (it never writes .pyc into a function's folders) but reads
+	// what is there, so a cold start does not compile the client again.
+	// Tracebacks name the final directory, not this temporary one.
+	if _, err := runPython(in.Path, "-m", "compileall", "-q", "-d", dir, tmp); err != nil {
+		return fmt.Errorf("compile the runtime client: %w", err)
 	}
 	for _, l := range links {
 		if err := os.Symlink(l.Target, filepath.Join(tmp, l.Name)); err != nil {

@@ -100,7 +100,7 @@ func TestPrepareConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = build(dir, links)
+			errs[i] = build(dir, links, in)
 		}()
 	}
 	wg.Wait()

@@ -1,4 +1,4 @@
-package emulator_test
+package store_test
 
 import (
 	"bytes"
@@ -18,12 +18,13 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/clock"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // startData serves the default lab kept in dir.
 func startData(t *testing.T, dir string, opts ...emulator.Option) *labtest.Lab {
 	t.Helper()
-	d, err := emulator.OpenData(dir)
+	d, err := store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,13 +158,13 @@ func TestDataDeliversQueuedEvents(t *testing.T) {
 // error instead of corrupting it.
 func TestDataInUse(t *testing.T) {
 	dir := t.TempDir()
-	d, err := emulator.OpenData(dir)
+	d, err := store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	_, err = emulator.OpenData(dir)
-	if !errors.Is(err, emulator.ErrDataInUse) || !strings.Contains(err.Error(), dir) {
+	_, err = store.OpenData(dir)
+	if !errors.Is(err, store.ErrDataInUse) || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("second open: %v", err)
 	}
 }

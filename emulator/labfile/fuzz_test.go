@@ -1,15 +1,16 @@
-package emulator_test
+package labfile_test
 
 import (
 	"testing"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/emulator/labs"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
 
 // FuzzParseLab parses lab files (YAML) without starting a lab. It checks:
 //   - nothing panics, and parsing is deterministic;
-//   - every error (errors.Join'ed ones one by one) is an *emulator.PosError
+//   - every error (errors.Join'ed ones one by one) is a *yamlpos.PosError
 //     whose message starts "lab.yaml:LINE:COL: " with a position inside the
 //     file; only an empty file has no position, and only a policyFile's
 //     error names another file;
@@ -18,8 +19,8 @@ import (
 //
 // Seeds: testdata/fuzz/FuzzParseLab (the shipped labs and broken variants).
 func FuzzParseLab(f *testing.F) {
-	for _, name := range emulator.ShippedLabs() {
-		data, err := labsFS.ReadFile(name + ".yaml")
+	for _, name := range labfile.ShippedLabs() {
+		data, err := labs.Files.ReadFile(name + ".yaml")
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -32,8 +33,8 @@ func FuzzParseLab(f *testing.F) {
 			t.Skip("would read a device file")
 		}
 		const name = "lab.yaml"
-		lab, err := emulator.ParseFile(name, data)
-		_, err2 := emulator.ParseFile(name, data)
+		lab, err := labfile.ParseFile(name, data)
+		_, err2 := labfile.ParseFile(name, data)
 		if labtest.ErrString(err) != labtest.ErrString(err2) {
 			t.Fatalf("ParseFile not deterministic:\n%v\nthen\n%v", err, err2)
 		}

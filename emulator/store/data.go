@@ -1,4 +1,8 @@
-package emulator
+// Package store keeps a lab in a data directory (--data DIR): S3's objects
+// in bbolt, the rest of the lab's state in lab.db (configurations, the
+// events Lambda accepted, the writes whose events are pending, the services'
+// snapshots), and the log events in logs.jsonl.
+package store
 
 import (
 	"bytes"
@@ -33,7 +37,7 @@ type Data struct {
 	state   *bolt.DB
 	journal *journal
 	uploads *s3.Uploads
-	// afterPut is boltBackend's test hook.
+	// afterPut is boltBackend's test hook (SetAfterPut).
 	afterPut func(bucket, key string)
 }
 
@@ -100,11 +104,26 @@ func OpenData(dir string) (*Data, error) {
 	return d, nil
 }
 
-// backend is the objects file as the S3 layer's backend.
-func (d *Data) backend(c clock.Clock) gofakes3.Backend {
+// Backend is the objects file as the S3 layer's backend.
+func (d *Data) Backend(c clock.Clock) gofakes3.Backend {
 	return &boltBackend{Backend: s3bolt.New(d.objects, s3bolt.WithTimeSource(clock.TimeSource{Clock: c})),
 		file: filepath.Join(d.dir, objectsFile), afterPut: d.afterPut}
 }
+
+// Uploads is the directory's multipart uploads in progress.
+func (d *Data) Uploads() *s3.Uploads { return d.uploads }
+
+// Journal is the events Lambda accepted and has not finished, as Lambda
+// keeps them.
+func (d *Data) Journal() lambda.Journal { return d.journal }
+
+// Events returns the events Lambda accepted and has not finished, oldest
+// first.
+func (d *Data) Events() ([]lambda.JournalEntry, error) { return d.journal.entries() }
+
+// SetAfterPut makes f run once each object is stored, before its event is
+// queued: tests stop the lab there, as a kill -9 would.
+func (d *Data) SetAfterPut(f func(bucket, key string)) { d.afterPut = f }
 
 // Dir is the directory's path.
 func (d *Data) Dir() string { return d.dir }
@@ -117,9 +136,9 @@ func (d *Data) Close() error {
 	return errors.Join(d.state.Close(), d.objects.Close())
 }
 
-// madeFrom returns the lab the directory was first deployed from ("" for a
+// MadeFrom returns the lab the directory was first deployed from ("" for a
 // new directory).
-func (d *Data) madeFrom() (lab string) {
+func (d *Data) MadeFrom() (lab string) {
 	_ = d.state.View(func(tx *bolt.Tx) error {
 		lab = string(tx.Bucket(metaBucket).Get([]byte("lab")))
 		return nil
@@ -127,8 +146,8 @@ func (d *Data) madeFrom() (lab string) {
 	return lab
 }
 
-// deployed records that lab was deployed into the directory.
-func (d *Data) deployed(lab string) error {
+// Deployed records that lab was deployed into the directory.
+func (d *Data) Deployed(lab string) error {
 	return d.put(metaBucket, "lab", []byte(lab))
 }
 
@@ -151,9 +170,9 @@ func (d *Data) each(bucket []byte, f func(k string, v []byte) error) error {
 	})
 }
 
-// saveNotification keeps a bucket's notification configuration (an empty
+// SaveNotification keeps a bucket's notification configuration (an empty
 // one removes it).
-func (d *Data) saveNotification(bucket string, c notify.NotificationConfiguration) error {
+func (d *Data) SaveNotification(bucket string, c notify.NotificationConfiguration) error {
 	if len(c.LambdaFunctionConfigurations) == 0 && len(c.QueueConfigurations) == 0 &&
 		len(c.TopicConfigurations) == 0 && c.EventBridgeConfiguration == nil {
 		return d.delete(notificationsBucket, bucket)
@@ -165,8 +184,8 @@ func (d *Data) saveNotification(bucket string, c notify.NotificationConfiguratio
 	return d.put(notificationsBucket, bucket, body)
 }
 
-// notifications returns the kept notification configurations by bucket.
-func (d *Data) notifications() (map[string]notify.NotificationConfiguration, error) {
+// Notifications returns the kept notification configurations by bucket.
+func (d *Data) Notifications() (map[string]notify.NotificationConfiguration, error) {
 	out := map[string]notify.NotificationConfiguration{}
 	err := d.each(notificationsBucket, func(k string, v []byte) error {
 		var c notify.NotificationConfiguration
@@ -179,17 +198,8 @@ func (d *Data) notifications() (map[string]notify.NotificationConfiguration, err
 	return out, err
 }
 
-// savePolicy keeps a role's policy document.
-func (d *Data) savePolicy(role string, doc []byte) error { return d.put(policiesBucket, role, doc) }
-
-// saveFunction keeps a function's configuration.
-func (d *Data) saveFunction(cfg lambda.Config) error {
-	body, err := json.Marshal(cfg)
-	if err != nil {
-		return err
-	}
-	return d.put(functionsBucket, cfg.Name, body)
-}
+// SavePolicy keeps a role's policy document.
+func (d *Data) SavePolicy(role string, doc []byte) error { return d.put(policiesBucket, role, doc) }
 
 // SaveETag keeps a multipart ETag (s3.ETagStore).
 func (d *Data) SaveETag(object, plain, multipart string) {
@@ -200,8 +210,8 @@ func (d *Data) SaveETag(object, plain, multipart string) {
 // ForgetETag forgets a multipart ETag (s3.ETagStore).
 func (d *Data) ForgetETag(object string) { _ = d.delete(etagsBucket, object) }
 
-// etags returns the kept multipart ETags.
-func (d *Data) etags() map[string][2]string {
+// ETags returns the kept multipart ETags.
+func (d *Data) ETags() map[string][2]string {
 	out := map[string][2]string{}
 	_ = d.each(etagsBucket, func(k string, v []byte) error {
 		var e [2]string
@@ -219,8 +229,8 @@ func (d *Data) SaveCORS(bucket string, doc []byte) { _ = d.put(corsBucket, bucke
 // ForgetCORS forgets a bucket's CORS configuration (s3.CORSStore).
 func (d *Data) ForgetCORS(bucket string) { _ = d.delete(corsBucket, bucket) }
 
-// corsConfigs returns the kept CORS configurations by bucket.
-func (d *Data) corsConfigs() map[string][]byte {
+// CORSConfigs returns the kept CORS configurations by bucket.
+func (d *Data) CORSConfigs() map[string][]byte {
 	out := map[string][]byte{}
 	_ = d.each(corsBucket, func(k string, v []byte) error {
 		out[k] = bytes.Clone(v)

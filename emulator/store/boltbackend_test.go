@@ -1,4 +1,4 @@
-package emulator_test
+package store_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/labtest"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // TestDataReadsWhileTheFileGrows: with objects kept in bbolt (--data),
@@ -21,7 +22,7 @@ import (
 // the object byte for byte (gofakes3's s3bolt backend alone hands out
 // objects that point into the old map: a fault, or someone else's bytes).
 func TestDataReadsWhileTheFileGrows(t *testing.T) {
-	d, err := emulator.OpenData(t.TempDir())
+	d, err := store.OpenData(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,15 @@
-package emulator_test
+package labfile_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/lambdalab/lambdalab/emulator"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
 func TestDefaultLabIsTheExercise(t *testing.T) {
-	f := emulator.DefaultFile()
+	f := labfile.DefaultFile()
 	if f.Region != "us-east-1" || len(f.Buckets) != 2 || f.Buckets[0].Name != "cis-examples" || f.Buckets[1].Name != "cis-examples-output" {
 		t.Fatalf("default lab buckets: %+v", f.Buckets)
 	}
@@ -45,7 +45,7 @@ func TestLabFileErrorsHavePositions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := emulator.ParseFile("lab.yaml", []byte(tc.yaml))
+			_, err := labfile.ParseFile("lab.yaml", []byte(tc.yaml))
 			if err == nil {
 				t.Fatal("accepted")
 			}

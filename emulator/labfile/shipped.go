@@ -1,4 +1,4 @@
-package emulator
+package labfile
 
 import (
 	"crypto/sha256"
@@ -12,6 +12,24 @@ import (
 
 	"github.com/lambdalab/lambdalab/emulator/labs"
 )
+
+// DefaultFile returns the default lab: the exercise itself.
+func DefaultFile() *File {
+	f, err := LoadLab("default")
+	if err != nil {
+		panic(fmt.Sprintf("the embedded default lab is invalid: %v", err))
+	}
+	return f
+}
+
+// DefaultCacheDir is where labs keep prepared code and layers by default.
+func DefaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "lambdalab")
+}
 
 // ShippedLabs lists the lab files that come with lambdalab, by name.
 func ShippedLabs() []string {

@@ -1,4 +1,4 @@
-package emulator
+package labfile
 
 import (
 	"encoding/json"

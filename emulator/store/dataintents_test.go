@@ -1,4 +1,4 @@
-package emulator
+package store_test
 
 import (
 	"bytes"
@@ -15,7 +15,10 @@ import (
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/lambdalab/lambdalab/emulator"
 	"github.com/lambdalab/lambdalab/emulator/bus"
+	"github.com/lambdalab/lambdalab/emulator/labfile"
+	"github.com/lambdalab/lambdalab/emulator/store"
 )
 
 // TestEventOfAnInterruptedWrite: the lab stops after an upload's object is
@@ -25,15 +28,15 @@ import (
 // second time.
 func TestEventOfAnInterruptedWrite(t *testing.T) {
 	dir := t.TempDir()
-	d, err := OpenData(dir)
+	d, err := store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.afterPut = func(bucket, key string) {
+	d.SetAfterPut(func(bucket, key string) {
 		if key == "crash.png" {
 			panic("stopped between storing the object and queueing its event")
 		}
-	}
+	})
 	l, client := startInternal(t, d, bus.New())
 	var img bytes.Buffer
 	png.Encode(&img, image.NewGray(image.Rect(0, 0, 40, 30)))
@@ -52,7 +55,7 @@ func TestEventOfAnInterruptedWrite(t *testing.T) {
 	waitIdle(t, l)
 	l.Close()
 
-	d, err = OpenData(dir)
+	d, err = store.OpenData(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +79,9 @@ func TestEventOfAnInterruptedWrite(t *testing.T) {
 
 // startInternal starts the default lab on d, served on loopback, with a
 // client of it.
-func startInternal(t *testing.T, d *Data, b *bus.Bus) (*Lab, *s3.Client) {
+func startInternal(t *testing.T, d *store.Data, b *bus.Bus) (*emulator.Lab, *s3.Client) {
 	t.Helper()
-	l, err := New(DefaultFile(), WithData(d), WithBus(b))
+	l, err := emulator.New(labfile.DefaultFile(), emulator.WithData(d), emulator.WithBus(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +95,7 @@ func startInternal(t *testing.T, d *Data, b *bus.Bus) (*Lab, *s3.Client) {
 		RetryMaxAttempts: 1})
 }
 
-func waitIdle(t *testing.T, l *Lab) {
+func waitIdle(t *testing.T, l *emulator.Lab) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

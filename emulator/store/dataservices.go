@@ -1,4 +1,4 @@
-package emulator
+package store
 
 import (
 	"bufio"
@@ -25,15 +25,15 @@ var servicesBucket = []byte("services")
 
 // Snapshot names in servicesBucket.
 const (
-	iamSnapshot    = "iam"
-	lambdaSnapshot = "lambda"
+	IAMSnapshot    = "iam"
+	LambdaSnapshot = "lambda"
 )
 
 // logsFile is the data directory's log events.
 const logsFile = "logs.jsonl"
 
-// saveSnapshot keeps a service's snapshot.
-func (d *Data) saveSnapshot(name string, v any) error {
+// SaveSnapshot keeps a service's snapshot.
+func (d *Data) SaveSnapshot(name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -41,8 +41,8 @@ func (d *Data) saveSnapshot(name string, v any) error {
 	return d.put(servicesBucket, name, b)
 }
 
-// loadSnapshot reads a service's snapshot into v; false when there is none.
-func (d *Data) loadSnapshot(name string, v any) (bool, error) {
+// LoadSnapshot reads a service's snapshot into v; false when there is none.
+func (d *Data) LoadSnapshot(name string, v any) (bool, error) {
 	var found bool
 	err := d.each(servicesBucket, func(k string, b []byte) error {
 		if k != name {
@@ -63,24 +63,25 @@ type logLine struct {
 	RequestID string    `json:"r,omitempty"`
 }
 
-// logWriter appends log events to the data directory.
-type logWriter struct {
+// LogWriter appends log events to the data directory.
+type LogWriter struct {
 	mu  sync.Mutex
 	f   *os.File
 	err error
 }
 
-func (d *Data) openLogs() (*logWriter, error) {
+// OpenLogs opens the directory's log file for appending.
+func (d *Data) OpenLogs() (*LogWriter, error) {
 	f, err := os.OpenFile(filepath.Join(d.dir, logsFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", d.dir, err)
 	}
-	return &logWriter{f: f}, nil
+	return &LogWriter{f: f}, nil
 }
 
-// keep appends one event; the first failure is kept and later ones are
+// Keep appends one event; the first failure is kept and later ones are
 // skipped (the lab reports it once).
-func (w *logWriter) keep(ev logs.StoredEvent) {
+func (w *LogWriter) Keep(ev logs.StoredEvent) {
 	b, _ := json.Marshal(logLine{Group: ev.Group, Stream: ev.Stream, Time: ev.Time, Message: ev.Message, RequestID: ev.RequestID})
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -89,11 +90,12 @@ func (w *logWriter) keep(ev logs.StoredEvent) {
 	}
 }
 
-func (w *logWriter) close() error { return w.f.Close() }
+// Close closes the log file.
+func (w *LogWriter) Close() error { return w.f.Close() }
 
-// replayLogs puts the kept log events back into store, in order. A last
+// ReplayLogs puts the kept log events back into store, in order. A last
 // line cut short by a crash is skipped.
-func (d *Data) replayLogs(store *logs.Store) error {
+func (d *Data) ReplayLogs(store *logs.Store) error {
 	f, err := os.Open(filepath.Join(d.dir, logsFile))
 	if os.IsNotExist(err) {
 		return nil

@@ -1,4 +1,4 @@
-package emulator
+package labfile
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambdalab/lambdalab/emulator/labs"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
 	"github.com/lambdalab/lambdalab/emulator/notify"
@@ -144,6 +145,22 @@ func (f *File) CodePath(path string) string {
 	return filepath.Join(f.Dir, path)
 }
 
+// PrepareLayers makes sure the layer zips the lab's functions name by path
+// are there before it deploys (see labs.PrepareLayers): a shipped lab's
+// zip made from a program of this machine is built the first time, and
+// the report says so; another missing zip is an error naming the command.
+func (f *File) PrepareLayers() (report string, err error) {
+	var refs []labs.LayerRef
+	for _, fn := range f.Functions {
+		for _, l := range fn.Layers {
+			if !strings.HasPrefix(l, "arn:") {
+				refs = append(refs, labs.LayerRef{Function: fn.Name, Ref: l, Path: f.CodePath(l)})
+			}
+		}
+	}
+	return labs.PrepareLayers(f.Name, f.Dir, refs)
+}
+
 func (fn FunctionSpec) lambdaConfig() lambda.Config {
 	return lambda.Config{
 		Name:                 fn.Name,
@@ -235,24 +252,31 @@ func (f *File) checkTriggers(buckets, functions map[string]bool) []error {
 // reports that it has written there in this lab. It returns "" otherwise.
 func (f *File) RecursionRisk(bucket, function string, wrote func(function, bucket string) bool) string {
 	for _, fn := range f.Functions {
-		if fn.Name != function {
-			continue
+		if fn.Name == function {
+			return RecursionRisk(bucket, function, fn.Environment, wrote)
 		}
-		how := ""
-		switch {
-		case fn.Environment["OUTPUT_BUCKET"] == bucket:
-			how = "its OUTPUT_BUCKET is " + bucket
-		case wrote != nil && wrote(function, bucket):
-			how = "it has written objects to " + bucket + " in this lab"
-		default:
-			return ""
-		}
-		// The first sentences are the Lambda console's own notice.
-		return fmt.Sprintf("Recursive invocation: function %s writes to bucket %s (%s), the bucket that triggers it. "+
-			"If your function writes objects to an S3 bucket, ensure that you are using different S3 buckets for input and output. "+
-			"Writing to the same bucket increases the risk of creating a recursive invocation, which can result in increased Lambda usage and increased costs. "+
-			"(Or give the trigger a prefix filter that the output does not match.)",
-			function, bucket, how)
 	}
 	return ""
+}
+
+// RecursionRisk is the warning for a trigger on bucket for a function whose
+// environment is env: it writes to the bucket that triggers it (its
+// OUTPUT_BUCKET, or objects it has written there, as wrote tells), or ""
+// when it does not.
+func RecursionRisk(bucket, function string, env map[string]string, wrote func(function, bucket string) bool) string {
+	how := ""
+	switch {
+	case env["OUTPUT_BUCKET"] == bucket:
+		how = "its OUTPUT_BUCKET is " + bucket
+	case wrote != nil && wrote(function, bucket):
+		how = "it has written objects to " + bucket + " in this lab"
+	default:
+		return ""
+	}
+	// The first sentences are the Lambda console's own notice.
+	return fmt.Sprintf("Recursive invocation: function %s writes to bucket %s (%s), the bucket that triggers it. "+
+		"If your function writes objects to an S3 bucket, ensure that you are using different S3 buckets for input and output. "+
+		"Writing to the same bucket increases the risk of creating a recursive invocation, which can result in increased Lambda usage and increased costs. "+
+		"(Or give the trigger a prefix filter that the output does not match.)",
+		function, bucket, how)
 }

@@ -1,4 +1,4 @@
-package emulator
+package labfile
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"regexp"
 
 	"github.com/lambdalab/lambdalab/emulator/iam"
+	"github.com/lambdalab/lambdalab/internal/yamlpos"
 )
 
 var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -44,7 +45,7 @@ func (f *File) checkRole(i int, seen map[string]string) error {
 		if err != nil {
 			var se *iam.SyntaxError
 			if errors.As(err, &se) && se.Line > 0 {
-				return &PosError{File: path, Line: se.Line, Col: se.Col, Msg: "MalformedPolicyDocument: " + se.Msg}
+				return &yamlpos.PosError{File: path, Line: se.Line, Col: se.Col, Msg: "MalformedPolicyDocument: " + se.Msg}
 			}
 			return f.at(p+".policyFile", "role %s: %v", r.Name, err)
 		}
