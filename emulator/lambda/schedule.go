@@ -33,6 +33,7 @@ type event struct {
 	lastError *FunctionError
 	chain     string
 	depth     int
+	cause     string // the event whose invocation's S3 write queued this one
 }
 
 func throttleDelay(n int) time.Duration {
