@@ -249,5 +249,5 @@ func (p *invocationsPane) ShortHelp() []key.Binding {
 func (p *invocationsPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{as(k.Open, "show invocation"), as(k.Pipeline, "pipeline (tree, timeline)"), as(k.Filter, "filter rows"), as(k.Bottom, "newest (follow)")}}
+		{as(k.Open, "show invocation"), k.Pipeline, as(k.Filter, "filter rows"), as(k.Bottom, "newest (follow)")}}
 }

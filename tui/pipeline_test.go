@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/lambdalab/lambdalab/emulator/bus"
@@ -159,4 +160,110 @@ func TestPipelineGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wideRun is a fan-out of n encodes that all run at once (no reserved
+// concurrency), then a merge.
+func wideRun(n int) *runScript {
+	s := &runScript{}
+	s.queued(0, "split", "ev-split", "", "uploads/clip.mp4", 1)
+	s.attempt("split", "ev-split", 1, 0, 1, "ok")
+	for i := range n {
+		id := fmt.Sprintf("ev-%03d", i)
+		s.queued(0.5, "encode", id, "ev-split", fmt.Sprintf("chunks/clip/%03d.mp4", i), 2)
+		s.attempt("encode", id, 1, 0.5, 2+0.01*float64(i), "ok")
+	}
+	s.queued(2+0.01*float64(n-1), "merge", "ev-merge", fmt.Sprintf("ev-%03d", n-1), "encoded/clip/all-encoded.json", 3)
+	s.attempt("merge", "ev-merge", 1, 2+0.01*float64(n-1), 3, "ok")
+	return s
+}
+
+// TestPipelineFollowsTheRun: the view opened while the run goes on shows
+// it running, and takes the events that come after.
+func TestPipelineFollowsTheRun(t *testing.T) {
+	events := clipRun().events(testStart)
+	half := len(events) / 2
+	h := pipelineHarness(t, events[:half], 80, 24)
+	h.mustSee("running ")
+	before := len(h.m.pipe.run.events)
+	for _, ev := range events[half:] {
+		h.send(busMsg{ev})
+	}
+	h.mustSee("split 1 · encode 6 · merge 1 · done in 7.80s", "└─ merge")
+	if after := len(h.m.pipe.run.events); after <= before {
+		t.Errorf("the view did not take the later events: %d events, then %d", before, after)
+	}
+}
+
+// TestPipelineTimelineCollapsesLanes: thirty encodes at once do not fit
+// 80×24 as thirty lanes; encode keeps what fits and the rest share a
+// "+N lanes" row, so that every function and the legend stay on screen.
+func TestPipelineTimelineCollapsesLanes(t *testing.T) {
+	h := pipelineHarness(t, wideRun(30).events(testStart), 80, 24)
+	h.keys("tab")
+	v := h.m.pipe
+	if got := len(v.run.lanes("encode")); got != 30 || v.run.mostBy["encode"] != 30 {
+		t.Fatalf("30 encodes at once made %d lanes (%d at once)", got, v.run.mostBy["encode"])
+	}
+	if len(v.timeline) > v.rowsShown() {
+		t.Fatalf("%d rows for %d lines", len(v.timeline), v.rowsShown())
+	}
+	lanes, more := 0, ""
+	for _, r := range v.timeline {
+		switch {
+		case r.function == "encode" && r.kind == rowLane:
+			lanes++
+		case r.kind == rowMore:
+			more = r.label
+		}
+	}
+	if want := fmt.Sprintf("+%d lanes", 30-lanes); more != want {
+		t.Errorf("the collapsed row says %q, want %q", more, want)
+	}
+	h.mustSee("split ", "encode ", "merge ", "+", " lanes", "█ ran")
+}
+
+// TestPipelineTreeScrolls: a tree longer than the screen scrolls with the
+// movement keys and says where it is.
+func TestPipelineTreeScrolls(t *testing.T) {
+	h := pipelineHarness(t, wideRun(30).events(testStart), 80, 24)
+	shown := h.m.pipe.rowsShown()
+	h.mustSee(fmt.Sprintf("1–%d of 32 · ↑/↓ scroll", shown))
+	if strings.Contains(h.screen(), "└─ merge") {
+		t.Errorf("merge, the last node, shows before scrolling:\n%s", h.screen())
+	}
+	h.keys("down")
+	h.mustSee(fmt.Sprintf("2–%d of 32", shown+1))
+	h.keys("G")
+	h.mustSee(fmt.Sprintf("%d–32 of 32", 33-shown), "└─ merge")
+	h.keys("tab", "tab")
+	if h.m.pipe.offset != 0 || h.m.pipe.mode != pipelineTree {
+		t.Errorf("tab twice: mode %d, offset %d; want the tree from its top", h.m.pipe.mode, h.m.pipe.offset)
+	}
+}
+
+// TestPipelineKeyIsListed: v is in the Invocations pane's key line and in
+// the keys dialog under Invocations; the view's own key under Pipeline.
+func TestPipelineKeyIsListed(t *testing.T) {
+	h := newHarness(t, "", 120, 40)
+	h.keys("tab", "tab")
+	if !strings.Contains(ansi.Strip(h.m.footer()), "v pipeline") {
+		t.Errorf("the Invocations key line lacks v: %q", h.m.footer())
+	}
+	for _, s := range h.m.helpSections() {
+		for _, b := range s.keys {
+			switch b.Help().Key {
+			case "v":
+				if s.title != "Invocations" {
+					t.Errorf("v is listed under %s", s.title)
+				}
+			case "tab/←/→":
+				if s.title != "Pipeline" {
+					t.Errorf("tab/←/→ is listed under %s", s.title)
+				}
+			}
+		}
+	}
+	h.keys("?")
+	h.mustSee("v     pipeline", "Pipeline", "tab/←/→ tree ↔ timeline")
 }

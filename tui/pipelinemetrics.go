@@ -31,10 +31,14 @@ func (v *pipelineView) metricsBelow(used int) []string {
 // metricsTable is one row per function, under a header.
 func (v *pipelineView) metricsTable() []string {
 	st := v.c.Styles
-	fnW := len("Function")
+	fnW, colsW := len("Function"), 0
 	for _, fn := range v.run.functions {
 		fnW = max(fnW, lipgloss.Width(fn))
 	}
+	for _, c := range metricsColumns {
+		colsW += c.w + 1
+	}
+	fnW = max(min(fnW, v.width-colsW), 6) // long names give way to the numbers
 	heads := []string{fit("Function", fnW)}
 	for _, c := range metricsColumns {
 		heads = append(heads, padRight(c.head, c.w))
