@@ -71,6 +71,7 @@ type pipeline struct {
 	// attempt ended (or event was dropped).
 	first, last time.Time
 	running     bool
+	cold        bool // some attempt's environment was created for it
 	throttles   int
 	retries     int
 	drops       int
@@ -184,12 +185,22 @@ func (p *pipeline) sum() {
 				p.last = r.Ended
 			}
 			fs.attempt(r)
+			p.cold = p.cold || !r.initAt.IsZero()
 		}
 	}
 	for _, fs := range p.stats {
 		slices.Sort(fs.durations)
 	}
 	p.concurrency()
+}
+
+// slotFrom is when the row's attempt took its execution slot, in time and
+// bus order: when its environment was created, for a cold start.
+func (r *invocation) slotFrom() (time.Time, int) {
+	if !r.initAt.IsZero() {
+		return r.initAt, r.initSeq
+	}
+	return r.Started, r.startSeq
 }
 
 // waitSince is when the row began to wait for a slot: when it was queued,
@@ -207,7 +218,8 @@ func (s *functionStats) attempt(r *invocation) {
 		return
 	}
 	s.attempts++
-	s.longestWait = max(s.longestWait, r.Started.Sub(r.waitSince()))
+	slot, _ := r.slotFrom()
+	s.longestWait = max(s.longestWait, slot.Sub(r.waitSince()))
 	if !r.Ended.IsZero() {
 		s.durations = append(s.durations, r.Duration)
 	}
@@ -227,7 +239,8 @@ func (p *pipeline) concurrency() {
 			if r.Started.IsZero() {
 				continue
 			}
-			edges = append(edges, edge{r.startSeq, 1, e.function})
+			_, from := r.slotFrom()
+			edges = append(edges, edge{from, 1, e.function})
 			if !r.Ended.IsZero() {
 				edges = append(edges, edge{r.endSeq, -1, e.function})
 			}
@@ -287,13 +300,17 @@ func (p *pipeline) lanes(function string) []lane {
 			}
 		}
 	}
-	sort.SliceStable(attempts, func(i, j int) bool { return attempts[i].startSeq < attempts[j].startSeq })
+	sort.SliceStable(attempts, func(i, j int) bool {
+		_, a := attempts[i].slotFrom()
+		_, b := attempts[j].slotFrom()
+		return a < b
+	})
 	var out []lane
 	for _, a := range attempts {
 		placed := false
 		for i, l := range out {
 			prev := l[len(l)-1]
-			if !prev.Ended.IsZero() && prev.endSeq < a.startSeq {
+			if _, from := a.slotFrom(); !prev.Ended.IsZero() && prev.endSeq < from {
 				out[i] = append(l, a)
 				placed = true
 				break

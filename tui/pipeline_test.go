@@ -59,11 +59,23 @@ func (s *runScript) queued(at float64, fn, id, cause, key string, depth int) {
 	})
 }
 
-// attempt is an attempt from start to end, ended with status.
+// attempt is an attempt in a warm environment from start to end, ended
+// with status.
 func (s *runScript) attempt(fn, id string, n int, start, end float64, status string) {
+	s.coldAttempt(fn, id, n, -1, start, end, status)
+}
+
+// coldAttempt is an attempt whose environment was created at env (none
+// when env is negative: a warm start).
+func (s *runScript) coldAttempt(fn, id string, n int, env, start, end float64, status string) {
 	req := fmt.Sprintf("req-%s-%d", id, n)
+	stream := "stream-" + req
+	if env >= 0 {
+		s.add(env, func(h bus.Header) bus.Event { return bus.EnvironmentCreated{Header: h, Function: fn, Stream: stream} })
+	}
 	s.add(start, func(h bus.Header) bus.Event {
-		return bus.InvocationStarted{Header: h, Function: fn, EventID: id, RequestID: req, Attempt: n, Chain: "chain-clip"}
+		return bus.InvocationStarted{Header: h, Function: fn, EventID: id, RequestID: req, Attempt: n, Chain: "chain-clip",
+			Environment: stream, Cold: env >= 0}
 	})
 	d := time.Duration((end - start) * float64(time.Second))
 	s.add(end, func(h bus.Header) bus.Event {
@@ -97,19 +109,20 @@ func (s *runScript) events(start time.Time) []bus.Event {
 // 2-second chunks, as the console saw it under --time-scale 60 (waits,
 // the retry's minute among them, sixty times shorter), with
 // reservedConcurrency 2 on encode and FAIL_ONCE=003.mp4: split queues six
-// encodes as it writes the chunks; two run at once and the rest queue,
+// encodes as it writes the chunks; two run at once (after a cold start
+// each) and the rest queue,
 // throttled while the line backs off; chunk 003's first attempt fails and
 // its retry, a second later, waits for a slot; the encode that finds every
 // chunk done (003's retry) writes the marker that queues merge.
 func clipRun() *runScript {
 	s := &runScript{}
 	s.queued(0, "split", "ev-split", "", "uploads/clip.mp4", 1)
-	s.attempt("split", "ev-split", 1, 0.01, 1.42, "ok")
+	s.coldAttempt("split", "ev-split", 1, 0, 0.35, 1.42, "ok")
 	for i := range 6 {
 		s.queued(1.10+0.05*float64(i), "encode", fmt.Sprintf("ev-%03d", i), "ev-split", fmt.Sprintf("chunks/clip/%03d.mp4", i), 2)
 	}
-	s.attempt("encode", "ev-000", 1, 1.10, 2.95, "ok")
-	s.attempt("encode", "ev-001", 1, 1.15, 3.05, "ok")
+	s.coldAttempt("encode", "ev-000", 1, 1.10, 1.40, 2.95, "ok")
+	s.coldAttempt("encode", "ev-001", 1, 1.15, 1.45, 3.05, "ok")
 	s.throttled("encode", "ev-002", 1.20, 1.25, 1.45, 2.25)
 	s.attempt("encode", "ev-002", 1, 2.95, 4.30, "ok")
 	s.attempt("encode", "ev-003", 1, 3.05, 3.60, "error")
@@ -121,7 +134,7 @@ func clipRun() *runScript {
 	s.throttled("encode", "ev-003", 4.62, 4.75)
 	s.attempt("encode", "ev-003", 2, 5.00, 6.35, "ok")
 	s.queued(6.33, "merge", "ev-merge", "ev-003", "encoded/clip/all-encoded.json", 3)
-	s.attempt("merge", "ev-merge", 1, 6.33, 7.80, "ok")
+	s.coldAttempt("merge", "ev-merge", 1, 6.33, 6.70, 7.80, "ok")
 	return s
 }
 

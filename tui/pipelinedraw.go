@@ -103,11 +103,17 @@ func (v *pipelineView) attemptCells(a *invocation, cells []cellKind, prevEnd int
 	if end.IsZero() {
 		end = v.now
 	}
-	c0, c1 := v.cellOf(a.Started), v.cellTo(end)
+	slot, _ := a.slotFrom()
+	c0, c1 := v.cellOf(slot), v.cellTo(end)
 	if lane && c0 <= prevEnd {
 		c0 = min(prevEnd+1, v.axisW-1)
 	}
 	c1 = max(c1, c0)
+	// A cold start's init, as far as it is longer than the attempt's first
+	// cell, is drawn before it.
+	for c := c0; c < min(v.cellOf(a.Started), c1); c++ {
+		cells[c] = max(cells[c], cellInit)
+	}
 	kind := cellOK
 	switch {
 	case a.Ended.IsZero():
@@ -115,12 +121,12 @@ func (v *pipelineView) attemptCells(a *invocation, cells []cellKind, prevEnd int
 	case a.Status != "ok":
 		kind = cellFailed
 	}
-	for c := c0; c <= c1; c++ {
+	for c := max(c0, min(v.cellOf(a.Started), c1)); c <= c1; c++ {
 		cells[c] = max(cells[c], kind)
 	}
 	if kind == cellFailed {
 		cells[c1] = cellFailEnd
-	} else if lane && prevEnd >= 0 && c0 == prevEnd+1 && c1 > c0 && cells[prevEnd] != cellFailEnd {
+	} else if lane && prevEnd >= 0 && c0 == prevEnd+1 && c1 > c0 && cells[prevEnd] != cellFailEnd && cells[c0] != cellInit {
 		cells[c0] = cellJoin
 	}
 	return c1
@@ -143,7 +149,7 @@ func (v *pipelineView) queueCells(fn string, cells []cellKind) {
 			continue
 		}
 		for _, r := range e.rows {
-			until := r.Started
+			until, _ := r.slotFrom()
 			switch {
 			case !until.IsZero():
 			case !r.Ended.IsZero():
@@ -182,7 +188,7 @@ func colorOf(k cellKind) cellColor {
 	switch k {
 	case cellOK, cellJoin:
 		return colorOK
-	case cellRunning:
+	case cellRunning, cellInit:
 		return colorBusy
 	case cellFailed, cellFailEnd, cellDropped:
 		return colorErr
@@ -216,6 +222,9 @@ func (v *pipelineView) legend() string {
 	items := []string{st.StatusOK.Render("█") + " ran", st.StatusErr.Render("▓✗") + " failed"}
 	if v.run.running {
 		items = append(items, st.StatusBusy.Render("█")+" running")
+	}
+	if v.run.cold {
+		items = append(items, st.StatusBusy.Render("▒")+" cold start")
 	}
 	items = append(items, st.Dim.Render("░")+" queued", st.StatusWarn.Render("!")+" throttled", st.Dim.Render("·")+" retry back-off")
 	if v.run.drops > 0 {

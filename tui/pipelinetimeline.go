@@ -40,6 +40,7 @@ const (
 	cellEmpty cellKind = iota
 	cellBackoff
 	cellQueued
+	cellInit
 	cellOK
 	cellRunning
 	cellFailed
@@ -49,7 +50,7 @@ const (
 	cellJoin // an attempt that starts as the one before it in the lane ends
 )
 
-var cellRunes = [...]rune{' ', '·', '░', '█', '█', '▓', '✗', '!', '✗', '▐'}
+var cellRunes = [...]rune{' ', '·', '░', '▒', '█', '█', '▓', '✗', '!', '✗', '▐'}
 
 // timelineMinLabel is the least width of the label column.
 const timelineMinLabel = 9
@@ -188,7 +189,7 @@ func (v *pipelineView) waited(fn string) bool {
 			continue
 		}
 		for _, r := range e.rows {
-			until := r.Started
+			until, _ := r.slotFrom()
 			if until.IsZero() {
 				until = v.now
 			}

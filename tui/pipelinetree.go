@@ -135,7 +135,8 @@ func (v *pipelineView) eventWait(e *pipeEvent) string {
 		since := r.waitSince()
 		switch {
 		case !r.Started.IsZero():
-			d += r.Started.Sub(since)
+			slot, _ := r.slotFrom()
+			d += slot.Sub(since)
 		case r.Waiting && v.now.After(since):
 			d += v.now.Sub(since)
 		}

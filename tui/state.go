@@ -150,6 +150,10 @@ type invocation struct {
 	startSeq, endSeq int
 	retry            bool      // the row of a retry, which its failed attempt scheduled
 	due              time.Time // when a retry's back-off ends
+	// initAt and initSeq are when a cold attempt's execution environment
+	// was created: from then on the attempt held its slot, initialising.
+	initAt  time.Time
+	initSeq int
 }
 
 // maxThrottleTimes bounds the throttle times kept per attempt; Throttled
@@ -175,11 +179,24 @@ type history struct {
 	// (what "now" is to a view of a virtual clock).
 	seq    int
 	latest time.Time
+	// envs are the execution environments created and not yet used by an
+	// attempt, by log stream: a cold attempt's init began there.
+	envs map[string]envCreated
 }
+
+// envCreated is when an execution environment was created.
+type envCreated struct {
+	at  time.Time
+	seq int
+}
+
+// maxEnvs bounds the environments remembered before their first attempt.
+const maxEnvs = 1000
 
 func newHistory() *history {
 	return &history{byRequest: map[string]*invocation{}, waiting: map[string]*invocation{},
-		events: map[string]*invocation{}, durations: map[string][]time.Duration{}, early: map[string][]string{}}
+		events: map[string]*invocation{}, durations: map[string][]time.Duration{}, early: map[string][]string{},
+		envs: map[string]envCreated{}}
 }
 
 // maxEarly bounds the init lines kept for attempts not started yet.
@@ -217,6 +234,12 @@ func (h *history) apply(ev bus.Event) bool {
 	if t := ev.At(); t.After(h.latest) {
 		h.latest = t
 	}
+	if e, ok := ev.(bus.EnvironmentCreated); ok {
+		if len(h.envs) >= maxEnvs {
+			clear(h.envs) // environments whose attempt never started
+		}
+		h.envs[e.Stream] = envCreated{e.Time, h.seq}
+	}
 	switch e := ev.(type) {
 	case bus.InvocationQueued:
 		h.add(&invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: "queued", Attempt: 1,
@@ -230,35 +253,11 @@ func (h *history) apply(ev bus.Event) bool {
 			}
 		}
 	case bus.InvocationStarted:
-		inv := h.waiting[e.EventID]
-		if inv == nil {
-			inv = &invocation{EventID: e.EventID, Function: e.Function, Depth: e.Depth, Chain: e.Chain, Queued: e.Time}
-			h.add(inv)
-		}
-		delete(h.waiting, e.EventID)
-		inv.Waiting = false
-		inv.RequestID, inv.Time, inv.Attempt, inv.Status = e.RequestID, e.Time, e.Attempt, "running"
-		inv.Started, inv.startSeq = e.Time, h.seq
-		inv.Logs = append(h.early[e.RequestID], inv.Logs...)
-		delete(h.early, e.RequestID)
-		h.byRequest[e.RequestID] = inv
+		h.started(e)
 	case bus.LogLine:
 		h.logLine(e)
 	case bus.InvocationEnded:
-		inv := h.byRequest[e.RequestID]
-		if inv == nil {
-			return false
-		}
-		inv.Status, inv.Duration, inv.Error, inv.Denied = e.Status, e.Duration, e.Error, e.Denied
-		inv.Ended, inv.endSeq = e.Time, h.seq
-		if e.Denied != nil {
-			inv.Status = accessDenied
-		}
-		d := append(h.durations[e.Function], e.Duration)
-		if len(d) > 60 {
-			d = d[len(d)-60:]
-		}
-		h.durations[e.Function] = d
+		return h.ended(e)
 	case bus.InvocationRetryScheduled:
 		prev := h.events[e.EventID]
 		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time.Add(e.Delay),
@@ -274,6 +273,46 @@ func (h *history) apply(ev bus.Event) bool {
 	default:
 		return false
 	}
+	return true
+}
+
+// started turns the row waiting for the event into its attempt.
+func (h *history) started(e bus.InvocationStarted) {
+	inv := h.waiting[e.EventID]
+	if inv == nil {
+		inv = &invocation{EventID: e.EventID, Function: e.Function, Depth: e.Depth, Chain: e.Chain, Queued: e.Time}
+		h.add(inv)
+	}
+	delete(h.waiting, e.EventID)
+	inv.Waiting = false
+	inv.RequestID, inv.Time, inv.Attempt, inv.Status = e.RequestID, e.Time, e.Attempt, "running"
+	inv.Started, inv.startSeq = e.Time, h.seq
+	if env, ok := h.envs[e.Environment]; ok && e.Cold {
+		inv.initAt, inv.initSeq = env.at, env.seq
+	}
+	delete(h.envs, e.Environment)
+	inv.Logs = append(h.early[e.RequestID], inv.Logs...)
+	delete(h.early, e.RequestID)
+	h.byRequest[e.RequestID] = inv
+}
+
+// ended records how an attempt ended; it reports false for an attempt
+// the history does not know.
+func (h *history) ended(e bus.InvocationEnded) bool {
+	inv := h.byRequest[e.RequestID]
+	if inv == nil {
+		return false
+	}
+	inv.Status, inv.Duration, inv.Error, inv.Denied = e.Status, e.Duration, e.Error, e.Denied
+	inv.Ended, inv.endSeq = e.Time, h.seq
+	if e.Denied != nil {
+		inv.Status = accessDenied
+	}
+	d := append(h.durations[e.Function], e.Duration)
+	if len(d) > 60 {
+		d = d[len(d)-60:]
+	}
+	h.durations[e.Function] = d
 	return true
 }
 
