@@ -72,6 +72,7 @@ type pipeline struct {
 	first, last time.Time
 	running     bool
 	cold        bool // some attempt's environment was created for it
+	failed      bool // some attempt failed
 	throttles   int
 	retries     int
 	drops       int
@@ -186,6 +187,7 @@ func (p *pipeline) sum() {
 			}
 			fs.attempt(r)
 			p.cold = p.cold || !r.initAt.IsZero()
+			p.failed = p.failed || (!r.Started.IsZero() && !r.Ended.IsZero() && r.Status != "ok")
 		}
 	}
 	for _, fs := range p.stats {

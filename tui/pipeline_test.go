@@ -106,15 +106,14 @@ func (s *runScript) events(start time.Time) []bus.Event {
 }
 
 // clipRun is the transcode lab's run on a 12-second clip cut into six
-// 2-second chunks, as the console saw it under --time-scale 60 (waits,
-// the retry's minute among them, sixty times shorter), with
-// reservedConcurrency 2 on encode and FAIL_ONCE=003.mp4: split queues six
-// encodes as it writes the chunks; two run at once (after a cold start
-// each) and the rest queue,
-// throttled while the line backs off; chunk 003's first attempt fails and
-// its retry, a second later, waits for a slot; the encode that finds every
-// chunk done (003's retry) writes the marker that queues merge.
-func clipRun() *runScript {
+// 2-second chunks, with reservedConcurrency 2 on encode and
+// FAIL_ONCE=003.mp4: split queues six encodes as it writes the chunks;
+// two run at once (after a cold start each) and the rest queue, throttled
+// while the line backs off; chunk 003's first attempt fails and is retried
+// after retryAfter (a minute on Lambda; a second under --time-scale 60,
+// when it waits for a slot); the encode that finds every chunk done (003's
+// retry) writes the marker that queues merge.
+func clipRun(retryAfter time.Duration) *runScript {
 	s := &runScript{}
 	s.queued(0, "split", "ev-split", "", "uploads/clip.mp4", 1)
 	s.coldAttempt("split", "ev-split", 1, 0, 0.35, 1.42, "ok")
@@ -126,15 +125,19 @@ func clipRun() *runScript {
 	s.throttled("encode", "ev-002", 1.20, 1.25, 1.45, 2.25)
 	s.attempt("encode", "ev-002", 1, 2.95, 4.30, "ok")
 	s.attempt("encode", "ev-003", 1, 3.05, 3.60, "error")
-	s.retry(3.60, "encode", "ev-003", 1, time.Second)
+	s.retry(3.60, "encode", "ev-003", 1, retryAfter)
 	s.throttled("encode", "ev-004", 3.32, 3.40)
 	s.attempt("encode", "ev-004", 1, 3.60, 5.00, "ok")
 	s.throttled("encode", "ev-005", 3.83, 3.95, 4.08)
 	s.attempt("encode", "ev-005", 1, 4.30, 5.70, "ok")
-	s.throttled("encode", "ev-003", 4.62, 4.75)
-	s.attempt("encode", "ev-003", 2, 5.00, 6.35, "ok")
-	s.queued(6.33, "merge", "ev-merge", "ev-003", "encoded/clip/all-encoded.json", 3)
-	s.coldAttempt("merge", "ev-merge", 1, 6.33, 6.70, 7.80, "ok")
+	start := 3.60 + retryAfter.Seconds()
+	if start < 5 { // due while both slots are taken: it waits for 004's
+		s.throttled("encode", "ev-003", 4.62, 4.75)
+		start = 5
+	}
+	s.attempt("encode", "ev-003", 2, start, start+1.35, "ok")
+	s.queued(start+1.33, "merge", "ev-merge", "ev-003", "encoded/clip/all-encoded.json", 3)
+	s.coldAttempt("merge", "ev-merge", 1, start+1.33, start+1.70, start+2.80, "ok")
 	return s
 }
 
@@ -154,15 +157,30 @@ func pipelineHarness(t *testing.T, events []bus.Event, w, h int) *harness {
 }
 
 // TestPipelineGolden: the tree and the timeline of clipRun at the
-// smallest supported size and a roomy one.
+// smallest supported size and a roomy one, with the retry a second later
+// (--time-scale 60), and a minute later as on Lambda: the idle minute is
+// left out of the time axis, so that the fan-out keeps its detail.
 func TestPipelineGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			h := pipelineHarness(t, clipRun().events(testStart), size[0], size[1])
+			h := pipelineHarness(t, clipRun(time.Minute).events(testStart), size[0], size[1])
+			h.keys("tab")
+			t.Run("timeline-retry-minute", func(t *testing.T) {
+				golden.RequireEqual(t, []byte(h.screen()))
+			})
+			h.mustSee("≈", "done in 1m06s")
+			if gaps := gapCount(h.m.pipe.segments); gaps != 1 {
+				t.Errorf("the idle minute makes %d breaks in the axis, want 1", gaps)
+			}
+
+			h = pipelineHarness(t, clipRun(time.Second).events(testStart), size[0], size[1])
 			t.Run("tree", func(t *testing.T) {
 				golden.RequireEqual(t, []byte(h.screen()))
 			})
 			h.keys("tab")
+			if gaps := gapCount(h.m.pipe.segments); gaps != 0 {
+				t.Errorf("a run never idle has %d breaks in its axis", gaps)
+			}
 			t.Run("timeline", func(t *testing.T) {
 				golden.RequireEqual(t, []byte(h.screen()))
 			})
@@ -194,7 +212,7 @@ func wideRun(n int) *runScript {
 // TestPipelineFollowsTheRun: the view opened while the run goes on shows
 // it running, and takes the events that come after.
 func TestPipelineFollowsTheRun(t *testing.T) {
-	events := clipRun().events(testStart)
+	events := clipRun(time.Second).events(testStart)
 	half := len(events) / 2
 	h := pipelineHarness(t, events[:half], 80, 24)
 	h.mustSee("running ")
@@ -279,4 +297,28 @@ func TestPipelineKeyIsListed(t *testing.T) {
 	}
 	h.keys("?")
 	h.mustSee("v     pipeline", "Pipeline", "tab/←/→ tree ↔ timeline")
+}
+
+func gapCount(segments []axisSegment) int {
+	n := 0
+	for _, s := range segments {
+		if s.gap {
+			n++
+		}
+	}
+	return n
+}
+
+// TestHistoryKeepsThrottlesBounded: an event throttled again and again
+// counts every throttle but keeps the times of the first few.
+func TestHistoryKeepsThrottlesBounded(t *testing.T) {
+	h := newHistory()
+	h.apply(bus.InvocationQueued{Header: bus.Header{Time: testStart}, Function: "encode", EventID: "ev"})
+	for i := range 3 * maxThrottleTimes {
+		h.apply(bus.InvocationThrottled{Header: bus.Header{Time: testStart.Add(time.Duration(i) * time.Second)}, Function: "encode", EventID: "ev"})
+	}
+	row := h.rows[0]
+	if row.Throttled != 3*maxThrottleTimes || len(row.Throttles) != maxThrottleTimes {
+		t.Errorf("%d throttles counted, %d times kept", row.Throttled, len(row.Throttles))
+	}
 }

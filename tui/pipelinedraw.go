@@ -34,52 +34,6 @@ func (v *pipelineView) timelineView() []string {
 	return append(out, v.metricsBelow(len(out))...)
 }
 
-// axisSteps are the tick intervals the axis chooses from.
-var axisSteps = []time.Duration{
-	time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond,
-	50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond,
-	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
-	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour,
-}
-
-// axis is the time labels across the axis, as far apart as their width
-// needs.
-func (v *pipelineView) axis() string {
-	widest := len(axisLabel(v.span)) + 2
-	step := axisSteps[len(axisSteps)-1]
-	for _, s := range axisSteps {
-		if int64(s)*int64(v.axisW) >= int64(widest)*int64(v.span) {
-			step = s
-			break
-		}
-	}
-	cells := []rune(strings.Repeat(" ", v.axisW))
-	for d := time.Duration(0); d <= v.span; d += step {
-		c := v.cellOf(v.t0.Add(d))
-		label := []rune(axisLabel(d))
-		if c+len(label) > v.axisW {
-			break
-		}
-		copy(cells[c:], label)
-	}
-	return string(cells)
-}
-
-// axisLabel is a time on the axis: 0s, 500ms, 12s, 1m30s, 2m.
-func axisLabel(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "0s"
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%gs", d.Seconds())
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-}
-
 // rowCells draws a row.
 func (v *pipelineView) rowCells(row timelineRow) []cellKind {
 	cells := make([]cellKind, v.axisW)
@@ -135,7 +89,7 @@ func (v *pipelineView) attemptCells(a *invocation, cells []cellKind, prevEnd int
 // queueCells draws a function's waiting events: ░ queued, · backing off
 // before a retry, ! a throttle, ✗ a drop.
 func (v *pipelineView) queueCells(fn string, cells []cellKind) {
-	half := v.span / time.Duration(2*v.axisW)
+	half := v.cellDur / 2
 	mark := func(from, to time.Time, kind cellKind) {
 		if to.Sub(from) < half || to.Before(from) {
 			return
@@ -216,22 +170,34 @@ func (v *pipelineView) renderCells(cells []cellKind) string {
 	return b.String()
 }
 
-// legend says what the cells mean, and what one cell is.
+// legend says what the cells the run has mean, and what one cell is.
 func (v *pipelineView) legend() string {
-	st := v.c.Styles
-	items := []string{st.StatusOK.Render("█") + " ran", st.StatusErr.Render("▓✗") + " failed"}
-	if v.run.running {
-		items = append(items, st.StatusBusy.Render("█")+" running")
+	st, r := v.c.Styles, v.run
+	queued := false
+	for _, row := range v.timeline {
+		queued = queued || row.kind == rowQueue
 	}
-	if v.run.cold {
-		items = append(items, st.StatusBusy.Render("▒")+" cold start")
-	}
-	items = append(items, st.Dim.Render("░")+" queued", st.StatusWarn.Render("!")+" throttled", st.Dim.Render("·")+" retry back-off")
-	if v.run.drops > 0 {
-		items = append(items, st.StatusErr.Render("✗")+" dropped")
+	var items []string
+	for _, it := range []struct {
+		has  bool
+		mark string
+		what string
+	}{
+		{true, st.StatusOK.Render("█"), "ran"},
+		{r.failed, st.StatusErr.Render("▓✗"), "failed"},
+		{r.running, st.StatusBusy.Render("█"), "running"},
+		{r.cold, st.StatusBusy.Render("▒"), "cold start"},
+		{queued, st.Dim.Render("░"), "queued"},
+		{r.throttles > 0, st.StatusWarn.Render("!"), "throttled"},
+		{r.retries > 0, st.Dim.Render("·"), "retry back-off"},
+		{r.drops > 0, st.StatusErr.Render("✗"), "dropped"},
+	} {
+		if it.has {
+			items = append(items, it.mark+" "+it.what)
+		}
 	}
 	line := strings.Join(items, "  ")
-	cell := "  " + st.Dim.Render("1 col = "+spanText(v.span/time.Duration(v.axisW)))
+	cell := "  " + st.Dim.Render("1 col = "+spanText(v.cellDur))
 	if lipgloss.Width(line+cell) <= v.width {
 		line += cell
 	}

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 )
@@ -63,45 +62,6 @@ func (v *pipelineView) labelWidth() int {
 		w = max(w, lipgloss.Width(fn))
 	}
 	return min(w, max(v.width/4, timelineMinLabel))
-}
-
-// measure finds the time the axis covers: from the first queueing to the
-// last thing that happened, or now while the run goes on.
-func (v *pipelineView) measure() {
-	r := v.run
-	end := r.last
-	for _, e := range r.events {
-		for _, row := range e.rows {
-			for _, t := range append([]time.Time{row.Queued, row.Started, row.Ended}, row.Throttles...) {
-				if t.After(end) {
-					end = t
-				}
-			}
-		}
-	}
-	if r.running && v.now.After(end) {
-		end = v.now
-	}
-	v.t0, v.span = r.first, end.Sub(r.first)
-	if v.span <= 0 {
-		v.span = time.Second // a run on a virtual clock can take no lab time
-	}
-	v.axisW = max(v.width-v.labelWidth()-1, 1)
-}
-
-// cellOf is the cell that holds t; cellTo the last cell an interval
-// ending at t reaches.
-func (v *pipelineView) cellOf(t time.Time) int {
-	return max(min(int(int64(t.Sub(v.t0))*int64(v.axisW)/int64(v.span)), v.axisW-1), 0)
-}
-
-func (v *pipelineView) cellTo(t time.Time) int {
-	n := int64(t.Sub(v.t0)) * int64(v.axisW)
-	c := int(n / int64(v.span))
-	if n%int64(v.span) == 0 {
-		c--
-	}
-	return max(min(c, v.axisW-1), 0)
 }
 
 // layoutTimeline lays out the blocks for room rows: when the lanes do not
@@ -183,7 +143,7 @@ func (v *pipelineView) block(fn string, lanes []lane, shown int, queue bool) []t
 // waited says whether any event of fn waited long enough to show: a
 // throttle, a retry, a drop, a wait of half a cell or more.
 func (v *pipelineView) waited(fn string) bool {
-	half := v.span / time.Duration(2*v.axisW)
+	half := v.cellDur / 2
 	for _, e := range v.run.events {
 		if e.function != fn {
 			continue

@@ -141,8 +141,8 @@ func (v *pipelineView) eventWait(e *pipeEvent) string {
 			d += v.now.Sub(since)
 		}
 	}
-	if d <= 0 {
-		return ""
+	if d < time.Millisecond {
+		return "" // no wait to speak of
 	}
 	return spanText(d)
 }

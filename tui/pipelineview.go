@@ -33,10 +33,13 @@ type pipelineView struct {
 	offset        int
 	nodes         []treeNode
 	timeline      []timelineRow
-	// The timeline's axis: it begins at t0, covers span, in axisW cells.
-	t0    time.Time
-	span  time.Duration
-	axisW int
+	// The timeline's axis: it begins at t0, covers span in axisW cells,
+	// laid out as segments (idle stretches left out), each cell cellDur.
+	t0       time.Time
+	span     time.Duration
+	axisW    int
+	segments []axisSegment
+	cellDur  time.Duration
 	// gen tells this view's clock ticks from an earlier view's.
 	gen int
 }
