@@ -73,6 +73,7 @@ type pipeline struct {
 	running     bool
 	cold        bool // some attempt's environment was created for it
 	failed      bool // some attempt failed
+	active      bool // some attempt runs now
 	throttles   int
 	retries     int
 	drops       int
@@ -188,6 +189,7 @@ func (p *pipeline) sum() {
 			fs.attempt(r)
 			p.cold = p.cold || !r.initAt.IsZero()
 			p.failed = p.failed || (!r.Started.IsZero() && !r.Ended.IsZero() && r.Status != "ok")
+			p.active = p.active || (!r.Started.IsZero() && r.Ended.IsZero())
 		}
 	}
 	for _, fs := range p.stats {

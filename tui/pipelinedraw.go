@@ -86,8 +86,8 @@ func (v *pipelineView) attemptCells(a *invocation, cells []cellKind, prevEnd int
 	return c1
 }
 
-// queueCells draws a function's waiting events: ░ queued, · backing off
-// before a retry, ! a throttle, ✗ a drop.
+// queueCells draws a function's waiting events: ░ queued, · waiting out
+// a retry's back-off, ! a throttle, ✗ a drop.
 func (v *pipelineView) queueCells(fn string, cells []cellKind) {
 	half := v.cellDur / 2
 	mark := func(from, to time.Time, kind cellKind) {
@@ -185,11 +185,11 @@ func (v *pipelineView) legend() string {
 	}{
 		{true, st.StatusOK.Render("█"), "ran"},
 		{r.failed, st.StatusErr.Render("▓✗"), "failed"},
-		{r.running, st.StatusBusy.Render("█"), "running"},
+		{r.active, st.StatusBusy.Render("█"), "running"},
 		{r.cold, st.StatusBusy.Render("▒"), "cold start"},
 		{queued, st.Dim.Render("░"), "queued"},
 		{r.throttles > 0, st.StatusWarn.Render("!"), "throttled"},
-		{r.retries > 0, st.Dim.Render("·"), "retry back-off"},
+		{r.retries > 0, st.Dim.Render("·"), "retry wait"},
 		{r.drops > 0, st.StatusErr.Render("✗"), "dropped"},
 	} {
 		if it.has {

@@ -106,7 +106,7 @@ func TestPipelineFromARealRun(t *testing.T) {
 	if len(encodeRows) != 2 || encodeRows[0].kind != rowLane || encodeRows[1].kind != rowQueue {
 		t.Errorf("encode's block is %+v, want one lane and its queue", encodeRows)
 	}
-	h.mustSee("[Timeline]", "encode", " queue", "▓✗ failed", "· retry back-off")
+	h.mustSee("[Timeline]", "encode", " queue", "▓✗ failed", "· retry wait")
 	h.keys("esc")
 	if h.m.pipe != nil || h.m.focus != invocationsPaneID {
 		t.Errorf("esc left the pipeline view open (%v) or focus on pane %d", h.m.pipe != nil, h.m.focus)
