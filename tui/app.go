@@ -204,7 +204,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if m.pipe != nil {
-		return m.pipelineKey(msg)
+		return m.pipelineKeyPress(msg)
 	}
 	if m.filtering() {
 		cmd := m.panes[m.focus].Update(msg)

@@ -71,9 +71,6 @@ type pipeline struct {
 	// attempt ended (or event was dropped).
 	first, last time.Time
 	running     bool
-	cold        bool // some attempt's environment was created for it
-	failed      bool // some attempt failed
-	active      bool // some attempt runs now
 	throttles   int
 	retries     int
 	drops       int
@@ -187,9 +184,6 @@ func (p *pipeline) sum() {
 				p.last = r.Ended
 			}
 			fs.attempt(r)
-			p.cold = p.cold || !r.initAt.IsZero()
-			p.failed = p.failed || (!r.Started.IsZero() && !r.Ended.IsZero() && r.Status != "ok")
-			p.active = p.active || (!r.Started.IsZero() && r.Ended.IsZero())
 		}
 	}
 	for _, fs := range p.stats {

@@ -322,3 +322,31 @@ func TestHistoryKeepsThrottlesBounded(t *testing.T) {
 		t.Errorf("%d throttles counted, %d times kept", row.Throttled, len(row.Throttles))
 	}
 }
+
+// TestPipelineShowsADrop: an encode that fails on every attempt is dropped
+// after its retries; the tree says so, the header counts it, and the
+// timeline marks it.
+func TestPipelineShowsADrop(t *testing.T) {
+	s := &runScript{}
+	s.queued(0, "split", "ev-split", "", "uploads/clip.mp4", 1)
+	s.attempt("split", "ev-split", 1, 0, 1, "ok")
+	s.queued(0.5, "encode", "ev-000", "ev-split", "chunks/clip/000.mp4", 2)
+	s.attempt("encode", "ev-000", 1, 0.5, 2, "ok")
+	s.queued(0.6, "encode", "ev-001", "ev-split", "chunks/clip/001.mp4", 2)
+	for n, at := range []float64{0.6, 61.6, 181.6} {
+		s.attempt("encode", "ev-001", n+1, at, at+1, "error")
+		if n < 2 {
+			s.retry(at+1, "encode", "ev-001", n+1, time.Duration(n+1)*time.Minute)
+		}
+	}
+	s.add(182.6, func(h bus.Header) bus.Event {
+		return bus.InvocationDropped{Header: h, Function: "encode", EventID: "ev-001", Condition: "RetriesExhausted", Attempts: 3}
+	})
+	h := pipelineHarness(t, s.events(testStart), 80, 24)
+	h.mustSee("split 1 · encode 2 · done in 3m02s", "at most 3 at once (split 1 · encode 2) · 2 retries · 1 dropped", "dropped after 3 attempts")
+	h.keys("tab")
+	h.mustSee("▓✗ failed", "✗ dropped")
+	if n := strings.Count(h.screen(), "✗"); n < 5 { // three failed attempts, the drop, the legend's two
+		t.Errorf("%d ✗ on the timeline, want the three failures, the drop and the legend's:\n%s", n, h.screen())
+	}
+}

@@ -16,18 +16,23 @@ func (v *pipelineView) timelineView() []string {
 	out := []string{v.c.Styles.Dim.Render(fit(strings.Repeat(" ", labelW+1)+v.axis(), v.width))}
 	shown := v.rowsShown()
 	end := min(v.offset+shown, len(v.timeline))
+	drawn := map[cellKind]bool{}
 	for _, row := range v.timeline[v.offset:end] {
 		label := v.c.Styles.Dim.Render(fit(row.label, labelW))
 		if row.kind == rowLane && row.label != "" {
 			label = v.c.Styles.Bold.Render(fit(row.label, labelW))
 		}
-		out = append(out, label+" "+v.renderCells(v.rowCells(row)))
+		cells := v.rowCells(row)
+		for _, c := range cells {
+			drawn[c] = true
+		}
+		out = append(out, label+" "+v.renderCells(cells))
 	}
 	// The legend sits under the rows, a line apart when there is room.
 	if end-v.offset < shown {
 		out = append(out, "")
 	}
-	out = append(out, v.legend())
+	out = append(out, v.legend(drawn))
 	if len(v.timeline) > shown {
 		return out
 	}
@@ -170,27 +175,23 @@ func (v *pipelineView) renderCells(cells []cellKind) string {
 	return b.String()
 }
 
-// legend says what the cells the run has mean, and what one cell is.
-func (v *pipelineView) legend() string {
-	st, r := v.c.Styles, v.run
-	queued := false
-	for _, row := range v.timeline {
-		queued = queued || row.kind == rowQueue
-	}
+// legend says what the cells drawn mean, and what one cell is.
+func (v *pipelineView) legend(drawn map[cellKind]bool) string {
+	st := v.c.Styles
 	var items []string
 	for _, it := range []struct {
 		has  bool
 		mark string
 		what string
 	}{
-		{true, st.StatusOK.Render("█"), "ran"},
-		{r.failed, st.StatusErr.Render("▓✗"), "failed"},
-		{r.active, st.StatusBusy.Render("█"), "running"},
-		{r.cold, st.StatusBusy.Render("▒"), "cold start"},
-		{queued, st.Dim.Render("░"), "queued"},
-		{r.throttles > 0, st.StatusWarn.Render("!"), "throttled"},
-		{r.retries > 0, st.Dim.Render("·"), "retry wait"},
-		{r.drops > 0, st.StatusErr.Render("✗"), "dropped"},
+		{drawn[cellOK] || drawn[cellJoin], st.StatusOK.Render("█"), "ran"},
+		{drawn[cellFailed] || drawn[cellFailEnd], st.StatusErr.Render("▓✗"), "failed"},
+		{drawn[cellRunning], st.StatusBusy.Render("█"), "running"},
+		{drawn[cellInit], st.StatusBusy.Render("▒"), "cold start"},
+		{drawn[cellQueued], st.Dim.Render("░"), "queued"},
+		{drawn[cellThrottle], st.StatusWarn.Render("!"), "throttled"},
+		{drawn[cellBackoff], st.Dim.Render("·"), "retry wait"},
+		{drawn[cellDropped], st.StatusErr.Render("✗"), "dropped"},
 	} {
 		if it.has {
 			items = append(items, it.mark+" "+it.what)

@@ -97,6 +97,7 @@ func (v *pipelineView) rowsShown() int {
 	return room
 }
 
+// Title names the run by the upload that started it.
 func (v *pipelineView) Title() string {
 	obj := "(no object)"
 	if v.run != nil && v.run.object != "" {
@@ -179,13 +180,19 @@ func (v *pipelineView) summary() []string {
 	for _, fn := range r.functions {
 		most = append(most, fmt.Sprintf("%s %d", fn, r.mostBy[fn]))
 	}
-	second := fmt.Sprintf("at most %d at once (%s) · %s · %s", r.most, strings.Join(most, " · "),
-		pluralText(r.throttles, "throttle", "throttles"), pluralText(r.retries, "retry", "retries"))
-	secondLine := st.Value.Render(second)
-	if r.drops > 0 {
-		secondLine += st.StatusErr.Render(" · " + pluralText(r.drops, "event", "events") + " dropped")
+	// What held the run back, when anything did (the table below has
+	// the zeros).
+	second := st.Value.Render(fmt.Sprintf("at most %d at once (%s)", r.most, strings.Join(most, " · ")))
+	if r.throttles > 0 {
+		second += st.StatusWarn.Render(" · " + pluralText(r.throttles, "throttle", "throttles"))
 	}
-	return []string{fit(first, v.width), fit(secondLine, v.width)}
+	if r.retries > 0 {
+		second += st.StatusWarn.Render(" · " + pluralText(r.retries, "retry", "retries"))
+	}
+	if r.drops > 0 {
+		second += st.StatusErr.Render(fmt.Sprintf(" · %d dropped", r.drops))
+	}
+	return []string{fit(first, v.width), fit(second, v.width)}
 }
 
 // pluralText says n things.
@@ -219,6 +226,7 @@ func (v *pipelineView) scrollLine() string {
 	return v.c.Styles.Dim.Render(fit(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", v.offset+1, min(v.offset+shown, n), n), v.width))
 }
 
+// ShortHelp is the view's keys for the key line.
 func (v *pipelineView) ShortHelp() []key.Binding {
 	k := v.c.Keys
 	scroll := key.NewBinding(key.WithKeys(append(k.Up.Keys(), k.Down.Keys()...)...), key.WithHelp("↑/↓", "scroll"))
@@ -273,9 +281,9 @@ func (m *Model) pipelineTicked(msg pipelineTickMsg) tea.Cmd {
 	return m.pipelineTick()
 }
 
-// pipelineKey handles a key while the pipeline view is open: help and
-// quit as everywhere, the rest is the view's.
-func (m *Model) pipelineKey(msg tea.KeyPressMsg) tea.Cmd {
+// pipelineKeyPress handles a key while the pipeline view is open: help
+// and quit as everywhere, the rest is the view's.
+func (m *Model) pipelineKeyPress(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	if key.Matches(msg, k.Help) || key.Matches(msg, k.Quit) {
 		cmd, _ := m.globalKey(msg)
