@@ -119,7 +119,7 @@ func (p *invocationsPane) Update(msg tea.Msg) tea.Cmd {
 				return func() tea.Msg { return invocationChosenMsg{inv} }
 			}
 		case key.Matches(msg, k.Pipeline):
-			if inv := p.selected(); inv != nil {
+			if inv := p.selected(); inv != nil && pipelineKey(inv) != "" {
 				return func() tea.Msg { return pipelineChosenMsg{pipelineKey(inv)} }
 			}
 		}

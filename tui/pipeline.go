@@ -254,13 +254,18 @@ func (p *pipeline) concurrency() {
 	}
 }
 
-// tree is the run's events depth first, each with its depth and whether
-// it is the last of its siblings on every level down to it (what the
-// tree's branches are drawn from).
+// tree is the run's events depth first, each with whether it and each of
+// its ancestors is the last of its siblings (what the tree's branches are
+// drawn from). An event is drawn once, whatever its causes say.
 func (p *pipeline) tree() []treeNode {
 	var out []treeNode
+	seen := map[*pipeEvent]bool{}
 	var walk func(e *pipeEvent, lasts []bool)
 	walk = func(e *pipeEvent, lasts []bool) {
+		if seen[e] {
+			return
+		}
+		seen[e] = true
 		out = append(out, treeNode{e, append([]bool(nil), lasts...)})
 		for i, c := range e.children {
 			walk(c, append(lasts, i == len(e.children)-1))

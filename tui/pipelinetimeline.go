@@ -32,7 +32,8 @@ type timelineRow struct {
 	attempts []*invocation // what a lane (or the lanes that did not fit) ran
 }
 
-// The cells of a row, in the order one drawn over another wins.
+// cellKind is what a cell of a row shows; where two are drawn in one
+// cell, the later in this list wins.
 type cellKind int
 
 const (
@@ -49,6 +50,7 @@ const (
 	cellJoin // an attempt that starts as the one before it in the lane ends
 )
 
+// cellRunes are the cells' characters, by kind.
 var cellRunes = [...]rune{' ', '·', '░', '▒', '█', '█', '▓', '✗', '!', '✗', '▐'}
 
 // timelineMinLabel is the least width of the label column.
