@@ -249,7 +249,9 @@ func (l *Lab) layerARNs(refs []string) ([]string, error) {
 }
 
 // publishPath publishes a layer zip or folder of the lab file under its
-// file name, unless its newest version already holds the same bytes.
+// file name, unless its newest version already holds the same bytes. As
+// SAM does for a layer's ContentUri, it goes through S3: a zip over 50 MB
+// (ffmpeg with its libraries) is fine.
 func (l *Lab) publishPath(path string) (layers.Version, error) {
 	content, err := zipOf(path)
 	if err != nil {
@@ -260,7 +262,7 @@ func (l *Lab) publishPath(path string) (layers.Version, error) {
 	if vs := l.procs.layers.Versions(name); len(vs) > 0 && vs[0].CodeSha256 == base64.StdEncoding.EncodeToString(sum[:]) {
 		return vs[0], nil
 	}
-	return l.procs.layers.Publish(name, content, "published from "+path+" by the lab file", nil)
+	return l.procs.layers.PublishFromS3(name, content, "published from "+path+" by the lab file", nil)
 }
 
 // layerName names a layer after its file: pillow-layer.zip → pillow-layer.

@@ -28,6 +28,7 @@ type (
 		Invocations *invocationsExpect `yaml:"invocations"`
 		Log         *logExpect         `yaml:"log"`
 		Metric      *metricExpect      `yaml:"metric"`
+		Video       *videoExpect       `yaml:"video"`
 		Error       string             `yaml:"error"`
 	}
 	objectExpect struct {
@@ -72,7 +73,7 @@ var statuses = []string{"ok", "error", "timeout", "crash", "out-of-memory", "ini
 
 func (e *expectSpec) validate() error {
 	n := 0
-	for _, set := range []bool{e.Object != nil, e.Objects != nil, e.Invocations != nil, e.Log != nil, e.Metric != nil, e.Error != ""} {
+	for _, set := range []bool{e.Object != nil, e.Objects != nil, e.Invocations != nil, e.Log != nil, e.Metric != nil, e.Video != nil, e.Error != ""} {
 		if set {
 			n++
 		}
@@ -113,6 +114,8 @@ func (e *expectSpec) validate() error {
 		if _, ok := metricValue(bus.Metrics{}, e.Metric.Name); !ok || e.Metric.Function == "" {
 			return fmt.Errorf("metric needs function and name (%s)", strings.Join(metricNames, ", "))
 		}
+	case e.Video != nil:
+		return e.Video.validate()
 	}
 	return nil
 }
@@ -154,6 +157,8 @@ func (r *runner) check(e expectSpec) error {
 		return r.checkObject(*e.Object)
 	case e.Objects != nil:
 		return r.checkObjects(*e.Objects)
+	case e.Video != nil:
+		return r.checkVideo(*e.Video)
 	case e.Invocations != nil:
 		got := r.countInvocations(e.Invocations.Function, e.Invocations.Status)
 		if got != e.Invocations.Count {

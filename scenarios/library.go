@@ -46,7 +46,7 @@ func Library() []Entry {
 
 // teachingOrder is the order the library is best read in.
 var teachingOrder = []string{"create-bucket", "upload-and-delete", "trigger-resize", "forgot-to-decode-key",
-	"permissions", "retries", "timeout", "recursion", "prefix-pattern", "python-layer", "go-bootstrap"}
+	"permissions", "retries", "timeout", "recursion", "prefix-pattern", "python-layer", "go-bootstrap", "transcode"}
 
 func order(name string) int {
 	for i, n := range teachingOrder {

@@ -99,6 +99,9 @@ type Runner = runner
 // Start builds the scenario's lab and returns a runner positioned before its
 // first step.
 func Start(ctx context.Context, sc *Scenario) (*Runner, error) {
+	if err := prepareLayers(sc.Lab); err != nil {
+		return nil, fmt.Errorf("%s: lab: %w", sc.File, err)
+	}
 	b := bus.New()
 	r := &runner{ctx: ctx, sc: sc, clock: clock.NewVirtual(sc.Start), events: bus.Record(b)}
 	r.printer = printer.New(&r.out)
@@ -276,6 +279,8 @@ func describeExpect(e expectSpec) string {
 		return fmt.Sprintf("a line of /aws/lambda/%s matching %q", e.Log.Function, e.Log.Matches)
 	case e.Metric != nil:
 		return fmt.Sprintf("%s of %s = %d", e.Metric.Name, e.Metric.Function, e.Metric.Value)
+	case e.Video != nil:
+		return e.Video.describe()
 	}
 	return "error " + e.Error
 }

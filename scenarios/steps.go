@@ -67,7 +67,9 @@ var kinds = map[string]kind{
 	"addLayer":         {"addLayer: {function: F, arn: arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION} (like the console's Add a layer)", func() stepSpec { return &layerSpec{} }},
 	"invoke":           {"invoke: {function: F, template: s3-put, bucket: B, key: K} or {function: F, payload: {...}} (like the console's Test button)", func() stepSpec { return &invokeSpec{} }},
 	"wait":             {"wait: idle | wait: 5m | wait: {invocations: N}", func() stepSpec { return &waitSpec{} }},
-	"expect":           {"expect: {object: {...}} | {objects: {...}} | {invocations: {...}} | {log: {...}} | {metric: {...}} | {error: CODE}", func() stepSpec { return &expectSpec{} }},
+	"uploadVideo":      {"uploadVideo: {bucket: B, key: K, seconds: S, width: W, height: H, fps: F} (a test video ffmpeg generates)", func() stepSpec { return &videoSpec{} }},
+	"setConcurrency":   {"setConcurrency: {function: F, reserved: N} (reserved concurrency, as PutFunctionConcurrency)", func() stepSpec { return &concurrencySpec{} }},
+	"expect":           {"expect: {object: {...}} | {objects: {...}} | {invocations: {...}} | {log: {...}} | {metric: {...}} | {video: {...}} | {error: CODE}", func() stepSpec { return &expectSpec{} }},
 }
 
 // Shapes are the documented forms of each step kind, for error messages.

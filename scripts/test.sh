@@ -32,6 +32,8 @@ fi
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg) # the transcode lab's layer
 command -v chromium >/dev/null 2>&1 || need+=(chromium) # the CORS test's browser
+# the transcode lab's layer, test videos and checks (ffmpeg, ffprobe)
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 # boto3 for the compatibility suite: the python3 on PATH or Debian's.
 has_py() { python3 -c "import $1" 2>/dev/null || /usr/bin/python3 -c "import $1" 2>/dev/null; }
 has_py boto3 || need+=(python3-boto3)

@@ -58,6 +58,10 @@ type Model struct {
 	upload         *progressMsg
 	progress       progress.Model
 	player         *Player
+	// pipe is the pipeline view, over the panes while it is open; pipeGen
+	// numbers the views opened.
+	pipe    *pipelineView
+	pipeGen int
 	// early holds object changes that arrived before the first listing.
 	early []bus.ObjectChanged
 }
@@ -125,7 +129,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case tea.MouseClickMsg:
 		return m, m.handleClick(msg)
+	case pipelineTickMsg:
+		return m, m.pipelineTicked(msg)
 	case tea.MouseWheelMsg:
+		if m.pipe != nil {
+			m.pipe.Update(msg)
+			return m, nil
+		}
 		for id, r := range m.rects {
 			if r.contains(msg.Mouse().X, msg.Mouse().Y) {
 				cmd := m.panes[id].Update(msg)
@@ -192,6 +202,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.dialog = nil
 		}
 		return cmd
+	}
+	if m.pipe != nil {
+		return m.pipelineKeyPress(msg)
 	}
 	if m.filtering() {
 		cmd := m.panes[m.focus].Update(msg)
@@ -298,7 +311,7 @@ func (m *Model) setFocus(id paneID) {
 }
 
 func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
-	if m.dialog != nil {
+	if m.dialog != nil || m.pipe != nil {
 		return nil
 	}
 	mouse := msg.Mouse()
@@ -327,6 +340,9 @@ func (m *Model) helpDialog() *pagerDialog {
 // that always show.
 func (m *Model) shortHelp() (local, global []key.Binding) {
 	k := m.c.Keys
+	if m.pipe != nil {
+		return m.pipe.ShortHelp(), []key.Binding{k.Help, k.Quit}
+	}
 	if m.player != nil {
 		global = append(global, k.NextStep)
 	}

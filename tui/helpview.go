@@ -50,7 +50,7 @@ func (m *Model) helpSections() []helpSection {
 			sections = append(sections, helpSection{paneNames[id], keys})
 		}
 	}
-	return sections
+	return append(sections, helpSection{"Pipeline", []key.Binding{k.SwitchView}})
 }
 
 // helpID is what makes two bindings the same entry: their keys and what

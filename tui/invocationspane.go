@@ -86,6 +86,9 @@ func (p *invocationsPane) selected() *invocation {
 // invocationChosenMsg asks the root to show an invocation in Detail.
 type invocationChosenMsg struct{ inv *invocation }
 
+// pipelineChosenMsg asks the root to show the pipeline run called key.
+type pipelineChosenMsg struct{ key string }
+
 func (p *invocationsPane) Update(msg tea.Msg) tea.Cmd {
 	k := p.c.Keys
 	switch msg := msg.(type) {
@@ -115,6 +118,10 @@ func (p *invocationsPane) Update(msg tea.Msg) tea.Cmd {
 			if inv := p.selected(); inv != nil {
 				return func() tea.Msg { return invocationChosenMsg{inv} }
 			}
+		case key.Matches(msg, k.Pipeline):
+			if inv := p.selected(); inv != nil && pipelineKey(inv) != "" {
+				return func() tea.Msg { return pipelineChosenMsg{pipelineKey(inv)} }
+			}
 		}
 	case tea.MouseWheelMsg:
 		n := len(p.rows())
@@ -136,8 +143,10 @@ func (p *invocationsPane) RowAt(y int) bool {
 }
 
 // statusStyle colours a status.
-func (p *invocationsPane) statusStyle(s string) lipgloss.Style {
-	st := p.c.Styles
+func (p *invocationsPane) statusStyle(s string) lipgloss.Style { return statusStyle(p.c.Styles, s) }
+
+// statusStyle colours an invocation's status: ok, busy, held back, failed.
+func statusStyle(st *Styles, s string) lipgloss.Style {
 	switch {
 	case s == "ok":
 		return st.StatusOK
@@ -234,11 +243,11 @@ func (p *invocationsPane) View() string {
 
 func (p *invocationsPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{as(k.Open, "show invocation"), k.Filter, as(k.Bottom, "newest")}
+	return []key.Binding{as(k.Open, "show invocation"), k.Pipeline, k.Filter, as(k.Bottom, "newest")}
 }
 
 func (p *invocationsPane) FullHelp() [][]key.Binding {
 	k := p.c.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{as(k.Open, "show invocation"), as(k.Filter, "filter rows"), as(k.Bottom, "newest (follow)")}}
+		{as(k.Open, "show invocation"), k.Pipeline, as(k.Filter, "filter rows"), as(k.Bottom, "newest (follow)")}}
 }

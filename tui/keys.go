@@ -16,6 +16,7 @@ type KeyMap struct {
 	AddLayer, Test                          key.Binding
 	SafePatterns                            key.Binding
 	NextStep                                key.Binding
+	Pipeline, SwitchView                    key.Binding
 
 	// The dialogs' keys.
 	Confirm, Cancel      key.Binding
@@ -60,6 +61,8 @@ func DefaultKeyMap() *KeyMap {
 		Test:          b("i", "test (invoke)", "i"),
 		SafePatterns:  b("s", "safe patterns", "s"),
 		NextStep:      b("space", "next step", "space"),
+		Pipeline:      b("v", "pipeline", "v"),
+		SwitchView:    b("tab/←/→", "tree ↔ timeline", "tab", "shift+tab", "left", "right"),
 
 		Confirm:   b("enter", "confirm", "enter"),
 		Cancel:    b("esc", "cancel", "esc"),

@@ -41,6 +41,8 @@ func (m *Model) handleData(msg tea.Msg) tea.Cmd {
 	case invocationChosenMsg:
 		m.detail.showInvocation(msg.inv)
 		m.openDetail()
+	case pipelineChosenMsg:
+		return m.openPipeline(msg.key)
 	case triggersMsg:
 		if b := m.c.State.Bucket(msg.bucket); b != nil && msg.asked == b.triggersAsked {
 			b.Triggers = msg.triggers
@@ -142,6 +144,9 @@ func (m *Model) handleBusEvent(ev bus.Event) tea.Cmd {
 		m.invs.refresh()
 		if m.detail.kind == detailInvocation {
 			m.detail.rebuild()
+		}
+		if m.pipe != nil {
+			m.pipe.refresh(m.labNow())
 		}
 	}
 	if m.loaded {

@@ -135,7 +135,30 @@ type invocation struct {
 	Logs      []string
 	Waiting   bool        // queued, throttled or waiting for a retry
 	Denied    *bus.Denial // the IAM refusal it failed on, if it did
+	// Cause is the event whose invocation wrote the object that queued
+	// this one ("" for a write from outside): the pipeline tree's edges.
+	Cause string
+	// The lab times of the attempt's life, for the pipeline views: when it
+	// began to wait (queued, or its retry scheduled), started and ended
+	// (or was dropped), and the throttles it met while it waited.
+	Queued, Started, Ended time.Time
+	Throttles              []time.Time // the first maxThrottleTimes
+	Throttled              int
+	// startSeq and endSeq are the bus order of the start and end: on a
+	// virtual clock many happen at one instant, and only their order says
+	// which attempts ran at once.
+	startSeq, endSeq int
+	retry            bool      // the row of a retry, which its failed attempt scheduled
+	due              time.Time // when a retry's back-off ends
+	// initAt and initSeq are when a cold attempt's execution environment
+	// was created: from then on the attempt held its slot, initialising.
+	initAt  time.Time
+	initSeq int
 }
+
+// maxThrottleTimes bounds the throttle times kept per attempt; Throttled
+// counts them all.
+const maxThrottleTimes = 64
 
 // maxInvocations bounds the history; older rows are dropped and counted.
 const maxInvocations = 10000
@@ -152,11 +175,28 @@ type history struct {
 	// early are the lines an attempt logs before it starts (its init
 	// phase: the runtime's errors, INIT_REPORT), by request id.
 	early map[string][]string
+	// seq numbers the events applied; latest is the newest one's lab time
+	// (what "now" is to a view of a virtual clock).
+	seq    int
+	latest time.Time
+	// envs are the execution environments created and not yet used by an
+	// attempt, by log stream: a cold attempt's init began there.
+	envs map[string]envCreated
 }
+
+// envCreated is when an execution environment was created.
+type envCreated struct {
+	at  time.Time
+	seq int
+}
+
+// maxEnvs bounds the environments remembered before their first attempt.
+const maxEnvs = 1000
 
 func newHistory() *history {
 	return &history{byRequest: map[string]*invocation{}, waiting: map[string]*invocation{},
-		events: map[string]*invocation{}, durations: map[string][]time.Duration{}, early: map[string][]string{}}
+		events: map[string]*invocation{}, durations: map[string][]time.Duration{}, early: map[string][]string{},
+		envs: map[string]envCreated{}}
 }
 
 // maxEarly bounds the init lines kept for attempts not started yet.
@@ -190,48 +230,40 @@ const accessDenied = "access-denied"
 // apply folds one bus event into the history; it reports whether anything
 // changed.
 func (h *history) apply(ev bus.Event) bool {
+	h.seq++
+	if t := ev.At(); t.After(h.latest) {
+		h.latest = t
+	}
+	if e, ok := ev.(bus.EnvironmentCreated); ok {
+		if len(h.envs) >= maxEnvs {
+			clear(h.envs) // environments whose attempt never started
+		}
+		h.envs[e.Stream] = envCreated{e.Time, h.seq}
+	}
 	switch e := ev.(type) {
 	case bus.InvocationQueued:
 		h.add(&invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: "queued", Attempt: 1,
-			Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Waiting: true})
+			Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Waiting: true, Cause: e.Cause, Queued: e.Time})
 	case bus.InvocationThrottled:
 		if w := h.waiting[e.EventID]; w != nil {
 			w.Status = "throttled"
+			w.Throttled++
+			if len(w.Throttles) < maxThrottleTimes {
+				w.Throttles = append(w.Throttles, e.Time)
+			}
 		}
 	case bus.InvocationStarted:
-		inv := h.waiting[e.EventID]
-		if inv == nil {
-			inv = &invocation{EventID: e.EventID, Function: e.Function, Depth: e.Depth, Chain: e.Chain}
-			h.add(inv)
-		}
-		delete(h.waiting, e.EventID)
-		inv.Waiting = false
-		inv.RequestID, inv.Time, inv.Attempt, inv.Status = e.RequestID, e.Time, e.Attempt, "running"
-		inv.Logs = append(h.early[e.RequestID], inv.Logs...)
-		delete(h.early, e.RequestID)
-		h.byRequest[e.RequestID] = inv
+		h.started(e)
 	case bus.LogLine:
 		h.logLine(e)
 	case bus.InvocationEnded:
-		inv := h.byRequest[e.RequestID]
-		if inv == nil {
-			return false
-		}
-		inv.Status, inv.Duration, inv.Error, inv.Denied = e.Status, e.Duration, e.Error, e.Denied
-		if e.Denied != nil {
-			inv.Status = accessDenied
-		}
-		d := append(h.durations[e.Function], e.Duration)
-		if len(d) > 60 {
-			d = d[len(d)-60:]
-		}
-		h.durations[e.Function] = d
+		return h.ended(e)
 	case bus.InvocationRetryScheduled:
 		prev := h.events[e.EventID]
 		inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time.Add(e.Delay),
-			Status: "retry " + strconv.Itoa(e.Attempt), Attempt: e.Attempt + 1, Waiting: true}
+			Status: "retry " + strconv.Itoa(e.Attempt), Attempt: e.Attempt + 1, Waiting: true, Queued: e.Time, retry: true, due: e.Time.Add(e.Delay)}
 		if prev != nil {
-			inv.Depth, inv.Chain, inv.Source, inv.Payload = prev.Depth, prev.Chain, prev.Source, prev.Payload
+			inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Cause = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Cause
 		}
 		h.add(inv)
 	case bus.InvocationDropped:
@@ -241,6 +273,46 @@ func (h *history) apply(ev bus.Event) bool {
 	default:
 		return false
 	}
+	return true
+}
+
+// started turns the row waiting for the event into its attempt.
+func (h *history) started(e bus.InvocationStarted) {
+	inv := h.waiting[e.EventID]
+	if inv == nil {
+		inv = &invocation{EventID: e.EventID, Function: e.Function, Depth: e.Depth, Chain: e.Chain, Queued: e.Time}
+		h.add(inv)
+	}
+	delete(h.waiting, e.EventID)
+	inv.Waiting = false
+	inv.RequestID, inv.Time, inv.Attempt, inv.Status = e.RequestID, e.Time, e.Attempt, "running"
+	inv.Started, inv.startSeq = e.Time, h.seq
+	if env, ok := h.envs[e.Environment]; ok && e.Cold {
+		inv.initAt, inv.initSeq = env.at, env.seq
+	}
+	delete(h.envs, e.Environment)
+	inv.Logs = append(h.early[e.RequestID], inv.Logs...)
+	delete(h.early, e.RequestID)
+	h.byRequest[e.RequestID] = inv
+}
+
+// ended records how an attempt ended; it reports false for an attempt
+// the history does not know.
+func (h *history) ended(e bus.InvocationEnded) bool {
+	inv := h.byRequest[e.RequestID]
+	if inv == nil {
+		return false
+	}
+	inv.Status, inv.Duration, inv.Error, inv.Denied = e.Status, e.Duration, e.Error, e.Denied
+	inv.Ended, inv.endSeq = e.Time, h.seq
+	if e.Denied != nil {
+		inv.Status = accessDenied
+	}
+	d := append(h.durations[e.Function], e.Duration)
+	if len(d) > 60 {
+		d = d[len(d)-60:]
+	}
+	h.durations[e.Function] = d
 	return true
 }
 
@@ -284,14 +356,17 @@ func (h *history) drop(e bus.InvocationDropped) {
 	}
 	if inv := h.waiting[e.EventID]; inv != nil {
 		inv.Status, inv.Waiting, inv.Error = status, false, e.Condition
+		inv.Ended, inv.endSeq = e.Time, h.seq
 		delete(h.waiting, e.EventID)
 		return
 	}
 	prev := h.events[e.EventID]
 	inv := &invocation{EventID: e.EventID, Function: e.Function, Time: e.Time, Status: status, Error: e.Condition,
-		Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Attempt: e.Attempts}
+		Depth: e.Depth, Chain: e.Chain, Source: e.Source, Payload: e.Payload, Attempt: e.Attempts,
+		Queued: e.Time, Ended: e.Time, endSeq: h.seq}
 	if prev != nil {
 		inv.Depth, inv.Chain, inv.Source, inv.Payload, inv.Attempt = prev.Depth, prev.Chain, prev.Source, prev.Payload, prev.Attempt
+		inv.Cause = prev.Cause
 	}
 	h.add(inv)
 }

@@ -44,6 +44,9 @@ func (m *Model) layout() {
 			m.panes[id].SetSize(r.w-2, r.h-2)
 		}
 	}
+	if m.pipe != nil {
+		m.pipe.SetSize(w-2, bodyH-2)
+	}
 	m.help.SetWidth(w)
 	m.progress.SetWidth(min(40, w/3))
 }
@@ -66,12 +69,15 @@ func (m *Model) render() string {
 	b.WriteString(m.header())
 	var layers []*lipgloss.Layer
 	for id, r := range m.rects {
-		if r.w == 0 {
+		if r.w == 0 || m.pipe != nil {
 			continue
 		}
 		p := m.panes[id]
 		box := m.box(p.Title(), p.View(), r.w, r.h, paneID(id) == m.focus)
 		layers = append(layers, lipgloss.NewLayer(box).X(r.x).Y(r.y-1))
+	}
+	if m.pipe != nil {
+		layers = append(layers, m.pipelineBody())
 	}
 	if m.dialog != nil {
 		dv := m.dialog.View()

@@ -40,6 +40,9 @@ func startLab(o serveOptions, errOut io.Writer) (*emulator.Lab, *bus.Subscriptio
 		return nil, nil, "", err
 	}
 	file, err := loadLab(o.labFile)
+	if err == nil {
+		err = prepareLayers(file, errOut)
+	}
 	if err != nil {
 		return nil, nil, "", err
 	}

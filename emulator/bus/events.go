@@ -88,7 +88,11 @@ type InvocationQueued struct {
 	Source   string // what asked for it, e.g. "s3:cis-examples/cat.png"
 	Chain    string // the recursion lineage the event belongs to
 	Depth    int    // the invocation's number in that chain (1 for a fresh upload)
-	Payload  []byte // the event JSON
+	// Cause is the event whose invocation wrote the object this event is
+	// about ("" for a write from outside the lab's functions): split's
+	// event for each chunk's encode.
+	Cause   string
+	Payload []byte // the event JSON
 }
 
 // InvocationStarted is an attempt that entered the handler.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambdalab/lambdalab/emulator/labs"
 	"github.com/lambdalab/lambdalab/emulator/lambda"
 	"github.com/lambdalab/lambdalab/emulator/lambda/runtime"
 	"github.com/lambdalab/lambdalab/emulator/notify"
@@ -142,6 +143,22 @@ func (f *File) CodePath(path string) string {
 		return path
 	}
 	return filepath.Join(f.Dir, path)
+}
+
+// PrepareLayers makes sure the layer zips the lab's functions name by path
+// are there before it deploys (see labs.PrepareLayers): a shipped lab's
+// zip made from a program of this machine is built the first time, and
+// the report says so; another missing zip is an error naming the command.
+func (f *File) PrepareLayers() (report string, err error) {
+	var refs []labs.LayerRef
+	for _, fn := range f.Functions {
+		for _, l := range fn.Layers {
+			if !strings.HasPrefix(l, "arn:") {
+				refs = append(refs, labs.LayerRef{Function: fn.Name, Ref: l, Path: f.CodePath(l)})
+			}
+		}
+	}
+	return labs.PrepareLayers(f.Name, f.Dir, refs)
 }
 
 func (fn FunctionSpec) lambdaConfig() lambda.Config {

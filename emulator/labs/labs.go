@@ -8,5 +8,5 @@ import "embed"
 // Files are the shipped lab files, by name (default.yaml, ...), and their
 // functions' code folders (python/, ...).
 //
-//go:embed *.yaml python
+//go:embed *.yaml python transcode
 var Files embed.FS

@@ -99,3 +99,31 @@ func TestDroppedLoopIsTyped(t *testing.T) {
 		t.Errorf("the 17th of a chain: dropped %v, recursive %v", ok, r)
 	}
 }
+
+// TestQueuedEventNamesItsCause: the events an invocation's writes queue
+// (S3 passes on the trace header its SDK sent) name that invocation's
+// event; a write from outside names none, and a fan-out's events all name
+// the one that fanned out.
+func TestQueuedEventNamesItsCause(t *testing.T) {
+	h := newHarness(t)
+	h.add(Config{Name: "encode"}, func() error { return nil })
+	h.add(Config{Name: "split"}, func(ctx context.Context) error {
+		trace := ctx.Value(TraceContextKey).(string)
+		for range 3 {
+			if err := h.s.InvokeAsync(notify.AsyncInvocation{FunctionARN: h.s.ARN("encode"), Payload: []byte(`{}`), Trace: trace}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	h.invoke("split", `{}`)
+	queued := of[bus.InvocationQueued](h.run())
+	if len(queued) != 4 || queued[0].Function != "split" || queued[0].Cause != "" {
+		t.Fatalf("queued: %+v", queued)
+	}
+	for _, q := range queued[1:] {
+		if q.Function != "encode" || q.Cause != queued[0].EventID || q.Chain != queued[0].Chain || q.Depth != 2 {
+			t.Errorf("encode's event %+v, want caused by %s", q, queued[0].EventID)
+		}
+	}
+}

@@ -99,7 +99,15 @@ type chain struct {
 	seen    time.Time
 	path    []string // object, function, object, function, ...
 	stopped bool
+	// causes maps the trace segment an event's attempts run under (its
+	// header's Parent) to the event id: an S3 write under that segment was
+	// caused by that event.
+	causes map[string]string
 }
+
+// maxChainCauses bounds the segments a chain remembers (a fan-out of ten
+// thousand).
+const maxChainCauses = 10000
 
 // maxChainPath bounds the hops a chain remembers.
 const maxChainPath = 64
@@ -138,15 +146,24 @@ func (s *Service) newEvent(function string, inv notify.AsyncInvocation, now time
 	ch := s.chains[tr.Lineage.Chain]
 	if ch == nil {
 		s.pruneChains(now)
-		ch = &chain{id: tr.Lineage.Chain, started: now}
+		ch = &chain{id: tr.Lineage.Chain, started: now, causes: map[string]string{}}
 		s.chains[ch.id] = ch
 	}
 	ch.seen = now
 	ch.hop(inv.Object, function)
 	depth := tr.Lineage.Count + 1
 	next := Trace{Root: tr.Root, Parent: s.ids.Hex(16), Lineage: Lineage{Chain: ch.id, Count: depth}}
+	id := s.ids.UUID()
+	var cause string
+	if ok {
+		cause = ch.causes[tr.Parent]
+	}
+	if len(ch.causes) < maxChainCauses {
+		ch.causes[next.Parent] = id
+	}
 	return &event{
-		id:       s.ids.UUID(),
+		id:       id,
+		cause:    cause,
 		inv:      inv,
 		payload:  inv.Payload,
 		trace:    next.String(),

@@ -33,6 +33,7 @@ type event struct {
 	lastError *FunctionError
 	chain     string
 	depth     int
+	cause     string // the event whose invocation's S3 write queued this one
 }
 
 func throttleDelay(n int) time.Duration {
@@ -166,6 +167,10 @@ func (s *Service) start(fn *Function, ev *event, now time.Time) {
 	}
 	fn.metrics.noteConcurrency(fn.running)
 	fn.metrics.AsyncEventAge = now.Sub(ev.received)
+	// Said at once, so a subscriber sees concurrency rise as Lambda counts
+	// it, when the event is handed to an environment; InvocationStarted
+	// comes later (after the init phase; in a replay, in the lab's turn).
+	s.publishMetrics(fn.cfg.Name, fn, now)
 	env, cold := s.acquire(fn, now)
 	ev.attempts++
 	cfg := fn.cfg

@@ -337,7 +337,7 @@ func (s *Service) InvokeAsync(inv notify.AsyncInvocation) error {
 	}
 	fn.queue = append(fn.queue, ev)
 	s.bus.Publish(bus.InvocationQueued{Header: s.stamp(), Function: name, EventID: ev.id, Source: inv.Source,
-		Chain: ev.chain, Depth: ev.depth, Payload: ev.payload})
+		Chain: ev.chain, Depth: ev.depth, Cause: ev.cause, Payload: ev.payload})
 	s.wake()
 	return nil
 }

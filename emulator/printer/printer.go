@@ -17,11 +17,12 @@ import (
 type Printer struct {
 	w io.Writer
 	// Verbose adds the lab's bookkeeping: environments, queueing, metrics.
-	Verbose bool
+	Verbose   bool
+	pipelines *Pipelines
 }
 
 // New returns a printer writing to w.
-func New(w io.Writer) *Printer { return &Printer{w: w} }
+func New(w io.Writer) *Printer { return &Printer{w: w, pipelines: NewPipelines()} }
 
 // Run prints every event of sub until its channel closes.
 func (p *Printer) Run(sub *bus.Subscription) {
@@ -62,9 +63,15 @@ func visible(s string) string {
 	return b.String()
 }
 
-// Print writes one event (some events print nothing).
+// Print writes one event (some events print nothing), and after the event
+// that ends a pipeline run, the run's summary.
 func (p *Printer) Print(ev bus.Event) {
 	text := p.format(ev)
+	if p.pipelines != nil {
+		if s := p.pipelines.Observe(ev); s != "" {
+			text = strings.TrimPrefix(text+"\n"+s, "\n")
+		}
+	}
 	if text == "" {
 		return
 	}

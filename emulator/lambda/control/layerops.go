@@ -86,10 +86,14 @@ func (c *Control) PublishLayerVersion(ctx context.Context, in PublishLayerVersio
 		// *unverified*: AWS's wording for a Content without a zip.
 		return LayerVersion{}, invalid("Please provide a source for layer content.")
 	}
-	if _, zerr := unzippedSize(content); zerr != nil && len(content) <= layers.MaxZipBytes {
+	publish := reg.Publish
+	if in.Content.ZipFile == nil {
+		publish = reg.PublishFromS3 // a zip in S3 may be larger than one in the request
+	}
+	if _, zerr := unzippedSize(content); zerr != nil && (in.Content.ZipFile == nil || len(content) <= layers.MaxZipBytes) {
 		return LayerVersion{}, zerr
 	}
-	v, perr := reg.Publish(in.LayerName, content, in.Description, in.CompatibleRuntimes)
+	v, perr := publish(in.LayerName, content, in.Description, in.CompatibleRuntimes)
 	if perr != nil {
 		return LayerVersion{}, AsError(perr)
 	}

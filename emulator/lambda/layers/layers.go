@@ -97,14 +97,24 @@ func invalid(format string, args ...any) error {
 	return &ParameterError{Type: "InvalidParameterValueException", Message: fmt.Sprintf(format, args...)}
 }
 
-// Publish adds a new version of layer name with content (a zip).
+// Publish adds a new version of layer name with content (a zip) sent in
+// the request, as `aws lambda publish-layer-version --zip-file` sends it:
+// at most MaxZipBytes.
 func (r *Registry) Publish(name string, content []byte, description string, runtimes []string) (Version, error) {
-	if err := checkName(name); err != nil {
-		return Version{}, err
-	}
 	if len(content) > MaxZipBytes {
 		return Version{}, &ParameterError{Type: "RequestEntityTooLargeException",
 			Message: fmt.Sprintf("Request must be smaller than %d bytes for the PublishLayerVersion operation", MaxZipBytes)}
+	}
+	return r.PublishFromS3(name, content, description, runtimes)
+}
+
+// PublishFromS3 adds a new version of layer name with content (a zip) that
+// Lambda reads from S3, as SAM, CloudFormation and the console send a zip
+// over 50 MB: no limit on the zip itself; the 250 MB limit on the unzipped
+// layers applies when a function uses it.
+func (r *Registry) PublishFromS3(name string, content []byte, description string, runtimes []string) (Version, error) {
+	if err := checkName(name); err != nil {
+		return Version{}, err
 	}
 	if _, err := zip.NewReader(bytes.NewReader(content), int64(len(content))); err != nil {
 		return Version{}, invalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
