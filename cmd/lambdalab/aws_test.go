@@ -163,6 +163,18 @@ func TestExportSAMOfALabOfOwnCode(t *testing.T) {
 		!strings.HasSuffix(fn["CodeUri"].(string), filepath.Join("cmd", "resize-lambda")) || !strings.Contains(out, "BuildMethod: go1.x") {
 		t.Errorf("the Go function exports as %v\n%s", fn, out)
 	}
+
+	// transcode's three functions share one ffmpeg layer resource.
+	tmpl, out, _ = exportLinted(t, cache, "transcode")
+	layers := 0
+	for _, r := range tmpl.Resources {
+		if r.Type == "AWS::Serverless::LayerVersion" {
+			layers++
+		}
+	}
+	if layers != 1 || strings.Count(out, "- Ref: FfmpegLayer1") != 3 {
+		t.Errorf("transcode exports %d layer resources:\n%s", layers, out)
+	}
 }
 
 // exportLinted runs export sam --lab LAB and returns its template, checked

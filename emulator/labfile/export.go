@@ -40,9 +40,9 @@ func (f *File) ExportSAM(codeRoot string) ([]byte, error) {
 			}},
 		}})
 	}
-	roles := map[string]string{} // role name → the logical id of its resource
+	shared := &exported{roles: map[string]string{}, layers: map[string]string{}}
 	for _, fn := range f.Functions {
-		res, err := f.exportFunction(fn, bucketRef, codeRoot, roles)
+		res, err := f.exportFunction(fn, bucketRef, codeRoot, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -76,23 +76,29 @@ func (f *File) ExportWarnings(today time.Time) []string {
 
 // exportFunction is fn's resources: the function, its execution role, and
 // the layers it names by path.
-// Functions that share a role (the lab's default one) share its resource:
-// roles maps the role names exported so far to their logical ids.
-func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, codeRoot string, roles map[string]string) ([]yaml.MapItem, error) {
+// exported are the resources functions may share, by what they are: the
+// logical ids of roles by role name (the lab's default role), and of layers
+// by path (transcode's ffmpeg.zip).
+type exported struct {
+	roles, layers map[string]string
+}
+
+// Functions that share a role or a layer share its resource.
+func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, codeRoot string, shared *exported) ([]yaml.MapItem, error) {
 	cfg := fn.lambdaConfig().WithDefaults()
 	fnID := logicalID(fn.Name, "Function")
 	var resources []yaml.MapItem
-	roleID, shared := roles[fn.RoleName()]
-	if !shared {
+	roleID, ok := shared.roles[fn.RoleName()]
+	if !ok {
 		roleID = logicalID(fn.Name, "Role")
 		role, err := f.exportRole(fn, roleID)
 		if err != nil {
 			return nil, err
 		}
-		roles[fn.RoleName()] = roleID
+		shared.roles[fn.RoleName()] = roleID
 		resources = append(resources, role)
 	}
-	code, metadata, layers := f.exportCode(fn, codeRoot)
+	code, metadata, layers := f.exportCode(fn, codeRoot, shared.layers)
 	props := yaml.MapSlice{{Key: "FunctionName", Value: fn.Name}}
 	props = append(props, code...)
 	props = append(props,
@@ -130,7 +136,7 @@ func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, code
 // it is saved: a Go main package is built by SAM's go1.x builder, a Python
 // folder or zip is taken as it is. Layers named by path become layer
 // resources of their own; layers named by ARN stay ARNs.
-func (f *File) exportCode(fn FunctionSpec, codeRoot string) (props, metadata yaml.MapSlice, layers []yaml.MapItem) {
+func (f *File) exportCode(fn FunctionSpec, codeRoot string, layerIDs map[string]string) (props, metadata yaml.MapSlice, layers []yaml.MapItem) {
 	goBuild := yaml.MapSlice{{Key: "BuildMethod", Value: "go1.x"}}
 	if fn.Runtime == "" {
 		return yaml.MapSlice{
@@ -152,20 +158,26 @@ func (f *File) exportCode(fn FunctionSpec, codeRoot string) (props, metadata yam
 		{Key: "Runtime", Value: fn.Runtime},
 	}
 	var refs []any
-	for i, l := range fn.Layers {
+	for _, l := range fn.Layers {
 		if strings.HasPrefix(l, "arn:") {
 			refs = append(refs, withAccountID(l))
 			continue
 		}
-		id := logicalID(fmt.Sprintf("%s-layer-%d", fn.Name, i+1), "")
-		layers = append(layers, yaml.MapItem{Key: id, Value: yaml.MapSlice{
-			{Key: "Type", Value: "AWS::Serverless::LayerVersion"},
-			{Key: "Properties", Value: yaml.MapSlice{
-				{Key: "LayerName", Value: fmt.Sprintf("%s-layer-%d", fn.Name, i+1)},
-				{Key: "ContentUri", Value: absPath(f.CodePath(l))},
-				{Key: "CompatibleRuntimes", Value: []string{fn.Runtime}},
-			}},
-		}})
+		path := absPath(f.CodePath(l))
+		id, ok := layerIDs[path]
+		if !ok {
+			name := strings.TrimSuffix(filepath.Base(path), ".zip")
+			id = logicalID(fmt.Sprintf("%s-layer-%d", name, len(layerIDs)+1), "")
+			layerIDs[path] = id
+			layers = append(layers, yaml.MapItem{Key: id, Value: yaml.MapSlice{
+				{Key: "Type", Value: "AWS::Serverless::LayerVersion"},
+				{Key: "Properties", Value: yaml.MapSlice{
+					{Key: "LayerName", Value: name},
+					{Key: "ContentUri", Value: path},
+					{Key: "CompatibleRuntimes", Value: []string{fn.Runtime}},
+				}},
+			}})
+		}
 		refs = append(refs, yaml.MapSlice{{Key: "Ref", Value: id}})
 	}
 	if refs != nil {
