@@ -195,6 +195,7 @@ func TestCompatBoto3(t *testing.T) {
 		Deleted      int    `json:"deleted"`
 		Left         int    `json:"left"`
 		NoSuchKeyMsg string `json:"nosuchkey"`
+		EmptySize    *int64 `json:"empty_size"`
 	}
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -211,6 +212,10 @@ func TestCompatBoto3(t *testing.T) {
 	}
 	if n := strings.Count(log, " S3 ObjectCreated:Put boto-bucket/many/"); n != 2500 {
 		t.Errorf("put_object: %d Put events, want 2500", n)
+	}
+	// The request after an empty put_object was answered the first time.
+	if n := strings.Count(log, " S3 PUT boto-bucket/after-empty.txt PutObject"); r.EmptySize == nil || *r.EmptySize != 0 || n != 1 {
+		t.Errorf("after an empty put_object (size %v) the next PUT reached the lab %d times, want once", r.EmptySize, n)
 	}
 }
 

@@ -1,5 +1,6 @@
 """boto3 against a lab: put_object, upload_file (multipart), list_objects_v2
-paging over 2,500 keys, delete_objects. Prints one JSON line of findings.
+paging over 2,500 keys, delete_objects, an empty object. Prints one JSON
+line of findings.
 
 usage: python3 boto3_compat.py ENDPOINT BUCKET
 """
@@ -56,6 +57,22 @@ for i in range(0, len(keys), 1000):
     deleted += len(r.get("Deleted", []))
 out["deleted"] = deleted
 out["left"] = s3.list_objects_v2(Bucket=bucket, Prefix="many/")["KeyCount"]
+
+# An empty object, then another request on the same connection (one
+# connection, a short read timeout, no retries): a server that answers an
+# empty body's Expect: 100-continue without the 100 left botocore waiting
+# for its read timeout, then sending the next request again.
+one = boto3.client(
+    "s3",
+    endpoint_url=endpoint,
+    region_name="us-east-1",
+    aws_access_key_id="boto",
+    aws_secret_access_key="boto",
+    config=Config(max_pool_connections=1, read_timeout=5, retries={"max_attempts": 1}),
+)
+one.put_object(Bucket=bucket, Key="empty.txt", Body=b"")
+one.put_object(Bucket=bucket, Key="after-empty.txt", Body=b"after")
+out["empty_size"] = one.head_object(Bucket=bucket, Key="empty.txt")["ContentLength"]
 
 try:
     s3.get_object(Bucket=bucket, Key="nope")
