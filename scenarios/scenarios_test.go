@@ -25,6 +25,7 @@ func TestLibrary(t *testing.T) {
 	}
 	for _, e := range lib {
 		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel() // each its own lab; most wait on function processes
 			if e.Description == "" {
 				t.Error("no description")
 			}

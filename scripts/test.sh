@@ -3,9 +3,9 @@
 # missing (Debian's aws CLI v2, tmux, boto3; pip's aws CLI v1 and cfn-lint),
 # then vets and runs every test: with the race detector, except the two
 # image packages that start no goroutine (pure computation, ten times slower
-# under the detector), which run without it together with the lab tests
-# again with objects kept on disk (--data); then every benchmark once (so
-# that none rots). With FUZZTIME set (e.g. FUZZTIME=30s) it also fuzzes each
+# under the detector) and cmd/lambdalab (its tests drive the built binary),
+# which run without it together with the lab tests again with objects kept
+# on disk (--data); then every benchmark once (so that none rots). With FUZZTIME set (e.g. FUZZTIME=30s) it also fuzzes each
 # target that long (scripts/fuzz.sh); the seed corpora run as tests always.
 # Extra arguments go to the first `go test` only (e.g. -run TestServe), and
 # then skip the rest.
@@ -93,18 +93,23 @@ export ARTIFACTS=${ARTIFACTS:-$PWD/artifacts}
 if [ $# -gt 0 ]; then
   exec go test -race -count=1 -parallel 4 "$@" ./...
 fi
-pure='handler/resize$|internal/jpegscale$'
-go test -race -count=1 -parallel 4 $(go list ./... | grep -vE "$pure")
+# Without the race detector: the image packages (they start no goroutine)
+# and cmd/lambdalab, whose tests drive the built lambdalab binary (built
+# without it, so the detector would only slow the driver down).
+norace='handler/resize$|internal/jpegscale$|cmd/lambdalab$'
+go test -race -count=1 -parallel 4 $(go list ./... | grep -vE "$norace")
 phase "go test -race"
 
 # The lab's tests again, each lab kept in a data directory (bbolt), as with
 # --data, but for those the store does not matter to (IAM's refusals, the
 # browser, a Go bootstrap, a thousand PUTs); bucket versioning needs the
-# memory store. With them, the image packages, without the race detector.
+# memory store. With them, the packages left out above, without the race
+# detector (LAMBDALAB_TEST_DATA only changes the in-process labs the
+# emulator's tests start).
 LAMBDALAB_TEST_DATA=1 go test -count=1 -parallel 4 \
   -skip 'TestEventNames|TestRefusalsThroughTheDoor|TestBrowserOnAnotherOrigin|TestOwnGoBootstrap|TestLoadThousandPuts|TestExerciseFromScratchWithTheGoSDK' \
-  ./emulator/ $(go list ./... | grep -E "$pure")
-phase "the --data pass and the image packages"
+  ./emulator/ $(go list ./... | grep -E "$norace")
+phase "the --data pass, the image packages and cmd/lambdalab"
 # Every benchmark once: they compile and run. Their output is kept for a
 # failure to show. (The transcode benchmark on a 4 s video: two chunks are
 # a fan-out too, and 20 s cost CI most of a minute.)
