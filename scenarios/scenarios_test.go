@@ -16,8 +16,9 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-// TestLibrary runs every embedded scenario twice: each passes, the two
-// transcripts are byte-identical, and they equal the golden transcript.
+// TestLibrary runs every embedded scenario: each passes, and its
+// transcript equals, byte for byte, the golden transcript an earlier run
+// wrote (lambdalab run --update).
 func TestLibrary(t *testing.T) {
 	lib := Library()
 	if len(lib) < 9 {
@@ -36,14 +37,12 @@ func TestLibrary(t *testing.T) {
 			if sc.Notes == "" {
 				t.Error("an embedded scenario explains itself in notes")
 			}
+			// One run, compared with the golden an earlier run wrote: the
+			// same bytes from another run, on another day and machine, is
+			// what determinism means (a second run here doubled the time).
 			first := Run(ctxT(t), sc)
 			if !first.Passed {
 				t.Fatalf("failed: %s\n%s", first.Failure, first.Transcript)
-			}
-			sc2, _ := Embedded(e.Name)
-			second := Run(ctxT(t), sc2)
-			if first.Transcript != second.Transcript {
-				t.Fatalf("two runs differ:\n%s", firstDifference(first.Transcript, second.Transcript))
 			}
 			golden, ok := Golden(e.Name)
 			if !ok || golden != first.Transcript {

@@ -45,13 +45,21 @@ func run(runs int, bin, python, moto string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
+	if err := reportResize(runs, work, python); err != nil {
+		return err
+	}
+	return reportStartup(runs, work, bin, moto)
+}
+
+// reportResize prints the resize table: lambdalab's handler against the
+// exercise's Python function with Pillow, time and quality.
+func reportResize(runs int, work, python string) error {
 	fmt.Printf("### Resize: lambdalab's handler vs the exercise's Python function with Pillow (median of %d runs)\n\n", runs)
 	fmt.Println("| photo | JPEG size | lambdalab | Pillow | Pillow ÷ lambdalab | PSNR lambdalab | PSNR Pillow |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
-	sizes := []image.Point{{1920, 1080}, {4000, 3000}}
 	var paths []string
 	originals := map[string]*image.NRGBA{}
-	for _, s := range sizes {
+	for _, s := range []image.Point{{1920, 1080}, {4000, 3000}} {
 		name := fmt.Sprintf("photo-%dx%d.jpg", s.X, s.Y)
 		originals[name] = testimg.Photo(s.X, s.Y)
 		path := filepath.Join(work, name)
@@ -68,18 +76,10 @@ func run(runs int, bin, python, moto string) error {
 	for _, path := range paths {
 		name := filepath.Base(path)
 		data, _ := os.ReadFile(path)
-		var out []byte
-		times := make([]time.Duration, 0, runs)
-		h.Render(data) // warm up
-		for range runs {
-			start := time.Now()
-			out, _, _, err = h.Render(data)
-			if err != nil {
-				return err
-			}
-			times = append(times, time.Since(start))
+		ours, out, err := timeRender(h, data, runs)
+		if err != nil {
+			return err
 		}
-		ours := median(times)
 		theirs := time.Duration(pillow[name] * float64(time.Millisecond))
 		ref := testimg.Reference(originals[name], resize.DefaultSize, resize.DefaultSize)
 		qOurs, err := psnrPNG(out, ref)
@@ -95,7 +95,30 @@ func run(runs int, bin, python, moto string) error {
 			ms(ours), ms(theirs), float64(theirs)/float64(ours), qOurs, qPil)
 	}
 	fmt.Printf("\nPillow %s; PSNR of each 300×300 PNG against a Lanczos resize of the photo before JPEG compression (higher is closer).\n\n", version)
+	return nil
+}
 
+// timeRender is the median time of runs renders of data (after one to
+// warm up), and the last output.
+func timeRender(h *resize.Handler, data []byte, runs int) (time.Duration, []byte, error) {
+	h.Render(data)
+	var out []byte
+	times := make([]time.Duration, 0, runs)
+	for range runs {
+		start := time.Now()
+		var err error
+		out, _, _, err = h.Render(data)
+		if err != nil {
+			return 0, nil, err
+		}
+		times = append(times, time.Since(start))
+	}
+	return median(times), out, nil
+}
+
+// reportStartup prints process start → first S3 answer for lambdalab
+// (bin, or built into work) and moto_server.
+func reportStartup(runs int, work, bin, moto string) error {
 	fmt.Printf("### Startup: process start → first S3 answer (median of %d runs)\n\n", runs)
 	if bin == "" {
 		bin = filepath.Join(work, "lambdalab")
