@@ -107,6 +107,7 @@ func TestCompatAWSCLI(t *testing.T) {
 	}
 	for name, bin := range map[string]string{"v1": v1, "v2": v2} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // a bucket each; both wait on the CLI's processes
 			b := "compat-" + name
 			cli(t, bin, s.endpoint, "s3", "mb", "s3://"+b)
 			cli(t, bin, s.endpoint, "s3", "cp", small, "s3://"+b+"/small.txt")
