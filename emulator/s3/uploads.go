@@ -68,11 +68,18 @@ func (p *mpPart) open() (io.ReadCloser, error) {
 var _ gofakes3.MultipartBackend = (*Uploads)(nil)
 
 // newUploadID returns an id no upload has had: 48 random bytes, never a
-// counter, so that ids are not reused across restarts.
+// counter, so that ids are not reused across restarts. It starts with a
+// letter or digit, as S3's do: one starting with - is taken for an option
+// by the aws CLI (`--upload-id -x…`: "expected one argument").
 func newUploadID() gofakes3.UploadID {
 	b := make([]byte, 48)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return gofakes3.UploadID(base64.RawURLEncoding.EncodeToString(b))
+	for {
+		_, _ = rand.Read(b) // never fails (crypto/rand)
+		id := base64.RawURLEncoding.EncodeToString(b)
+		if id[0] != '-' && id[0] != '_' {
+			return gofakes3.UploadID(id)
+		}
+	}
 }
 
 // CreateMultipartUpload starts an upload (kept on disk before it is
