@@ -14,52 +14,25 @@ import (
 	"github.com/lambdalab/lambdalab/emulator/labfile"
 )
 
-// TestExportSAM: the default lab's template passes cfn-lint, and its role
+// TestExportSAM: every lab's template passes cfn-lint (one run for all of
+// them: cfn-lint takes seconds to start), and the default lab's role
 // policy is the lab's.
 func TestExportSAM(t *testing.T) {
 	t.Parallel()
-	lint, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		t.Fatalf("cfn-lint is not installed (./scripts/test.sh installs it with pip): %v", err)
+	exported := exportAll(t, t.TempDir(), "", "same-bucket-prefix", "recursion")
+	lintAll(t, exported)
+	tmpl := exported[""].tmpl
+	role := tmpl.Resources["CisExerciseDemoRole"].Properties
+	policies := role["Policies"].([]any)
+	doc := policies[0].(map[string]any)["PolicyDocument"]
+	got := unsub(doc)
+	want := labPolicy(t)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("template policy:\n%v\nlab policy:\n%v", got, want)
 	}
-	for _, lab := range []string{"", "same-bucket-prefix", "recursion"} {
-		args := []string{"export", "sam"}
-		if lab != "" {
-			args = append(args, "--lab", lab)
-		}
-		out, err := exec.Command(binary, args...).Output()
-		if err != nil {
-			t.Fatalf("export sam %s: %v", lab, err)
-		}
-		path := filepath.Join(t.TempDir(), "template.yaml")
-		os.WriteFile(path, out, 0o644)
-		if res, err := exec.Command(lint, path).CombinedOutput(); err != nil {
-			t.Fatalf("cfn-lint on the %q lab's template: %v\n%s\n%s", lab, err, res, out)
-		}
-		if lab != "" {
-			continue
-		}
-		var tmpl struct {
-			Resources map[string]struct {
-				Type       string         `yaml:"Type"`
-				Properties map[string]any `yaml:"Properties"`
-			} `yaml:"Resources"`
-		}
-		if err := yaml.Unmarshal(out, &tmpl); err != nil {
-			t.Fatal(err)
-		}
-		role := tmpl.Resources["CisExerciseDemoRole"].Properties
-		policies := role["Policies"].([]any)
-		doc := policies[0].(map[string]any)["PolicyDocument"]
-		got := unsub(doc)
-		want := labPolicy(t)
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("template policy:\n%v\nlab policy:\n%v", got, want)
-		}
-		fn := tmpl.Resources["CisExerciseDemoFunction"].Properties
-		if fn["Runtime"] != "provided.al2023" || fn["Handler"] != "bootstrap" || fn["CodeUri"] != "./cmd/resize-lambda/" {
-			t.Errorf("function: %v", fn)
-		}
+	fn := tmpl.Resources["CisExerciseDemoFunction"].Properties
+	if fn["Runtime"] != "provided.al2023" || fn["Handler"] != "bootstrap" || fn["CodeUri"] != "./cmd/resize-lambda/" {
+		t.Errorf("function: %v", fn)
 	}
 }
 
@@ -136,73 +109,97 @@ func TestEnvPointsTheAWSCLIAtTheLab(t *testing.T) {
 // longer creates) exports with a warning saying so.
 func TestExportSAMOfALabOfOwnCode(t *testing.T) {
 	t.Parallel()
-	cache := t.TempDir()
-	tmpl, out, stderr := exportLinted(t, cache, "python")
-	fn := tmpl.Resources["CisExerciseDemoFunction"].Properties
-	uri, _ := fn["CodeUri"].(string)
-	if fn["Runtime"] != "python3.10" || fn["Handler"] != "lambda_function.lambda_handler" || !filepath.IsAbs(uri) {
-		t.Fatalf("the python function exports as %v\n%s", fn, out)
-	}
-	if _, err := os.Stat(filepath.Join(uri, "lambda_function.py")); err != nil {
-		t.Errorf("CodeUri %s does not hold the code: %v", uri, err)
-	}
-	if !strings.Contains(stderr, "warning: function cis-exercise-demo: AWS no longer creates python3.10 functions (deprecated 2026-06-30, creation blocked since 2026-07-31") {
-		t.Errorf("no warning about python3.10:\n%s", stderr)
-	}
-
-	dir := t.TempDir()
+	cache, dir := t.TempDir(), t.TempDir()
 	lab := filepath.Join(dir, "mine.yaml")
 	os.WriteFile(filepath.Join(dir, "lambda_function.py"), []byte("def lambda_handler(event, context):\n    return None\n"), 0o644)
 	os.WriteFile(lab, []byte("functions:\n  - name: py\n    runtime: python3.12\n    handler: lambda_function.lambda_handler\n    code: .\n"+
 		"  - name: mine\n    runtime: provided.al2023\n    code: "+filepath.Join(repoRoot(t), "cmd", "resize-lambda")+"\n"), 0o644)
-	tmpl, out, stderr = exportLinted(t, cache, lab)
-	if fn := tmpl.Resources["PyFunction"].Properties; fn["Runtime"] != "python3.12" || fn["CodeUri"] != dir || stderr != "" {
-		t.Errorf("the Python function exports as %v (stderr %q)", fn, stderr)
+	exported := exportAll(t, cache, "python", lab, "transcode")
+	lintAll(t, exported)
+
+	py := exported["python"]
+	fn := py.tmpl.Resources["CisExerciseDemoFunction"].Properties
+	uri, _ := fn["CodeUri"].(string)
+	if fn["Runtime"] != "python3.10" || fn["Handler"] != "lambda_function.lambda_handler" || !filepath.IsAbs(uri) {
+		t.Fatalf("the python function exports as %v\n%s", fn, py.out)
 	}
-	if fn := tmpl.Resources["MineFunction"].Properties; fn["Runtime"] != "provided.al2023" || fn["Handler"] != "bootstrap" ||
-		!strings.HasSuffix(fn["CodeUri"].(string), filepath.Join("cmd", "resize-lambda")) || !strings.Contains(out, "BuildMethod: go1.x") {
-		t.Errorf("the Go function exports as %v\n%s", fn, out)
+	if _, err := os.Stat(filepath.Join(uri, "lambda_function.py")); err != nil {
+		t.Errorf("CodeUri %s does not hold the code: %v", uri, err)
+	}
+	if !strings.Contains(py.stderr, "warning: function cis-exercise-demo: AWS no longer creates python3.10 functions (deprecated 2026-06-30, creation blocked since 2026-07-31") {
+		t.Errorf("no warning about python3.10:\n%s", py.stderr)
+	}
+
+	mine := exported[lab]
+	if fn := mine.tmpl.Resources["PyFunction"].Properties; fn["Runtime"] != "python3.12" || fn["CodeUri"] != dir || mine.stderr != "" {
+		t.Errorf("the Python function exports as %v (stderr %q)", fn, mine.stderr)
+	}
+	if fn := mine.tmpl.Resources["MineFunction"].Properties; fn["Runtime"] != "provided.al2023" || fn["Handler"] != "bootstrap" ||
+		!strings.HasSuffix(fn["CodeUri"].(string), filepath.Join("cmd", "resize-lambda")) || !strings.Contains(mine.out, "BuildMethod: go1.x") {
+		t.Errorf("the Go function exports as %v\n%s", fn, mine.out)
 	}
 
 	// transcode's three functions share one ffmpeg layer resource.
-	tmpl, out, _ = exportLinted(t, cache, "transcode")
+	tc := exported["transcode"]
 	layers := 0
-	for _, r := range tmpl.Resources {
+	for _, r := range tc.tmpl.Resources {
 		if r.Type == "AWS::Serverless::LayerVersion" {
 			layers++
 		}
 	}
-	if layers != 1 || strings.Count(out, "- Ref: FfmpegLayer1") != 3 {
-		t.Errorf("transcode exports %d layer resources:\n%s", layers, out)
+	if layers != 1 || strings.Count(tc.out, "- Ref: FfmpegLayer1") != 3 {
+		t.Errorf("transcode exports %d layer resources:\n%s", layers, tc.out)
 	}
 }
 
-// exportLinted runs export sam --lab LAB and returns its template, checked
-// by cfn-lint (its check of deprecated runtimes aside: the warning says
-// that), the template's text and lambdalab's stderr.
-func exportLinted(t *testing.T, cache, lab string) (samTemplate, string, string) {
+// exportedLab is what export sam printed for one lab.
+type exportedLab struct {
+	tmpl        samTemplate
+	out, stderr string
+	path        string // the template, written for cfn-lint
+}
+
+// exportAll runs export sam for each lab ("": the default lab).
+func exportAll(t *testing.T, cache string, labs ...string) map[string]exportedLab {
 	t.Helper()
-	cmd := exec.Command(binary, "export", "sam", "--lab", lab)
-	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("export sam --lab %s: %v\n%s", lab, err, stderr.String())
+	all := map[string]exportedLab{}
+	for _, lab := range labs {
+		args := []string{"export", "sam"}
+		if lab != "" {
+			args = append(args, "--lab", lab)
+		}
+		cmd := exec.Command(binary, args...)
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("export sam --lab %q: %v\n%s", lab, err, stderr.String())
+		}
+		e := exportedLab{out: stdout.String(), stderr: stderr.String(), path: filepath.Join(t.TempDir(), "template.yaml")}
+		if err := yaml.Unmarshal(stdout.Bytes(), &e.tmpl); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(e.path, stdout.Bytes(), 0o644)
+		all[lab] = e
 	}
+	return all
+}
+
+// lintAll checks the templates with one cfn-lint run, its check of
+// deprecated runtimes aside (export sam warns of those itself).
+func lintAll(t *testing.T, all map[string]exportedLab) {
+	t.Helper()
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		t.Fatalf("cfn-lint is not installed (./scripts/test.sh installs it with pip): %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "template.yaml")
-	os.WriteFile(path, stdout.Bytes(), 0o644)
-	if res, err := exec.Command(lint, "--ignore-checks", "E2533", "--", path).CombinedOutput(); err != nil {
-		t.Fatalf("cfn-lint: %v\n%s\n%s", err, res, stdout.String())
+	args := []string{"--ignore-checks", "E2533", "--"}
+	for _, e := range all {
+		args = append(args, e.path)
 	}
-	var tmpl samTemplate
-	if err := yaml.Unmarshal(stdout.Bytes(), &tmpl); err != nil {
-		t.Fatal(err)
+	if res, err := exec.Command(lint, args...).CombinedOutput(); err != nil {
+		t.Fatalf("cfn-lint: %v\n%s", err, res)
 	}
-	return tmpl, stdout.String(), stderr.String()
 }
 
 // repoRoot is the repository's folder.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -20,7 +21,19 @@ import (
 // binary is lambdalab built once for the CLI tests.
 var binary string
 
+// testParallel is how many of these tests run at once unless -parallel
+// says otherwise: they wait on processes (lambdalab, the aws CLI, Python,
+// ffmpeg) far more than they compute, so the default, one per core, left
+// a 2-core machine idle and the package past go test's 10 minutes.
+const testParallel = "6"
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		flag.Set("test.parallel", testParallel)
+	}
 	dir, err := os.MkdirTemp("", "lambdalab-cli")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -27,13 +27,13 @@ func TestCrashScript(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Fatalf("the aws CLI is not installed; run ./scripts/test.sh, which installs it: %v", err)
 	}
-	cmd := exec.Command("../../scripts/crash-test.sh", "40", binary)
+	cmd := exec.Command("../../scripts/crash-test.sh", "20", binary)
 	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+filepath.Join(t.TempDir(), "config"), "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("crash-test.sh: %v\n%s", err, out)
 	}
-	for _, want := range []string{"all 40 objects are back, byte for byte", "all 40 events delivered", "every stored object got its event"} {
+	for _, want := range []string{"all 20 objects are back, byte for byte", "all 20 events delivered", "every stored object got its event"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("crash-test.sh did not say %q:\n%s", want, out)
 		}
