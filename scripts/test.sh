@@ -106,7 +106,7 @@ phase "go test -race"
 # memory store. With them, the packages left out above, without the race
 # detector (LAMBDALAB_TEST_DATA only changes the in-process labs the
 # emulator's tests start).
-LAMBDALAB_TEST_DATA=1 go test -count=1 -parallel 4 \
+LAMBDALAB_TEST_DATA=1 go test -count=1 -parallel 6 \
   -skip 'TestEventNames|TestRefusalsThroughTheDoor|TestBrowserOnAnotherOrigin|TestOwnGoBootstrap|TestLoadThousandPuts|TestExerciseFromScratchWithTheGoSDK' \
   ./emulator/ $(go list ./... | grep -E "$norace")
 phase "the --data pass, the image packages and cmd/lambdalab"
