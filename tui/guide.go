@@ -41,6 +41,26 @@ func (d *detailPane) exercise() (in, fn, out string, resizes bool) {
 	return in, fn, out, resizes
 }
 
+// uploadHint says what to upload into bucket in for its first trigger to
+// fire: an image unless the trigger's suffix names another kind of file
+// (transcode's .mp4), a sample file name, and the trigger's prefix.
+func (d *detailPane) uploadHint(in string) (what, sample, prefix string) {
+	what, sample = "an image", "cat.png"
+	b := d.c.State.Bucket(in)
+	if b == nil || len(b.Triggers) == 0 {
+		return what, sample, ""
+	}
+	t := b.Triggers[0]
+	switch ext := strings.ToLower(t.Suffix); {
+	case ext == "" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".gif":
+	case ext == ".mp4" || ext == ".mov" || ext == ".mkv" || ext == ".webm":
+		what, sample = "a video ("+t.Suffix+")", "clip"+t.Suffix
+	case strings.HasPrefix(ext, "."):
+		what, sample = "a "+t.Suffix+" file", "file"+t.Suffix
+	}
+	return what, sample, t.Prefix
+}
+
 // guideLines are the exercise's steps for this lab.
 func (d *detailPane) guideLines() []string {
 	st := d.c.Styles
@@ -54,7 +74,12 @@ func (d *detailPane) guideLines() []string {
 	default:
 		steps = append(steps, "Press c to create a bucket; t adds a trigger.")
 	}
-	steps = append(steps, "Press u to upload an image.", "Watch the invocation appear below.", "Press enter on it for its event and logs.")
+	what, sample, prefix := d.uploadHint(in)
+	upload := "Press u to upload " + what + "."
+	if prefix != "" {
+		upload = "Press u to upload " + what + " under " + prefix + "."
+	}
+	steps = append(steps, upload, "Watch the invocation appear below.", "Press enter on it for its event and logs; v for the run it starts, as a tree and a timeline.")
 	switch {
 	case out != "" && out != in && resizes:
 		steps = append(steps, "Open "+out+": a 300×300 copy.")
@@ -68,7 +93,7 @@ func (d *detailPane) guideLines() []string {
 	if in != "" {
 		lines = append(lines, "")
 		lines = append(lines, d.wrapStyled("From another terminal, the aws CLI works too:", st.Dim, 0)...)
-		lines = append(lines, d.wrapStyled("  aws s3 cp cat.png s3://"+in+"/", st.Dim, 0)...)
+		lines = append(lines, d.wrapStyled("  aws s3 cp "+sample+" s3://"+in+"/"+prefix, st.Dim, 0)...)
 	}
 	lines = append(lines, "")
 	return append(lines, d.wrapStyled("? all keys · s safe patterns · q quit", st.Dim, 0)...)

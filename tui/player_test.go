@@ -143,3 +143,29 @@ func TestGuideUsesTheLabsNames(t *testing.T) {
 		t.Errorf("the guide names the default lab's buckets: %s", text)
 	}
 }
+
+// TestGuideSaysWhatTheTriggerTakes: for a trigger on uploads/*.mp4 (the
+// transcode lab's), the guide asks for a video under that prefix, not an
+// image, and its aws CLI line copies one there.
+func TestGuideSaysWhatTheTriggerTakes(t *testing.T) {
+	h := newHarness(t, transcodeLab+`triggers:
+  - bucket: transcode-demo
+    function: split
+    events: [s3:ObjectCreated:*]
+    prefix: uploads/
+    suffix: .mp4
+`, 120, 40)
+	text := detailText(h)
+	for _, want := range []string{"Press u to upload a video (.mp4) under uploads/.", "v for the run it starts"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the guide lacks %q: %s", want, text)
+		}
+	}
+	// The command may wrap in the narrow pane.
+	if !strings.Contains(strings.ReplaceAll(text, " ", ""), "awss3cpclip.mp4s3://transcode-demo/uploads/") {
+		t.Errorf("the guide lacks the aws s3 cp of a clip into uploads/: %s", text)
+	}
+	if strings.Contains(text, "an image") {
+		t.Errorf("the guide asks for an image: %s", text)
+	}
+}
