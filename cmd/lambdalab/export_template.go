@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -36,7 +35,7 @@ func (w *samWriter) template() ([]byte, error) {
 	w.layerRef, w.fnRef = map[string]string{}, map[string]string{}
 	var res yaml.MapSlice
 	for _, b := range w.lab.buckets {
-		res = append(res, yaml.MapItem{Key: logicalID(b, "Bucket"), Value: bucketResource(b)})
+		res = append(res, yaml.MapItem{Key: labfile.LogicalID(b, "Bucket"), Value: bucketResource(b)})
 	}
 	for _, l := range w.lab.layers {
 		item, err := w.layer(l)
@@ -46,7 +45,7 @@ func (w *samWriter) template() ([]byte, error) {
 		res = append(res, item)
 	}
 	for _, fn := range w.lab.functions {
-		w.fnRef[aws.ToString(fn.conf.FunctionArn)] = logicalID(aws.ToString(fn.conf.FunctionName), "Function")
+		w.fnRef[aws.ToString(fn.conf.FunctionArn)] = labfile.LogicalID(aws.ToString(fn.conf.FunctionName), "Function")
 	}
 	for _, fn := range w.lab.functions {
 		items, err := w.function(fn)
@@ -95,7 +94,7 @@ func (w *samWriter) layer(l liveLayer) (yaml.MapItem, error) {
 	if err := unzipTo(l.content, filepath.Join(w.out, filepath.FromSlash(dir))); err != nil {
 		return yaml.MapItem{}, fmt.Errorf("layer %s: %w", arn, err)
 	}
-	id := logicalID(fmt.Sprintf("%s-%d", name, l.conf.Version), "Layer")
+	id := labfile.LogicalID(fmt.Sprintf("%s-%d", name, l.conf.Version), "Layer")
 	w.layerRef[arn] = id
 	props := yaml.MapSlice{{Key: "LayerName", Value: name}, {Key: "ContentUri", Value: "./" + dir + "/"}}
 	if d := aws.ToString(l.conf.Description); d != "" {
@@ -192,7 +191,7 @@ func eventInvokeConfig(fn liveFunction) yaml.MapSlice {
 		dest := aws.ToString(d.OnFailure.Destination)
 		kind := strings.ToUpper(strings.Split(dest, ":")[2])
 		out = append(out, yaml.MapItem{Key: "DestinationConfig", Value: yaml.MapSlice{{Key: "OnFailure", Value: yaml.MapSlice{
-			{Key: "Type", Value: kind}, {Key: "Destination", Value: withAccountID(dest)}}}}})
+			{Key: "Type", Value: kind}, {Key: "Destination", Value: labfile.WithAccountID(dest)}}}}})
 	}
 	return out
 }
@@ -208,13 +207,13 @@ func (w *samWriter) events(functionARN string) (yaml.MapSlice, map[string]bool) 
 				continue
 			}
 			covered[b] = true
-			ev := yaml.MapSlice{{Key: "Bucket", Value: yaml.MapSlice{{Key: "Ref", Value: logicalID(b, "Bucket")}}}, {Key: "Events", Value: lc.Events}}
+			ev := yaml.MapSlice{{Key: "Bucket", Value: yaml.MapSlice{{Key: "Ref", Value: labfile.LogicalID(b, "Bucket")}}}, {Key: "Events", Value: lc.Events}}
 			if rules := filterRules(lc); rules != nil {
 				ev = append(ev, yaml.MapItem{Key: "Filter", Value: yaml.MapSlice{{Key: "S3Key", Value: yaml.MapSlice{{Key: "Rules", Value: rules}}}}})
 			}
-			name := logicalID(b+"-"+aws.ToString(lc.Id), "")
+			name := labfile.LogicalID(b+"-"+aws.ToString(lc.Id), "")
 			if aws.ToString(lc.Id) == "" {
-				name = logicalID(fmt.Sprintf("%s-trigger-%d", b, i+1), "")
+				name = labfile.LogicalID(fmt.Sprintf("%s-trigger-%d", b, i+1), "")
 			}
 			events = append(events, yaml.MapItem{Key: name, Value: yaml.MapSlice{{Key: "Type", Value: "S3"}, {Key: "Properties", Value: ev}}})
 		}
@@ -247,14 +246,14 @@ func (w *samWriter) permissions(fn liveFunction, fnID string, covered map[string
 			principal = p.Principal.AWS
 		}
 		props := yaml.MapSlice{{Key: "FunctionName", Value: yaml.MapSlice{{Key: "Ref", Value: fnID}}},
-			{Key: "Action", Value: p.Action}, {Key: "Principal", Value: withAccountID(principal)}}
+			{Key: "Action", Value: p.Action}, {Key: "Principal", Value: labfile.WithAccountID(principal)}}
 		if source != "" {
-			props = append(props, yaml.MapItem{Key: "SourceArn", Value: withAccountID(source)})
+			props = append(props, yaml.MapItem{Key: "SourceArn", Value: labfile.WithAccountID(source)})
 		}
 		if acct := p.Condition.StringEquals["AWS:SourceAccount"]; acct != "" {
 			props = append(props, yaml.MapItem{Key: "SourceAccount", Value: yaml.MapSlice{{Key: "Ref", Value: "AWS::AccountId"}}})
 		}
-		out = append(out, yaml.MapItem{Key: fnID + logicalID(p.Sid, "Permission"),
+		out = append(out, yaml.MapItem{Key: fnID + labfile.LogicalID(p.Sid, "Permission"),
 			Value: yaml.MapSlice{{Key: "Type", Value: "AWS::Lambda::Permission"}, {Key: "Properties", Value: props}}})
 	}
 	return out
@@ -298,7 +297,7 @@ func roleResource(r *liveRole) (yaml.MapItem, error) {
 
 // roleID is a role's logical id: its name, ending in Role.
 func roleID(name string) string {
-	id := logicalID(name, "")
+	id := labfile.LogicalID(name, "")
 	if !strings.HasSuffix(id, "Role") {
 		id += "Role"
 	}
@@ -312,51 +311,7 @@ func policyDoc(doc string) (any, error) {
 	if err := yaml.UnmarshalWithOptions([]byte(doc), &v, yaml.UseOrderedMap()); err != nil {
 		return nil, err
 	}
-	return withAccountID(v), nil
-}
-
-// withAccountID replaces the lab's account id in ARNs with the deploying
-// account's (Fn::Sub ${AWS::AccountId}), so the template works on AWS.
-func withAccountID(v any) any {
-	switch v := v.(type) {
-	case string:
-		if strings.Contains(v, ":"+labfile.DefaultAccount+":") {
-			return yaml.MapSlice{{Key: "Fn::Sub", Value: strings.ReplaceAll(v, ":"+labfile.DefaultAccount+":", ":${AWS::AccountId}:")}}
-		}
-		return v
-	case yaml.MapSlice:
-		out := make(yaml.MapSlice, len(v))
-		for i, item := range v {
-			out[i] = yaml.MapItem{Key: item.Key, Value: withAccountID(item.Value)}
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = withAccountID(x)
-		}
-		return out
-	}
-	return v
-}
-
-// logicalID makes a CloudFormation logical id: letters and digits,
-// CamelCase.
-func logicalID(name, suffix string) string {
-	var b strings.Builder
-	up := true
-	for _, r := range name {
-		if r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			up = true
-			continue
-		}
-		if up {
-			r = unicode.ToUpper(r)
-		}
-		up = false
-		b.WriteRune(r)
-	}
-	return b.String() + suffix
+	return labfile.WithAccountID(v), nil
 }
 
 // unzipTo extracts a package into dir, refusing entries that would land

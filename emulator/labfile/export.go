@@ -26,7 +26,7 @@ func (f *File) ExportSAM(codeRoot string) ([]byte, error) {
 	resources := yaml.MapSlice{}
 	bucketRef := map[string]string{}
 	for _, b := range f.Buckets {
-		id := logicalID(b.Name, "Bucket")
+		id := LogicalID(b.Name, "Bucket")
 		bucketRef[b.Name] = id
 		resources = append(resources, yaml.MapItem{Key: id, Value: yaml.MapSlice{
 			{Key: "Type", Value: "AWS::S3::Bucket"},
@@ -86,11 +86,11 @@ type exported struct {
 // Functions that share a role or a layer share its resource.
 func (f *File) exportFunction(fn FunctionSpec, bucketRef map[string]string, codeRoot string, shared *exported) ([]yaml.MapItem, error) {
 	cfg := fn.lambdaConfig().WithDefaults()
-	fnID := logicalID(fn.Name, "Function")
+	fnID := LogicalID(fn.Name, "Function")
 	var resources []yaml.MapItem
 	roleID, ok := shared.roles[fn.RoleName()]
 	if !ok {
-		roleID = logicalID(fn.Name, "Role")
+		roleID = LogicalID(fn.Name, "Role")
 		role, err := f.exportRole(fn, roleID)
 		if err != nil {
 			return nil, err
@@ -160,14 +160,14 @@ func (f *File) exportCode(fn FunctionSpec, codeRoot string, layerIDs map[string]
 	var refs []any
 	for _, l := range fn.Layers {
 		if strings.HasPrefix(l, "arn:") {
-			refs = append(refs, withAccountID(l))
+			refs = append(refs, WithAccountID(l))
 			continue
 		}
 		path := absPath(f.CodePath(l))
 		id, ok := layerIDs[path]
 		if !ok {
 			name := strings.TrimSuffix(filepath.Base(path), ".zip")
-			id = logicalID(fmt.Sprintf("%s-layer-%d", name, len(layerIDs)+1), "")
+			id = LogicalID(fmt.Sprintf("%s-layer-%d", name, len(layerIDs)+1), "")
 			layerIDs[path] = id
 			layers = append(layers, yaml.MapItem{Key: id, Value: yaml.MapSlice{
 				{Key: "Type", Value: "AWS::Serverless::LayerVersion"},
@@ -229,7 +229,7 @@ func (f *File) exportEvents(fn FunctionSpec, bucketRef map[string]string) yaml.M
 		if rules != nil {
 			ev = append(ev, yaml.MapItem{Key: "Filter", Value: yaml.MapSlice{{Key: "S3Key", Value: yaml.MapSlice{{Key: "Rules", Value: rules}}}}})
 		}
-		name := logicalID(t.ID, "")
+		name := LogicalID(t.ID, "")
 		if t.ID == "" {
 			name = fmt.Sprintf("Trigger%d", i+1)
 		}
@@ -263,7 +263,7 @@ func (f *File) exportRole(fn FunctionSpec, roleID string) (yaml.MapItem, error) 
 			}},
 			{Key: "Policies", Value: []yaml.MapSlice{{
 				{Key: "PolicyName", Value: fn.RoleName() + "-policy"},
-				{Key: "PolicyDocument", Value: withAccountID(doc)},
+				{Key: "PolicyDocument", Value: WithAccountID(doc)},
 			}}},
 		}},
 	}}, nil
@@ -290,9 +290,9 @@ func (f *File) defaultRolePolicyForExport() *iam.Policy {
 	return p
 }
 
-// withAccountID replaces the lab's account id in ARNs with the deploying
+// WithAccountID replaces the lab's account id in ARNs with the deploying
 // account's (Fn::Sub ${AWS::AccountId}), so the policy works on AWS.
-func withAccountID(v any) any {
+func WithAccountID(v any) any {
 	switch v := v.(type) {
 	case string:
 		if strings.Contains(v, ":"+DefaultAccount+":") {
@@ -302,13 +302,13 @@ func withAccountID(v any) any {
 	case yaml.MapSlice:
 		out := make(yaml.MapSlice, len(v))
 		for i, item := range v {
-			out[i] = yaml.MapItem{Key: item.Key, Value: withAccountID(item.Value)}
+			out[i] = yaml.MapItem{Key: item.Key, Value: WithAccountID(item.Value)}
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			out[i] = withAccountID(x)
+			out[i] = WithAccountID(x)
 		}
 		return out
 	}
@@ -331,12 +331,13 @@ func sortedEnv(m map[string]string) []string {
 	return out
 }
 
-// logicalID makes a CloudFormation logical id: alphanumeric, CamelCase.
-func logicalID(name, suffix string) string {
+// LogicalID makes a CloudFormation logical id: ASCII letters and digits,
+// CamelCase, then suffix.
+func LogicalID(name, suffix string) string {
 	var b strings.Builder
 	up := true
 	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			up = true
 			continue
 		}
