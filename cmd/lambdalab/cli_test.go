@@ -128,12 +128,21 @@ type served struct {
 	done     chan error
 }
 
-// startServe runs lambdalab serve and waits for its first line.
+// startServe runs lambdalab serve on a port of its choosing and waits for
+// its first line, which names the endpoint.
 func startServe(t testing.TB, args ...string) *served {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr}, args...)...)
-	s := &served{cmd: cmd, endpoint: "http://" + addr, out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan error, 1)}
+	return serveWith(t, nil, args...)
+}
+
+// serveWith is startServe with env added to the process's environment.
+// It listens on 127.0.0.1:0 (a port picked beforehand could be taken by a
+// parallel test in between).
+func serveWith(t testing.TB, env []string, args ...string) *served {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	s := &served{cmd: cmd, out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan error, 1)}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -153,14 +162,16 @@ func startServe(t testing.TB, args ...string) *served {
 	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		<-s.done
+		<-s.done // kill9 puts its wait's result back
+
 	})
 	select {
 	case line := <-first:
-		want := "export AWS_ENDPOINT_URL=" + s.endpoint
-		if !strings.Contains(line, want) {
-			t.Fatalf("first line %q does not say %q (stderr: %s)", line, want, s.errOut)
+		_, rest, ok := strings.Cut(line, "export AWS_ENDPOINT_URL=")
+		if !ok {
+			t.Fatalf("serve's first line does not say where it serves: %q (stderr: %s)", line, s.errOut)
 		}
+		s.endpoint, _, _ = strings.Cut(rest, " ")
 	case <-time.After(patience):
 		t.Fatalf("serve did not start: %s", s.errOut)
 	}

@@ -2,17 +2,14 @@ package main
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/lambdalab/lambdalab/emulator/labtest"
 )
@@ -39,43 +36,7 @@ const importError = "[ERROR] Runtime.ImportModuleError: Unable to import module 
 // reads the endpoint from its first line.
 func serveLab(t *testing.T, cache string, args ...string) *served {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
-	s := &served{cmd: cmd, out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan error, 1)}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = s.errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	first := make(chan string, 1)
-	go func() {
-		r := bufio.NewReader(stdout)
-		line, _ := r.ReadString('\n')
-		s.out.Write([]byte(line))
-		first <- line
-		io.Copy(s.out, r)
-		s.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		if s.done != nil {
-			<-s.done
-		}
-	})
-	select {
-	case line := <-first:
-		_, rest, ok := strings.Cut(line, "export AWS_ENDPOINT_URL=")
-		if !ok {
-			t.Fatalf("serve's first line does not say where it serves: %q (stderr: %s)", line, s.errOut)
-		}
-		s.endpoint, _, _ = strings.Cut(rest, " ")
-	case <-time.After(patience):
-		t.Fatalf("serve did not start: %s", s.errOut)
-	}
-	return s
+	return serveWith(t, []string{"XDG_CACHE_HOME=" + cache}, args...)
 }
 
 // exerciseDir is a folder with the student's files: trust.json,
