@@ -39,8 +39,11 @@ triggers:
 // nothing else. The healthy function keeps its one warm environment and
 // succeeds every time, and the S3 endpoint answers every request made
 // throughout.
+//
+// Not parallel: built-ins in the lab's process are charged memory from the
+// process's heap, and other tests' allocations would be charged to them
+// (a hanger taken for out of memory). Go runs it before the parallel ones.
 func TestFaultsEndOnlyTheirEnvironment(t *testing.T) {
-	t.Parallel()
 	l := labtest.Start(t, faultsLab)
 	ctx := context.Background()
 	canary := []byte("still here")
